@@ -1,0 +1,1 @@
+"""The intelligence behind small interfaces: transcriber, embedder, answerer, model weights."""

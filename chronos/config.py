@@ -1,0 +1,136 @@
+"""Settings: built-in defaults < `settings.toml` in the data folder < environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+ENV_PREFIX = "CHRONOS_"
+# Settings that keep the names their own ecosystems use, not CHRONOS_*.
+FOREIGN_ENV = {
+    "anthropic_api_key": "ANTHROPIC_API_KEY",
+    "anthropic_base_url": "ANTHROPIC_BASE_URL",
+    "openai_api_key": "OPENAI_API_KEY",
+    "openai_base_url": "OPENAI_BASE_URL",
+}
+
+ACCEPTED_VIDEO = ("mp4", "mov", "avi", "webm", "mkv")
+ACCEPTED_AUDIO = ("m4a", "mp3", "wav")
+
+
+def default_data_dir() -> Path:
+    """The OS's per-user application-data folder for Chronos."""
+    return Path(platformdirs.user_data_dir("Chronos", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Chronos can be told; every field has a working offline default."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8765
+    secret_key: str = ""
+    # Uploads
+    max_upload_bytes: int = 2 * 1024**3
+    # Transcription: "base" (multilingual, default) or "tiny.en" (fast, English only).
+    whisper_model: str = "base"
+    whisper_language: str = ""  # empty: detect per video
+    whisper_device: str = "auto"  # auto | cpu | cuda
+    whisper_threads: int = 0  # 0: chosen from the CPU count
+    whisper_beam_size: int = 5
+    # Embeddings
+    embed_batch_size: int = 32
+    # Pipeline retries: attempt n+1 waits retry_base_s * 2**n seconds.
+    max_retries: int = 3
+    retry_base_s: float = 5.0
+    # Start the background scheduler with the app (tests drive the pipeline directly).
+    run_scheduler: bool = True
+    # External services switch on only when their keys are present.
+    anthropic_api_key: str = ""
+    anthropic_base_url: str = ""
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "chronos.db"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def upload_tmp_dir(self) -> Path:
+        return self.data_dir / "media" / ".incoming"
+
+
+def _coerce(value: Any, like: Any) -> Any:
+    """Turn a string from the environment or a TOML value into the field's type."""
+    if isinstance(like, bool):
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(like, int):
+        return int(value)
+    if isinstance(like, float):
+        return float(value)
+    if isinstance(like, Path):
+        return Path(value).expanduser()
+    return str(value)
+
+
+def load_settings(data_dir: str | Path | None = None, env: dict[str, str] | None = None,
+                  **overrides: Any) -> Settings:
+    """Build Settings from defaults, the data folder's settings.toml, the environment and overrides."""
+    env = dict(os.environ if env is None else env)
+    base = Settings()
+    chosen_dir = Path(data_dir or env.get(ENV_PREFIX + "DATA_DIR") or base.data_dir).expanduser()
+    values: dict[str, Any] = {}
+    toml_path = chosen_dir / "settings.toml"
+    if toml_path.exists():
+        with toml_path.open("rb") as fh:
+            values.update(tomllib.load(fh))
+    for f in fields(Settings):
+        name = FOREIGN_ENV.get(f.name, ENV_PREFIX + f.name.upper())
+        if name in env and f.name != "data_dir":
+            values[f.name] = env[name]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    known = {f.name: getattr(base, f.name) for f in fields(Settings)}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ValueError(f"Unknown setting(s) in {toml_path} or overrides: {', '.join(sorted(unknown))}")
+    coerced = {k: _coerce(v, known[k]) for k, v in values.items()}
+    settings = replace(base, data_dir=chosen_dir.resolve(), **coerced)
+    return _ensure_dirs_and_secret(settings)
+
+
+def _ensure_dirs_and_secret(settings: Settings) -> Settings:
+    """Create the data folder layout and a persistent session secret on first use."""
+    for d in (settings.data_dir, settings.media_dir, settings.upload_tmp_dir, settings.models_dir,
+              settings.logs_dir, settings.backups_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    if settings.secret_key:
+        return settings
+    key_file = settings.data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return replace(settings, secret_key=key_file.read_text().strip())

@@ -1,0 +1,130 @@
+"""The creator who owns this Chronos, and their API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from chronos.db import Connection, transaction
+from chronos.models import utcnow
+
+TOKEN_PREFIX = "chr_"
+
+
+@dataclass(frozen=True)
+class Creator:
+    id: int
+    name: str
+    email: str | None
+    subscription_tier: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: int
+    creator_id: int
+    name: str
+    created_at: str
+    last_used_at: str | None
+
+
+def _creator(row) -> Creator:
+    return Creator(row["id"], row["name"], row["email"], row["subscription_tier"], row["created_at"])
+
+
+def get_owner(conn: Connection) -> Creator | None:
+    """The owner account, or None before first-run setup."""
+    row = conn.execute(
+        "SELECT * FROM creators WHERE password_hash IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    return _creator(row) if row else None
+
+
+def get_creator(conn: Connection, creator_id: int) -> Creator | None:
+    """One creator by id."""
+    row = conn.execute("SELECT * FROM creators WHERE id = ?", (creator_id,)).fetchone()
+    return _creator(row) if row else None
+
+
+def create_owner(conn: Connection, name: str, password: str, email: str | None = None) -> Creator:
+    """Create the owner account; refuses if one exists (setup happens once)."""
+    with transaction(conn):
+        if conn.execute("SELECT 1 FROM creators WHERE password_hash IS NOT NULL").fetchone():
+            raise ValueError("An owner account already exists. Sign in instead.")
+        # Videos ingested from the CLI before setup belong to the unclaimed local creator:
+        # setup claims that row so they stay the owner's.
+        row = conn.execute("SELECT id FROM creators ORDER BY id LIMIT 1").fetchone()
+        if row:
+            conn.execute("UPDATE creators SET name = ?, email = ?, password_hash = ?, updated_at = ?"
+                         " WHERE id = ?", (name, email, generate_password_hash(password), utcnow(), row[0]))
+            creator_id = row[0]
+        else:
+            creator_id = conn.execute(
+                "INSERT INTO creators(name, email, password_hash) VALUES (?, ?, ?)",
+                (name, email, generate_password_hash(password))).lastrowid
+    return get_creator(conn, creator_id)
+
+
+def local_creator(conn: Connection) -> Creator:
+    """The creator this Chronos belongs to, made (unclaimed, no password) if none exists yet."""
+    row = conn.execute("SELECT * FROM creators ORDER BY id LIMIT 1").fetchone()
+    if row:
+        return _creator(row)
+    with transaction(conn):
+        cur = conn.execute("INSERT INTO creators(name) VALUES ('Owner')")
+    return get_creator(conn, cur.lastrowid)
+
+
+def check_owner_password(conn: Connection, name: str, password: str) -> Creator | None:
+    """The owner if name and password match, else None."""
+    row = conn.execute(
+        "SELECT * FROM creators WHERE password_hash IS NOT NULL AND lower(name) = lower(?)",
+        (name.strip(),)).fetchone()
+    if row and check_password_hash(row["password_hash"], password):
+        return _creator(row)
+    return None
+
+
+def _hash_token(token: str) -> str:
+    # Tokens are 256-bit random, so a fast hash is enough: no dictionary attack applies.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(conn: Connection, creator_id: int, name: str = "cli") -> str:
+    """Create an API token and return its secret text (shown once, stored hashed)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction(conn):
+        conn.execute("INSERT INTO api_tokens(creator_id, name, token_hash) VALUES (?, ?, ?)",
+                     (creator_id, name, _hash_token(token)))
+    return token
+
+
+def creator_for_token(conn: Connection, token: str) -> Creator | None:
+    """The creator a live token belongs to, recording its use; None if unknown or revoked."""
+    row = conn.execute(
+        "SELECT c.*, t.id AS token_id FROM api_tokens t JOIN creators c ON c.id = t.creator_id"
+        " WHERE t.token_hash = ? AND t.revoked_at IS NULL", (_hash_token(token),)).fetchone()
+    if not row:
+        return None
+    with transaction(conn):
+        conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (utcnow(), row["token_id"]))
+    return _creator(row)
+
+
+def list_tokens(conn: Connection, creator_id: int) -> list[ApiToken]:
+    """The creator's live tokens, newest first."""
+    rows = conn.execute(
+        "SELECT * FROM api_tokens WHERE creator_id = ? AND revoked_at IS NULL ORDER BY id DESC",
+        (creator_id,))
+    return [ApiToken(r["id"], r["creator_id"], r["name"], r["created_at"], r["last_used_at"]) for r in rows]
+
+
+def revoke_token(conn: Connection, creator_id: int, token_id: int) -> bool:
+    """Revoke one token; True if it existed."""
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND creator_id = ? AND revoked_at IS NULL",
+            (utcnow(), token_id, creator_id))
+    return cur.rowcount > 0

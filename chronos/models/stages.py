@@ -1,0 +1,49 @@
+"""Stage timings: how long each pipeline stage of each attempt took, and how it ended."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chronos.db import Connection, transaction
+from chronos.models import utcnow
+
+
+@dataclass(frozen=True)
+class StageRun:
+    stage: str
+    attempt: int
+    started_at: str
+    finished_at: str | None
+    seconds: float | None
+    error: str | None
+
+
+def start_stage(conn: Connection, video_id: int, stage: str, attempt: int) -> int:
+    """Record that a stage began; returns the run's id."""
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT INTO processing_stages(video_id, stage, attempt, started_at) VALUES (?, ?, ?, ?)",
+            (video_id, stage, attempt, utcnow()))
+    return cur.lastrowid
+
+
+def finish_stage(conn: Connection, run_id: int, seconds: float, error: str | None = None) -> None:
+    """Record how a stage run ended."""
+    with transaction(conn):
+        conn.execute("UPDATE processing_stages SET finished_at = ?, seconds = ?, error = ? WHERE id = ?",
+                     (utcnow(), seconds, error, run_id))
+
+
+def list_stages(conn: Connection, video_id: int) -> list[StageRun]:
+    """Every stage run of a video, in order."""
+    rows = conn.execute(
+        "SELECT stage, attempt, started_at, finished_at, seconds, error FROM processing_stages"
+        " WHERE video_id = ? ORDER BY id", (video_id,))
+    return [StageRun(*r) for r in rows]
+
+
+def latest_timings(conn: Connection, video_id: int) -> dict[str, float]:
+    """Seconds per stage from the most recent successful run of each stage."""
+    rows = conn.execute(
+        "SELECT stage, seconds FROM processing_stages WHERE video_id = ? AND error IS NULL"
+        " AND seconds IS NOT NULL ORDER BY id", (video_id,))
+    return {r["stage"]: r["seconds"] for r in rows}

@@ -1,0 +1,51 @@
+"""Transcripts: the timed segments (and word times) Whisper produced for a video."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from chronos.db import Connection, transaction
+from chronos.models import utcnow
+
+
+@dataclass(frozen=True)
+class Word:
+    start_s: float
+    end_s: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    start_s: float
+    end_s: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+
+
+def save_transcript(conn: Connection, video_id: int, language: str | None,
+                    segments: Iterable[Segment]) -> None:
+    """Replace a video's transcript with these segments in one transaction."""
+    segments = list(segments)
+    full_text = " ".join(s.text.strip() for s in segments).strip()
+    with transaction(conn):
+        conn.execute("DELETE FROM transcript_segments WHERE video_id = ?", (video_id,))
+        conn.executemany(
+            "INSERT INTO transcript_segments(video_id, segment_index, start_s, end_s, text, words)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(video_id, i, s.start_s, s.end_s, s.text.strip(),
+              json.dumps([[w.start_s, w.end_s, w.text, w.probability] for w in s.words]))
+             for i, s in enumerate(segments)])
+        conn.execute("UPDATE videos SET language = ?, transcript = ?, updated_at = ? WHERE id = ?",
+                     (language, full_text, utcnow(), video_id))
+
+
+def load_segments(conn: Connection, video_id: int) -> list[Segment]:
+    """A video's segments in order, with their words."""
+    rows = conn.execute(
+        "SELECT start_s, end_s, text, words FROM transcript_segments WHERE video_id = ?"
+        " ORDER BY segment_index", (video_id,))
+    return [Segment(r["start_s"], r["end_s"], r["text"],
+                    [Word(*w) for w in json.loads(r["words"])]) for r in rows]

@@ -1,0 +1,155 @@
+"""Videos: the uploaded lecture files and their processing state."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from chronos.db import Connection, transaction
+from chronos.models import utcnow
+
+STATUSES = ("pending", "transcribing", "chunking", "embedding", "completed", "failed")
+UNFINISHED = ("pending", "transcribing", "chunking", "embedding")
+
+
+@dataclass(frozen=True)
+class Video:
+    id: int
+    creator_id: int
+    title: str
+    original_filename: str
+    media_path: str
+    container: str
+    size_bytes: int
+    has_video: bool
+    thumbnail_path: str | None
+    duration_s: float | None
+    language: str | None
+    status: str
+    progress: float
+    error: str | None
+    attempts: int
+    published: bool
+    created_at: str
+    updated_at: str
+    completed_at: str | None
+    chunks: int = 0
+
+    def to_json(self) -> dict:
+        """The public JSON shape used by the API and `chronos status --json`."""
+        d = asdict(self)
+        return {k: d[k] for k in ("id", "title", "status", "error", "duration_s", "chunks", "progress",
+                                  "language", "original_filename", "size_bytes", "has_video",
+                                  "created_at", "completed_at", "published")}
+
+
+_SELECT = ("SELECT v.*, (SELECT count(*) FROM video_chunks c WHERE c.video_id = v.id) AS chunks"
+           " FROM videos v")
+
+
+def _video(row) -> Video:
+    return Video(
+        id=row["id"], creator_id=row["creator_id"], title=row["title"],
+        original_filename=row["original_filename"], media_path=row["media_path"],
+        container=row["container"], size_bytes=row["size_bytes"], has_video=bool(row["has_video"]),
+        thumbnail_path=row["thumbnail_path"], duration_s=row["duration_s"], language=row["language"],
+        status=row["status"], progress=row["progress"], error=row["error"], attempts=row["attempts"],
+        published=bool(row["published"]), created_at=row["created_at"], updated_at=row["updated_at"],
+        completed_at=row["completed_at"], chunks=row["chunks"])
+
+
+def create_video(conn: Connection, *, creator_id: int, title: str, original_filename: str,
+                 media_path: str, container: str, size_bytes: int, has_video: bool,
+                 duration_s: float | None) -> Video:
+    """Record a stored upload as a pending video."""
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT INTO videos(creator_id, title, original_filename, media_path, container,"
+            " size_bytes, has_video, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (creator_id, title, original_filename, media_path, container, size_bytes,
+             int(has_video), duration_s))
+    return get_video(conn, cur.lastrowid)
+
+
+def get_video(conn: Connection, video_id: int, creator_id: int | None = None) -> Video | None:
+    """One video; with creator_id, only if it belongs to that creator."""
+    sql, args = _SELECT + " WHERE v.id = ?", [video_id]
+    if creator_id is not None:
+        sql += " AND v.creator_id = ?"
+        args.append(creator_id)
+    row = conn.execute(sql, args).fetchone()
+    return _video(row) if row else None
+
+
+def list_videos(conn: Connection, creator_id: int) -> list[Video]:
+    """The creator's videos, newest first."""
+    rows = conn.execute(_SELECT + " WHERE v.creator_id = ? ORDER BY v.id DESC", (creator_id,))
+    return [_video(r) for r in rows]
+
+
+def unfinished_video_ids(conn: Connection) -> list[int]:
+    """Videos whose processing has not reached completed or failed, oldest first."""
+    marks = ",".join("?" * len(UNFINISHED))
+    rows = conn.execute(f"SELECT id FROM videos WHERE status IN ({marks}) ORDER BY id", UNFINISHED)
+    return [r[0] for r in rows]
+
+
+def set_status(conn: Connection, video_id: int, status: str, *, progress: float | None = None,
+               error: str | None = None) -> None:
+    """Move a video to a state (committed at once, so a crash resumes from here)."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    now = utcnow()
+    with transaction(conn):
+        conn.execute(
+            "UPDATE videos SET status = ?, progress = coalesce(?, progress), error = ?,"
+            " updated_at = ?, completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END"
+            " WHERE id = ?",
+            (status, progress, error, now, status, now, video_id))
+
+
+def set_progress(conn: Connection, video_id: int, progress: float) -> None:
+    """Record how far the current stage has got (0..1)."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET progress = ?, updated_at = ? WHERE id = ?",
+                     (max(0.0, min(1.0, progress)), utcnow(), video_id))
+
+
+def set_probe(conn: Connection, video_id: int, *, duration_s: float | None,
+              thumbnail_path: str | None) -> None:
+    """Store what probing the media found."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET duration_s = ?, thumbnail_path = ?, updated_at = ? WHERE id = ?",
+                     (duration_s, thumbnail_path, utcnow(), video_id))
+
+
+def record_attempt(conn: Connection, video_id: int) -> int:
+    """Count one more processing attempt and return the new count."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET attempts = attempts + 1 WHERE id = ?", (video_id,))
+        return conn.execute("SELECT attempts FROM videos WHERE id = ?", (video_id,)).fetchone()[0]
+
+
+def reset_for_retry(conn: Connection, video_id: int) -> None:
+    """Put a failed video back in the queue with a fresh attempt budget."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET status = 'pending', progress = 0, error = NULL, attempts = 0,"
+                     " updated_at = ? WHERE id = ?", (utcnow(), video_id))
+
+
+def rename_video(conn: Connection, video_id: int, title: str) -> None:
+    """Change a video's title."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET title = ?, updated_at = ? WHERE id = ?", (title, utcnow(), video_id))
+
+
+def delete_video(conn: Connection, video_id: int) -> None:
+    """Delete a video row; chunks, vectors, FTS rows, segments and stages go with it."""
+    with transaction(conn):
+        # Chunks first so their triggers remove the FTS5 and vec0 rows in the same transaction.
+        conn.execute("DELETE FROM video_chunks WHERE video_id = ?", (video_id,))
+        conn.execute("DELETE FROM videos WHERE id = ?", (video_id,))
+
+
+def total_storage_bytes(conn: Connection, creator_id: int) -> int:
+    """Bytes of media the creator has stored."""
+    return conn.execute("SELECT coalesce(sum(size_bytes), 0) FROM videos WHERE creator_id = ?",
+                        (creator_id,)).fetchone()[0]

@@ -1,0 +1,1 @@
+"""Video processing as plain functions: media, chunking, the processor state machine, jobs."""

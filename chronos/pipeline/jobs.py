@@ -1,0 +1,151 @@
+"""The scheduler wiring: APScheduler runs pipeline attempts one at a time, persisted in SQLite."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from chronos.db import Database
+from chronos.models import videos
+from chronos.pipeline.processor import PermanentError, Pipeline, VideoGone, process_video, publish_video
+
+log = logging.getLogger(__name__)
+
+# APScheduler stores a job as a textual reference to a module-level function, so a job finds its
+# live runner here by the data folder it belongs to. This is the only module-level state.
+_RUNNERS: dict[str, "PipelineRunner"] = {}
+
+
+def run_video_job(runner_key: str, video_id: int) -> None:
+    """The persisted job: one processing attempt of one video."""
+    runner = _RUNNERS.get(runner_key)
+    if runner is None:  # a job fired after its runner shut down; start-up recovery requeues it
+        return
+    outcome = runner.attempt(video_id)
+    if outcome.retry_in is not None:
+        runner.enqueue(video_id, delay_s=outcome.retry_in)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    retry_in: float | None = None
+    error: str | None = None
+
+
+class PipelineRunner:
+    """Owns the pipeline and its queue for one data folder."""
+
+    def __init__(self, db: Database, pipeline: Pipeline, *, max_retries: int = 3,
+                 retry_base_s: float = 5.0):
+        self.db = db
+        self.pipeline = pipeline
+        self.max_retries = max_retries
+        self.retry_base_s = retry_base_s
+        self.key = str(db.path)
+        # Heavy work one at a time, even when the CLI and the scheduler share a process.
+        self._heavy = threading.Lock()
+        self.scheduler: BackgroundScheduler | None = None
+
+    # -- one attempt -----------------------------------------------------------------------------
+    def attempt(self, video_id: int) -> Outcome:
+        """Run one processing attempt; on failure decide between a retry and giving up."""
+        with self._heavy, self.db.connection() as conn:
+            try:
+                attempt = videos.record_attempt(conn, video_id)
+            except Exception:  # noqa: BLE001 - the video may be gone already
+                return Outcome("gone")
+            try:
+                video = process_video(video_id, conn=conn, pipeline=self.pipeline, attempt=attempt)
+                return Outcome(video.status)
+            except VideoGone:
+                return Outcome("gone")
+            except PermanentError as exc:
+                return self._fail(conn, video_id, str(exc))
+            except Exception as exc:  # noqa: BLE001 - any other failure may be transient
+                log.exception("video %s: attempt %s failed", video_id, attempt)
+                reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                if attempt > self.max_retries:
+                    return self._fail(conn, video_id, f"Processing failed after {attempt} attempts. "
+                                                      f"Last error: {reason}")
+                delay = self.retry_base_s * 2 ** (attempt - 1)
+                current = videos.get_video(conn, video_id)
+                if current is None:
+                    return Outcome("gone")
+                videos.set_status(conn, video_id, current.status,
+                                  error=f"Attempt {attempt} failed ({reason}); retrying in {delay:g} s.")
+                publish_video(conn, video_id, self.pipeline.publish)
+                return Outcome(current.status, retry_in=delay, error=reason)
+
+    def _fail(self, conn, video_id: int, reason: str) -> Outcome:
+        if videos.get_video(conn, video_id) is None:
+            return Outcome("gone")
+        videos.set_status(conn, video_id, "failed", error=reason)
+        publish_video(conn, video_id, self.pipeline.publish)
+        return Outcome("failed", error=reason)
+
+    def process_until_done(self, video_id: int, sleep: Callable[[float], None] = time.sleep) -> Outcome:
+        """Attempt a video in this thread, waiting out retries (for the CLI and tests)."""
+        while True:
+            outcome = self.attempt(video_id)
+            if outcome.retry_in is None:
+                return outcome
+            sleep(outcome.retry_in)
+
+    # -- the queue -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the background scheduler and requeue everything unfinished (after any crash)."""
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.db.path}",
+                                                     tablename="apscheduler_jobs")},
+            executors={"default": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=timezone.utc)
+        _RUNNERS[self.key] = self
+        self.scheduler.start()
+        self.recover()
+
+    def recover(self) -> list[int]:
+        """Queue every video left pending or half-done, keeping any retry already scheduled."""
+        with self.db.connection() as conn:
+            ids = videos.unfinished_video_ids(conn)
+        queued = []
+        for video_id in ids:
+            if self.scheduler.get_job(self._job_id(video_id)) is None:
+                self.enqueue(video_id)
+                queued.append(video_id)
+        return queued
+
+    def enqueue(self, video_id: int, delay_s: float = 0.0) -> None:
+        """Queue one attempt of a video, replacing any queued one."""
+        if self.scheduler is None:
+            raise RuntimeError("the scheduler is not running")
+        self.scheduler.add_job(
+            run_video_job, "date", args=[self.key, video_id], id=self._job_id(video_id),
+            run_date=datetime.now(timezone.utc) + timedelta(seconds=delay_s), replace_existing=True)
+
+    def cancel(self, video_id: int) -> None:
+        """Drop a queued attempt (the video was deleted)."""
+        if self.scheduler is not None:
+            try:
+                self.scheduler.remove_job(self._job_id(video_id))
+            except Exception:  # noqa: BLE001 - JobLookupError: nothing queued
+                pass
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking jobs; with wait, let the running stage finish (unfinished work resumes later)."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=wait)
+            self.scheduler = None
+        _RUNNERS.pop(self.key, None)
+
+    @staticmethod
+    def _job_id(video_id: int) -> str:
+        return f"video-{video_id}"

@@ -1,0 +1,149 @@
+"""The video state machine: pending → transcribing → chunking → embedding → completed."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from chronos.ai.embedder import Embedder
+from chronos.ai.transcriber import Transcriber
+from chronos.db import Connection
+from chronos.models import chunks as chunk_store
+from chronos.models import stages, transcripts, videos
+from chronos.pipeline import media
+from chronos.pipeline.chunking import chunk_transcript
+from chronos.pipeline.events import Event
+
+Publish = Callable[[Event], None]
+
+
+class PermanentError(Exception):
+    """A failure retrying cannot fix (the creator must act); the message says what to do."""
+
+
+class VideoGone(Exception):
+    """The video was deleted while it was being processed."""
+
+
+@dataclass
+class Pipeline:
+    """What processing needs: the models, where media lives, and where to report progress."""
+    transcriber: Transcriber
+    embedder: Embedder
+    media_dir: Path
+    publish: Publish = lambda event: None
+
+
+def publish_video(conn: Connection, video_id: int, publish: Publish, stage: str | None = None) -> None:
+    """Tell live pages about a video's current state."""
+    video = videos.get_video(conn, video_id)
+    if video is not None:
+        publish({"type": "video", "video": {**video.to_json(), "creator_id": video.creator_id,
+                                            "stage": stage or video.status}})
+
+
+def process_video(video_id: int, *, conn: Connection, pipeline: Pipeline, attempt: int = 1) -> videos.Video:
+    """Run every remaining stage of a video, committing each transition; resumes where it stopped."""
+    video = _require(conn, video_id)
+    if video.status in ("pending", "transcribing"):
+        _transcribe(conn, video, pipeline, attempt)
+    video = _require(conn, video_id)
+    if video.status == "chunking":
+        with _stage(conn, video_id, "chunk", attempt):
+            drafts = chunk_transcript(transcripts.load_segments(conn, video_id))
+            chunk_store.replace_chunks(conn, video_id, video.creator_id, drafts)
+        _advance(conn, video_id, "embedding", pipeline)
+    video = _require(conn, video_id)
+    if video.status == "embedding":
+        with _stage(conn, video_id, "embed", attempt):
+            embed_chunks(conn, video_id, pipeline.embedder)
+        _advance(conn, video_id, "completed", pipeline)
+    return _require(conn, video_id)
+
+
+def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attempt: int) -> None:
+    path = pipeline.media_dir / video.media_path
+    videos.set_status(conn, video.id, "transcribing", progress=0.0)
+    publish_video(conn, video.id, pipeline.publish, "probe")
+    with _stage(conn, video.id, "probe", attempt):
+        if not path.exists():
+            raise PermanentError("The media file is missing from the data folder. Delete this video "
+                                 "and upload it again.")
+        try:
+            info = media.probe(path)
+        except media.MediaError as exc:
+            raise PermanentError(str(exc)) from exc
+        thumb = Path("thumbnails") / f"{video.id}.jpg"
+        has_thumb = info.has_video and media.write_thumbnail(path, pipeline.media_dir / thumb)
+        videos.set_probe(conn, video.id, duration_s=info.duration_s,
+                         thumbnail_path=str(thumb) if has_thumb else None)
+    publish_video(conn, video.id, pipeline.publish, "audio")
+    with _stage(conn, video.id, "audio", attempt):
+        audio = media.load_audio(path)
+    publish_video(conn, video.id, pipeline.publish, "transcribe")
+    last = [0.0]
+
+    def on_progress(fraction: float) -> None:
+        _require(conn, video.id)  # stop early if the creator deleted the video meanwhile
+        if fraction - last[0] >= 0.01 or fraction >= 1.0:
+            last[0] = fraction
+            videos.set_progress(conn, video.id, fraction)
+            publish_video(conn, video.id, pipeline.publish, "transcribe")
+
+    with _stage(conn, video.id, "transcribe", attempt):
+        result = pipeline.transcriber.transcribe(audio, on_progress)
+        if not any(s.text.strip() for s in result.segments):
+            raise PermanentError("No speech was found in this file's audio: it is silent or has "
+                                 "only music or noise. Upload a version with the spoken lecture.")
+        transcripts.save_transcript(conn, video.id, result.language, result.segments)
+    _advance(conn, video.id, "chunking", pipeline)
+
+
+def embed_chunks(conn: Connection, video_id: int, embedder: Embedder) -> int:
+    """Embed the video's chunks that lack vectors, reusing cached vectors for unchanged text."""
+    todo = chunk_store.chunks_without_vectors(conn, video_id)
+    cached = chunk_store.cached_embeddings(conn, embedder.name, [c.content_hash for c in todo])
+    fresh = [c for c in todo if c.content_hash not in cached]
+    for i in range(0, len(fresh), 256):
+        batch = fresh[i:i + 256]
+        chunk_store.store_vectors(conn, embedder.name, batch, embedder.embed([c.text for c in batch]))
+    reused = [c for c in todo if c.content_hash in cached]
+    if reused:
+        chunk_store.store_vectors(conn, embedder.name, reused, [cached[c.content_hash] for c in reused])
+    return len(fresh)
+
+
+def _advance(conn: Connection, video_id: int, status: str, pipeline: Pipeline) -> None:
+    _require(conn, video_id)
+    videos.set_status(conn, video_id, status, progress=1.0)
+    publish_video(conn, video_id, pipeline.publish)
+
+
+def _require(conn: Connection, video_id: int) -> videos.Video:
+    video = videos.get_video(conn, video_id)
+    if video is None:
+        raise VideoGone(video_id)
+    return video
+
+
+class _stage:
+    """Times one stage run and records how it ended."""
+
+    def __init__(self, conn: Connection, video_id: int, name: str, attempt: int):
+        self.conn, self.video_id, self.name, self.attempt = conn, video_id, name, attempt
+
+    def __enter__(self):
+        self.run_id = stages.start_stage(self.conn, self.video_id, self.name, self.attempt)
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is VideoGone:
+            return False
+        error = None if exc is None else (str(exc) or exc_type.__name__)
+        try:
+            stages.finish_stage(self.conn, self.run_id, time.perf_counter() - self.t0, error)
+        except Exception:  # noqa: BLE001 - the video row (and so this run) may have been deleted
+            pass
+        return False

@@ -1,0 +1,62 @@
+"""Everything Chronos runs on for one data folder, built once and shared by the app and the CLI."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from logging.handlers import RotatingFileHandler
+
+from chronos.ai.embedder import Embedder
+from chronos.ai.transcriber import Transcriber
+from chronos.ai.weights import embedding_model_dir, whisper_model_dir
+from chronos.config import Settings
+from chronos.db import Database
+from chronos.pipeline.events import EventBus
+from chronos.pipeline.jobs import PipelineRunner
+from chronos.pipeline.processor import Pipeline
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    bus: EventBus
+    transcriber: Transcriber
+    embedder: Embedder
+    runner: PipelineRunner
+
+    def close(self, wait: bool = True) -> None:
+        """Stop the queue; a running stage finishes first when wait is true."""
+        self.runner.shutdown(wait=wait)
+
+
+def build_services(settings: Settings, *, transcriber: Transcriber | None = None,
+                   embedder: Embedder | None = None) -> Services:
+    """Open the database, wire the models and the pipeline (models load lazily on first use).
+
+    Already-loaded models may be passed in, so several apps in one process share one copy.
+    """
+    _log_to_data_dir(settings)
+    db = Database(settings.db_path)
+    bus = EventBus()
+    transcriber = transcriber or Transcriber(
+        whisper_model_dir(settings.whisper_model, settings.models_dir), name=settings.whisper_model,
+        device=settings.whisper_device, threads=settings.whisper_threads,
+        beam_size=settings.whisper_beam_size, language=settings.whisper_language)
+    embedder = embedder or Embedder(embedding_model_dir(), batch_size=settings.embed_batch_size)
+    pipeline = Pipeline(transcriber=transcriber, embedder=embedder, media_dir=settings.media_dir,
+                        publish=bus.publish)
+    runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
+                            retry_base_s=settings.retry_base_s)
+    return Services(settings, db, bus, transcriber, embedder, runner)
+
+
+def _log_to_data_dir(settings: Settings) -> None:
+    """Keep a rotating log in the data folder's logs/ so failures can be read after the fact."""
+    root = logging.getLogger("chronos")
+    target = str(settings.logs_dir / "chronos.log")
+    if any(getattr(h, "baseFilename", None) == target for h in root.handlers):
+        return
+    handler = RotatingFileHandler(target, maxBytes=5_000_000, backupCount=3)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

@@ -1,0 +1,70 @@
+/* Shared helpers: the CSRF header, JSON requests, the live websocket, formatting. */
+"use strict";
+const Chronos = (() => {
+  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+
+  async function api(method, url, body) {
+    const opts = { method, headers: { "X-CSRF-Token": csrf() } };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    const res = await fetch(url, opts);
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(data.error || `Request failed (${res.status})`);
+    return data;
+  }
+
+  /* One websocket to /ws/live that reconnects with backoff; onEvent gets parsed events. */
+  function live(onEvent, onState) {
+    let delay = 500;
+    function connect() {
+      const proto = location.protocol === "https:" ? "wss" : "ws";
+      const ws = new WebSocket(`${proto}://${location.host}/ws/live`);
+      ws.onopen = () => { delay = 500; onState && onState(true); };
+      ws.onmessage = (m) => { const e = JSON.parse(m.data); if (e.type !== "ping") onEvent(e); };
+      ws.onclose = () => {
+        onState && onState(false);
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 10000);
+      };
+    }
+    connect();
+  }
+
+  function clock(s) {
+    if (s === null || s === undefined) return "–";
+    s = Math.floor(s);
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    const mm = h ? String(m).padStart(2, "0") : String(m);
+    return (h ? h + ":" : "") + mm + ":" + String(sec).padStart(2, "0");
+  }
+
+  function bytes(n) {
+    const units = ["bytes", "KB", "MB", "GB"];
+    let i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return i === 0 ? `${n} bytes` : `${n.toFixed(1).replace(/\.0$/, "")} ${units[i]}`;
+  }
+
+  const STAGE_LABELS = {
+    pending: "Queued", probe: "Reading file", audio: "Extracting audio", transcribe: "Transcribing",
+    transcribing: "Transcribing", chunking: "Splitting into passages", embedding: "Indexing",
+    completed: "Ready", failed: "Failed",
+  };
+  const stageLabel = (s) => STAGE_LABELS[s] || s;
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (v !== false && v !== null && v !== undefined) node.setAttribute(k, v);
+    }
+    for (const c of children) if (c) node.append(c);
+    return node;
+  }
+
+  return { api, live, clock, bytes, stageLabel, el, csrf };
+})();

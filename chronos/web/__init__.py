@@ -1,0 +1,35 @@
+"""The web layer: thin blueprints that parse a request, call a service, render or stream."""
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from chronos.services import Services
+
+
+def services() -> Services:
+    """The running app's services."""
+    return current_app.extensions["chronos"]
+
+
+def register_web(app: Flask) -> None:
+    """Attach blueprints, the websocket, template helpers and error pages."""
+    from chronos.web import api_videos, auth, library, live, filters
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(library.bp)
+    app.register_blueprint(api_videos.bp)
+    live.register(app)
+    filters.register(app)
+    auth.install(app)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            message = exc.description
+            if exc.code == 413:
+                limit = services().settings.max_upload_bytes
+                from chronos.pipeline.ingest import human_bytes
+                message = f"The upload is larger than the {human_bytes(limit)} limit."
+            return jsonify(error=message, status=exc.code), exc.code
+        return exc

@@ -1,0 +1,85 @@
+"""The owner's library pages: upload and live status, a video's page, media and downloads."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, g, render_template, send_file
+
+from chronos.config import ACCEPTED_AUDIO, ACCEPTED_VIDEO
+from chronos.models import stages, transcripts, videos
+from chronos.pipeline import subtitles
+from chronos.web import services
+from chronos.web.api_videos import render_transcript, video_json
+from chronos.web.auth import owner_required
+
+bp = Blueprint("library", __name__)
+
+
+@bp.get("/")
+@owner_required
+def index():
+    """The library: drop zone, and every video with its live status."""
+    sv = services()
+    with sv.db.connection() as conn:
+        items = [video_json(conn, v) for v in videos.list_videos(conn, g.creator.id)]
+    accept = ",".join("." + e for e in (*ACCEPTED_VIDEO, *ACCEPTED_AUDIO))
+    return render_template("library.html", videos=items, accept=accept,
+                           max_bytes=sv.settings.max_upload_bytes,
+                           accepted=", ".join((*ACCEPTED_VIDEO, *ACCEPTED_AUDIO)))
+
+
+def _owned_or_404(conn, video_id: int) -> videos.Video:
+    video = videos.get_video(conn, video_id, creator_id=g.creator.id)
+    if video is None:
+        abort(404, "This video does not exist or was deleted.")
+    return video
+
+
+@bp.get("/videos/<int:video_id>")
+@owner_required
+def video_page(video_id: int):
+    """A video: the player, its details, stage timings and the clickable transcript."""
+    with services().db.connection() as conn:
+        video = _owned_or_404(conn, video_id)
+        return render_template("video.html", video=video, info=video_json(conn, video),
+                               segments=transcripts.load_segments(conn, video_id),
+                               stage_runs=stages.list_stages(conn, video_id),
+                               timings=stages.latest_timings(conn, video_id))
+
+
+@bp.get("/videos/<int:video_id>/transcript.<fmt>")
+@owner_required
+def download_transcript(video_id: int, fmt: str):
+    """Download the transcript as TXT, SRT, VTT or JSON."""
+    if fmt not in subtitles.FORMATS:
+        abort(404)
+    with services().db.connection() as conn:
+        video = _owned_or_404(conn, video_id)
+        body = render_transcript(conn, video, fmt)
+    name = "".join(c if c.isalnum() or c in " -_" else "_" for c in video.title).strip() or "transcript"
+    disposition = "inline" if fmt == "vtt" else "attachment"
+    return Response(body, mimetype=subtitles.MIME[fmt],
+                    headers={"Content-Disposition": f'{disposition}; filename="{name}.{fmt}"'})
+
+
+@bp.get("/media/videos/<int:video_id>")
+@owner_required
+def media(video_id: int):
+    """The media file, with range requests so the player can seek."""
+    sv = services()
+    with sv.db.connection() as conn:
+        video = _owned_or_404(conn, video_id)
+    path = sv.settings.media_dir / video.media_path
+    if not path.exists():
+        abort(404, "The media file is missing from the data folder.")
+    return send_file(path, conditional=True, download_name=video.original_filename)
+
+
+@bp.get("/media/thumbnails/<int:video_id>")
+@owner_required
+def thumbnail(video_id: int):
+    """The video's thumbnail frame."""
+    sv = services()
+    with sv.db.connection() as conn:
+        video = _owned_or_404(conn, video_id)
+    if not video.thumbnail_path or not (sv.settings.media_dir / video.thumbnail_path).exists():
+        abort(404)
+    return send_file(sv.settings.media_dir / video.thumbnail_path, mimetype="image/jpeg")
