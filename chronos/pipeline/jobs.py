@@ -103,7 +103,7 @@ class PipelineRunner:
     def start(self) -> None:
         """Start the background scheduler and requeue everything unfinished (after any crash)."""
         self.scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.db.path}",
+            jobstores={"default": SQLAlchemyJobStore(engine=self._job_engine(),
                                                      tablename="apscheduler_jobs")},
             executors={"default": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -111,6 +111,15 @@ class PipelineRunner:
         _RUNNERS[self.key] = self
         self.scheduler.start()
         self.recover()
+
+    def _job_engine(self):
+        # The job store must use the same SQLite library as the rest of Chronos (sqlean): two
+        # copies of SQLite in one process do not see each other's POSIX locks, and the file gets
+        # corrupted (seen here after a kill -9 with the stdlib sqlite3 beside sqlean).
+        import sqlean
+        from sqlalchemy import create_engine
+
+        return create_engine(f"sqlite:///{self.db.path}", module=sqlean)
 
     def recover(self) -> list[int]:
         """Queue every video left pending or half-done, keeping any retry already scheduled."""

@@ -50,12 +50,13 @@ def probe(path: Path) -> MediaInfo:
             _decode_some_audio(container, audio[0])
     except MediaError:
         raise
-    except (av.error.InvalidDataError, av.error.EOFError) as exc:
-        raise MediaError("This file is not a video or audio file Chronos can read "
-                         f"({_short(exc)}). Check that it plays on your computer.") from exc
     except av.error.FFmpegError as exc:
-        raise MediaError("This file looks damaged or incomplete — was the upload or export "
-                         f"interrupted? ({_short(exc)})") from exc
+        if _looks_like_media(path):
+            raise MediaError("This file looks damaged or incomplete (it starts like a media file "
+                             "but cannot be read to the end) — was the upload or export "
+                             "interrupted? Export it again and re-upload.") from exc
+        raise MediaError("This file is not a video or audio file Chronos can read. Check that it "
+                         "plays on your computer, or export it again as MP4.") from exc
     if duration <= 0:
         raise MediaError("This file has no playable length. It may be damaged or incomplete.")
     return MediaInfo(kind, duration, has_video, True)
@@ -88,8 +89,21 @@ def _decode_some_audio(container, stream) -> None:
                          "incomplete. Export it again and re-upload.")
 
 
+# The first bytes of the containers we accept: a file that starts like one but will not open
+# is a damaged or truncated media file rather than some other kind of file.
+_SIGNATURES = ((4, b"ftyp"), (0, b"RIFF"), (0, b"\x1a\x45\xdf\xa3"), (0, b"ID3"), (0, b"\xff\xfb"),
+               (0, b"\xff\xf3"), (0, b"\xff\xf2"), (4, b"moov"), (4, b"mdat"), (4, b"wide"))
+
+
+def _looks_like_media(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    return any(head[offset:offset + len(sig)] == sig for offset, sig in _SIGNATURES)
+
+
 def _short(exc: Exception) -> str:
-    return str(exc).split(":")[-1].strip().rstrip(".") or type(exc).__name__
+    text = getattr(exc, "strerror", None) or str(exc)
+    return text.split(":")[-1].strip().rstrip(".") or type(exc).__name__
 
 
 def load_audio(path: Path) -> np.ndarray:

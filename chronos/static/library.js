@@ -126,7 +126,13 @@
 
   const liveDot = document.getElementById("live");
   Chronos.live((e) => {
-    if (e.type === "video") upsert(e.video);
-    else if (e.type === "video_deleted") remove(e.video_id);
+    if (e.type === "video") {
+      upsert(e.video);
+      // Live events carry no thumbnail_url: fetch a finished video once to show its frame.
+      const v = videos.get(e.video.id);
+      if ((v.status === "completed" || v.status === "failed") && v.has_video && !v.thumbnail_url) {
+        api("GET", `/api/videos/${v.id}`).then((full) => { if (videos.has(full.id)) upsert(full); }).catch(() => {});
+      }
+    } else if (e.type === "video_deleted") remove(e.video_id);
   }, (up) => { liveDot.textContent = up ? "live" : "reconnecting…"; liveDot.classList.toggle("on", up); });
 })();

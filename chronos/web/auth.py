@@ -52,7 +52,8 @@ def _identify():
             if request.path.startswith("/api/"):
                 return jsonify(error="Missing or stale CSRF token; reload the page.", status=403), 403
             abort(403, "This form expired. Go back, reload the page and try again.")
-    if needs_setup and request.endpoint not in OPEN_ENDPOINTS and not request.path.startswith("/api/"):
+    if (needs_setup and not g.via_token and request.endpoint not in OPEN_ENDPOINTS
+            and not request.path.startswith(("/api/", "/ws/"))):
         return redirect(url_for("auth.setup"))
     return None
 

@@ -1,0 +1,175 @@
+"""Shared test fixtures: a fresh app on a temporary data folder per test, real models shared."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from chronos import create_app
+from chronos.ai.embedder import Embedder
+from chronos.ai.transcriber import Transcriber
+from chronos.ai.weights import embedding_model_dir, whisper_model_dir
+from chronos.config import load_settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OWNER = {"name": "Ada Lovelace", "password": "correct horse battery"}
+
+
+def sidecar(name: str) -> dict:
+    """The generator's sidecar for a fixture: its sentences and when each is spoken."""
+    return json.loads((FIXTURES / name).with_suffix(".json").read_text())
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words without punctuation, for WER."""
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: word-level edit distance over the reference length."""
+    ref, hyp = words(reference), words(hypothesis)
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1] / max(1, len(ref))
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def transcriber(models_dir) -> Transcriber:
+    """Whisper tiny.en, loaded once for the whole run (the fast model; base is benchmarked)."""
+    return Transcriber(whisper_model_dir("tiny.en", models_dir), name="tiny.en", device="cpu")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder(embedding_model_dir())
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Settings for a fresh data folder; the environment is ignored so tests are hermetic."""
+    return load_settings(tmp_path / "data", env={}, whisper_model="tiny.en", run_scheduler=False,
+                         retry_base_s=0.01)
+
+
+@pytest.fixture
+def app(settings, transcriber, embedder):
+    app = create_app(settings, transcriber=transcriber, embedder=embedder)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["chronos"].close(wait=True)
+
+
+@pytest.fixture
+def services(app):
+    return app.extensions["chronos"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf(client) -> str:
+    """The CSRF token of the test client's session (made by visiting a page)."""
+    with client.session_transaction() as sess:
+        if "csrf" not in sess:
+            sess["csrf"] = "test-csrf-token"
+        return sess["csrf"]
+
+
+@pytest.fixture
+def owner_client(client):
+    """A test client signed in as the owner (created through the setup page)."""
+    res = client.post("/setup", data={**OWNER, "confirm": OWNER["password"], "csrf_token": csrf(client)})
+    assert res.status_code == 302, res.data
+    return client
+
+
+@pytest.fixture
+def token(owner_client, services):
+    """An owner API token, as `chronos token create` makes."""
+    from chronos.models import creators
+
+    with services.db.connection() as conn:
+        return creators.create_token(conn, creators.get_owner(conn).id)
+
+
+def upload(client, path: Path, *, headers=None, name: str | None = None, data: bytes | None = None):
+    """POST one file to /api/videos the way the upload page does."""
+    import io
+
+    body = data if data is not None else path.read_bytes()
+    headers = dict(headers or {})
+    if "Authorization" not in headers:
+        headers.setdefault("X-CSRF-Token", csrf(client))
+    return client.post("/api/videos", data={"file": (io.BytesIO(body), name or path.name)},
+                       headers=headers, content_type="multipart/form-data")
+
+
+def process(services, video_id: int):
+    """Run the real pipeline on a video to the end, in this thread; return the final video."""
+    from chronos.models import videos
+
+    services.runner.process_until_done(video_id, sleep=lambda s: None)
+    with services.db.connection() as conn:
+        return videos.get_video(conn, video_id)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a browser download)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    exe = "/usr/bin/chromium"
+    if not os.path.exists(exe):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: `make system-deps` should have installed it.")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+class LiveServer:
+    """The real app on Werkzeug's threaded server (the one `chronos serve` uses), on a free port."""
+
+    def __init__(self, app):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(tmp_path, transcriber, embedder):
+    """A running Chronos with its scheduler on, as a creator would have it."""
+    settings = load_settings(tmp_path / "live-data", env={}, whisper_model="tiny.en",
+                             retry_base_s=0.01)
+    app = create_app(settings, transcriber=transcriber, embedder=embedder)
+    server = LiveServer(app)
+    yield server
+    server.stop()
+    app.extensions["chronos"].close(wait=True)
