@@ -212,6 +212,39 @@ def cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def machine_busy_s() -> float | None:
+    """CPU seconds all processes on the machine have used since boot (Linux /proc/stat)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wait_until_idle(limit_s: float) -> float:
+    """Wait (up to limit_s) until other processes use under 0.15 of a CPU; return seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit_s:
+        busy0, own0 = machine_busy_s(), cpu_seconds()
+        if busy0 is None:
+            break
+        time.sleep(5)
+        others = (machine_busy_s() - busy0) - (cpu_seconds() - own0)
+        if others / 5 < 0.15:
+            break
+        log.info("waiting for the machine to be idle (others use %.2f CPU)", others / 5)
+    return time.perf_counter() - t0
+
+
 def run(args) -> dict:
     from chronos.ai.transcriber import Transcriber, default_threads
     from chronos.ai.weights import whisper_model_dir
@@ -263,11 +296,17 @@ def run(args) -> dict:
                                 max_bytes=settings.max_upload_bytes)
             ingest_s = time.perf_counter() - t0
 
+        rss_models_mb = rss_mb()
+        maxrss_models_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        waited_s = wait_until_idle(args.wait_idle) if args.wait_idle else 0.0
         load_before = os.getloadavg()
-        cpu0, t0 = cpu_seconds(), time.perf_counter()
+        busy0, cpu0, t0 = machine_busy_s(), cpu_seconds(), time.perf_counter()
         outcome = services.runner.process_until_done(video.id)
         wall_s = time.perf_counter() - t0
         cpu_s = cpu_seconds() - cpu0
+        busy1 = machine_busy_s()
+        others_cpu_s = None if busy0 is None or busy1 is None else (busy1 - busy0) - cpu_s
+        load_after = os.getloadavg()
         peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if outcome.status != "completed":
             raise RuntimeError(f"processing ended {outcome.status}: {outcome.error}")
@@ -321,6 +360,11 @@ def run(args) -> dict:
         "generate_s": round(gen_s, 1),
         "cpu_s": round(cpu_s, 1),
         "cpu_per_wall": round(cpu_s / wall_s, 2),
+        # CPU used by other processes meanwhile: near 0 means the numbers are clean.
+        "others_cpu_per_wall": None if others_cpu_s is None else round(others_cpu_s / wall_s, 2),
+        "rss_mb": {"after_model_load": round(rss_models_mb, 1),
+                   "peak_before_processing": round(maxrss_models_mb, 1),
+                   "peak": round(peak_rss_mb, 1)},
         "words": {"reference": len(ref_words), "errors": errors, "wer_method": wer_method,
                   "segments": len(segments), "chunks": n_chunks},
         "language": row.language,
@@ -334,6 +378,8 @@ def run(args) -> dict:
             "cpu_count": os.cpu_count(),
             "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
             "loadavg_before": [round(x, 2) for x in load_before],
+            "loadavg_after": [round(x, 2) for x in load_after],
+            "waited_for_idle_s": round(waited_s, 1),
             "voice": args.voice, "wpm": WPM, "sentences": len(sidecar["sentences"]),
             "lecture": media.name, "python": platform.python_version(),
         },
@@ -358,6 +404,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out-dir", type=Path, default=BENCH / "out")
     p.add_argument("--regenerate", action="store_true", help="remake the lecture even if cached")
     p.add_argument("--keep", action="store_true", help="keep the data folder")
+    p.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                   help="before timing, wait up to this long for other processes to go quiet")
     p.add_argument("--show-errors", action="store_true", help="log each transcription error")
     p.add_argument("--json-out", type=Path, help="also write the JSON here")
     args = p.parse_args(argv)

@@ -51,11 +51,21 @@ class Settings:
     retry_base_s: float = 5.0
     # Start the background scheduler with the app (tests drive the pipeline directly).
     run_scheduler: bool = True
-    # External services switch on only when their keys are present.
+    # Answering: "auto" picks Claude when ANTHROPIC_API_KEY is set, else an OpenAI-compatible
+    # server when openai_base_url is set, else the built-in offline answerer.
+    answerer: str = "auto"  # auto | offline | claude | openai
     anthropic_api_key: str = ""
-    anthropic_base_url: str = ""
+    anthropic_base_url: str = ""  # empty: the SDK's default
+    anthropic_model: str = "claude-sonnet-4-6"
+    anthropic_max_tokens: int = 1024
+    anthropic_timeout_s: float = 60.0
+    anthropic_max_retries: int = 2
     openai_api_key: str = ""
-    openai_base_url: str = ""
+    openai_base_url: str = ""  # e.g. http://127.0.0.1:11434/v1 for a local Ollama
+    openai_model: str = "llama3.1"
+    openai_timeout_s: float = 120.0
+    # Retrieval
+    retrieval_k: int = 6
 
     @property
     def db_path(self) -> Path:

@@ -13,6 +13,7 @@ from chronos.db import Database
 from chronos.pipeline.events import EventBus
 from chronos.pipeline.jobs import PipelineRunner
 from chronos.pipeline.processor import Pipeline
+from chronos.rag.chat import ChatService, make_answerer
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Services:
     transcriber: Transcriber
     embedder: Embedder
     runner: PipelineRunner
+    chat: ChatService
 
     def close(self, wait: bool = True) -> None:
         """Stop the queue; a running stage finishes first when wait is true."""
@@ -47,7 +49,8 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
                         publish=bus.publish)
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
                             retry_base_s=settings.retry_base_s)
-    return Services(settings, db, bus, transcriber, embedder, runner)
+    chat = ChatService(db, embedder, make_answerer(settings, embedder), k=settings.retrieval_k)
+    return Services(settings, db, bus, transcriber, embedder, runner, chat)
 
 
 def _log_to_data_dir(settings: Settings) -> None:

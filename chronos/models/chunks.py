@@ -144,3 +144,20 @@ def keyword_chunks(conn: Connection, creator_id: int, fts_query: str, k: int = 1
         args.extend(video_ids)
     rows = conn.execute(sql + " ORDER BY score LIMIT ?", [*args, k])
     return [ChunkHit(r[0], r[1], r[2]) for r in rows]
+
+
+def vectors_for(conn: Connection, chunk_ids: Sequence[int]) -> dict[int, np.ndarray]:
+    """The stored vectors of some chunks."""
+    if not chunk_ids:
+        return {}
+    marks = ",".join("?" * len(chunk_ids))
+    rows = conn.execute(f"SELECT rowid, embedding FROM chunk_vectors WHERE rowid IN ({marks})",
+                        list(chunk_ids))
+    return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+
+
+def chunks_in_window(conn: Connection, video_id: int, start_s: float, end_s: float) -> list[Chunk]:
+    """A video's chunks that overlap a time window."""
+    rows = conn.execute("SELECT * FROM video_chunks WHERE video_id = ? AND end_s >= ? AND start_s <= ?"
+                        " ORDER BY chunk_index", (video_id, start_s, end_s))
+    return [_chunk(r) for r in rows]

@@ -240,6 +240,46 @@ CREATE TABLE usage_metrics (
 );
 """
 
+CHAT = f"""
+ALTER TABLE chat_messages ADD COLUMN model TEXT;
+ALTER TABLE chat_messages ADD COLUMN follow_ups TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE chat_messages ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE chat_messages ADD COLUMN video_id INTEGER REFERENCES videos(id) ON DELETE SET NULL;
+ALTER TABLE chat_messages ADD COLUMN at_s REAL;
+
+-- Answers to repeated questions. The fingerprint covers every video in scope (ids and update
+-- times), so adding, changing or removing a video makes old entries unreachable.
+CREATE TABLE answer_cache (
+  id INTEGER PRIMARY KEY,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  cache_key TEXT NOT NULL UNIQUE,
+  answer TEXT NOT NULL,
+  answerer TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT {_NOW},
+  hits INTEGER NOT NULL DEFAULT 0
+);
+
+-- Prices per million tokens, by the date they took effect (prices change; history must not).
+CREATE TABLE model_prices (
+  id INTEGER PRIMARY KEY,
+  model TEXT NOT NULL,
+  effective_from TEXT NOT NULL,
+  input_usd_per_mtok REAL NOT NULL,
+  output_usd_per_mtok REAL NOT NULL,
+  cache_write_multiplier REAL NOT NULL DEFAULT 1.25,
+  cache_read_multiplier REAL NOT NULL DEFAULT 0.1,
+  UNIQUE (model, effective_from)
+);
+INSERT INTO model_prices(model, effective_from, input_usd_per_mtok, output_usd_per_mtok) VALUES
+  ('claude-opus-5', '2026-01-01', 5, 25),
+  ('claude-sonnet-5', '2026-01-01', 3, 15),
+  ('claude-sonnet-4-6', '2026-01-01', 3, 15),
+  ('claude-haiku-4-5', '2026-01-01', 1, 5),
+  ('claude-sonnet-5-5', '2026-10-01', 2, 10),
+  ('claude-opus-5-5', '2026-10-01', 4, 20);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
+    (2, "chat: follow-ups, answer cache, model prices", CHAT),
 ]

@@ -49,3 +49,12 @@ def load_segments(conn: Connection, video_id: int) -> list[Segment]:
         " ORDER BY segment_index", (video_id,))
     return [Segment(r["start_s"], r["end_s"], r["text"],
                     [Word(*w) for w in json.loads(r["words"])]) for r in rows]
+
+
+def segments_between(conn: Connection, video_id: int, start_s: float, end_s: float) -> list[Segment]:
+    """The segments of a video that overlap a time range, with their words."""
+    rows = conn.execute(
+        "SELECT start_s, end_s, text, words FROM transcript_segments WHERE video_id = ?"
+        " AND end_s >= ? AND start_s <= ? ORDER BY segment_index", (video_id, start_s, end_s))
+    return [Segment(r["start_s"], r["end_s"], r["text"],
+                    [Word(*w) for w in json.loads(r["words"])]) for r in rows]

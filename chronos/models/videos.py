@@ -153,3 +153,19 @@ def total_storage_bytes(conn: Connection, creator_id: int) -> int:
     """Bytes of media the creator has stored."""
     return conn.execute("SELECT coalesce(sum(size_bytes), 0) FROM videos WHERE creator_id = ?",
                         (creator_id,)).fetchone()[0]
+
+
+def answerable_video_ids(conn: Connection, creator_id: int) -> list[int]:
+    """The creator's videos that students may ask about: published and fully processed."""
+    rows = conn.execute("SELECT id FROM videos WHERE creator_id = ? AND published = 1"
+                        " AND status = 'completed' ORDER BY id", (creator_id,))
+    return [r[0] for r in rows]
+
+
+def titles(conn: Connection, video_ids: list[int]) -> dict[int, str]:
+    """Video titles by id."""
+    if not video_ids:
+        return {}
+    marks = ",".join("?" * len(video_ids))
+    return {r[0]: r[1] for r in conn.execute(f"SELECT id, title FROM videos WHERE id IN ({marks})",
+                                             list(video_ids))}

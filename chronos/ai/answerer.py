@@ -1,0 +1,109 @@
+"""The answerer interface: a question plus retrieved passages in, a stream of answer events out."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, Union
+
+
+@dataclass(frozen=True)
+class TimedSentence:
+    start_s: float
+    end_s: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved stretch of one video's transcript, with its time range and timed sentences."""
+    video_id: int
+    title: str
+    start_s: float
+    end_s: float
+    text: str
+    score: float  # relevance in 0..1 (higher is better)
+    sentences: tuple[TimedSentence, ...] = ()
+
+    @property
+    def source(self) -> str:
+        """The citation source string: the video and time range travel with the passage."""
+        return f"{self.video_id}#t={self.start_s:.1f}-{self.end_s:.1f}"
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the answer's text, in order."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Cited:
+    """The answer cites passages[passage_index] (0-based), quoting cited_text from it.
+
+    start_block/end_block (end exclusive) narrow the citation to sentences of the passage, so it
+    points at the moment those sentences are spoken rather than the whole passage.
+    """
+    passage_index: int
+    cited_text: str = ""
+    start_block: int | None = None
+    end_block: int | None = None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The answer is complete."""
+    usage: Usage = field(default_factory=Usage)
+    model: str = ""
+    stop_reason: str = "end_turn"
+    follow_ups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The answer stopped early; message is for the student. Text streamed so far is kept."""
+    message: str
+    retryable: bool = True
+    usage: Usage = field(default_factory=Usage)
+
+
+AnswerEvent = Union[TextDelta, Cited, Finished, Failed]
+History = Sequence[tuple[str, str]]  # (role, text) pairs, oldest first; role is user|assistant
+
+
+class Answerer(Protocol):
+    """Anything that can answer from passages: offline, Claude, an OpenAI-compatible server."""
+
+    name: str  # "offline" | "claude" | "openai"
+
+    def stream(self, question: str, passages: Sequence[Passage],
+               history: History = ()) -> Iterator[AnswerEvent]:
+        """Yield TextDelta and Cited events, then exactly one Finished or Failed."""
+        ...
+
+
+NOT_COVERED = ("I couldn't find this in the course videos. Try rephrasing your question, or ask "
+               "about a topic the lectures cover.")
+
+TUTOR_SYSTEM_PROMPT = """You are the teaching assistant for an online course. You answer students' \
+questions using only the lecture transcript passages provided with each question; each passage \
+comes from one video and a time range in it.
+
+How to answer:
+- Answer from the passages and cite them, so the student can click through to the exact moment. \
+Do not use outside knowledge to add facts the lectures do not contain.
+- If the passages do not answer the question, say plainly that the course videos don't cover it, \
+and suggest what the student could ask instead.
+- Be clear and encouraging, like a good tutor: short paragraphs, simple words, an example from \
+the lecture when it helps. Use Markdown sparingly (short lists, **bold** key terms).
+- Keep answers focused: usually 2-5 sentences.
+- After the answer, on the very last line, write FOLLOW_UPS: followed by two or three short \
+follow-up questions the student might ask next, separated by " | ". The lectures must be able \
+to answer them."""

@@ -1,0 +1,76 @@
+"""The built-in offline answerer: quotes the transcript sentences that best answer the question."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from chronos.ai.answerer import AnswerEvent, Cited, Finished, History, Passage, TextDelta
+from chronos.ai.embedder import Embedder
+
+MAX_QUOTES = 3
+MIN_SENTENCE_SIMILARITY = 0.25
+_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+class OfflineAnswerer:
+    """Composes an answer only from the passages' own sentences, each with its citation.
+
+    It never writes a fact of its own: every sentence of substance is a quotation.
+    """
+
+    name = "offline"
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+
+    def stream(self, question: str, passages: Sequence[Passage],
+               history: History = ()) -> Iterator[AnswerEvent]:
+        """Yield the answer in pieces, the citations it uses, then Finished."""
+        quotes = self._best_sentences(question, passages)
+        if not quotes:
+            yield TextDelta("The course videos touch on this, but no single passage answers it "
+                            "directly. Open the cited moments below to hear the context.")
+            for i in range(min(2, len(passages))):
+                yield Cited(i, passages[i].text[:200])
+            yield Finished(model="offline")
+            return
+        yield TextDelta("Here is what the course videos say:\n\n")
+        for passage_index, block, sentence in quotes:
+            p = passages[passage_index]
+            at = p.sentences[block].start_s if block is not None else p.start_s
+            yield TextDelta(f"> {sentence}\n>\n> — *{p.title}*, {_clock(at)}\n\n")
+            yield Cited(passage_index, sentence, block, None if block is None else block + 1)
+        yield Finished(model="offline")
+
+    def _best_sentences(self, question: str,
+                        passages: Sequence[Passage]) -> list[tuple[int, int | None, str]]:
+        """The few sentences most similar to the question: (passage, sentence index, text)."""
+        candidates: list[tuple[int, int | None, str]] = []
+        for i, p in enumerate(passages):
+            if p.sentences:
+                candidates += [(i, j, s.text) for j, s in enumerate(p.sentences) if len(s.text.split()) >= 4]
+            else:
+                candidates += [(i, None, s.strip()) for s in _SPLIT.split(p.text) if len(s.split()) >= 4]
+        if not candidates:
+            return []
+        vectors = self.embedder.embed([question] + [s for _, _, s in candidates])
+        sims = vectors[1:] @ vectors[0]
+        q_words = set(re.findall(r"\w+", question.lower()))
+        overlap = np.array([len(q_words & set(re.findall(r"\w+", s.lower()))) / max(1, len(q_words))
+                            for _, _, s in candidates])
+        score = sims + 0.15 * overlap
+        order = [j for j in np.argsort(-score) if sims[j] >= MIN_SENTENCE_SIMILARITY][:MAX_QUOTES]
+        chosen = sorted(order, key=lambda j: (candidates[j][0], j))
+        seen, out = set(), []
+        for j in chosen:
+            if candidates[j][2] not in seen:
+                seen.add(candidates[j][2])
+                out.append(candidates[j])
+        return out

@@ -1,0 +1,36 @@
+"""Daily roll-ups: per-video analytics and per-creator usage."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chronos.db import Connection, transaction
+from chronos.models import utcnow
+
+
+def record_chat_references(conn: Connection, video_ids: Iterable[int], date: str) -> None:
+    """Count one chat reference for each cited video on a day."""
+    with transaction(conn):
+        for video_id in set(video_ids):
+            conn.execute(
+                "INSERT INTO video_analytics(video_id, date, chat_references) VALUES (?, ?, 1)"
+                " ON CONFLICT(video_id, date) DO UPDATE SET chat_references = chat_references + 1,"
+                " updated_at = ?", (video_id, date, utcnow()))
+
+
+def record_answer_usage(conn: Connection, creator_id: int, date: str, *, credits: int,
+                        anthropic_cost_usd: float = 0.0, openai_cost_usd: float = 0.0) -> None:
+    """Add one answer's credits and cost to the creator's day."""
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO usage_metrics(creator_id, date, ai_credits_used, anthropic_cost_cents,"
+            " openai_cost_cents) VALUES (?, ?, ?, ?, ?) ON CONFLICT(creator_id, date) DO UPDATE SET"
+            " ai_credits_used = ai_credits_used + excluded.ai_credits_used,"
+            " anthropic_cost_cents = anthropic_cost_cents + excluded.anthropic_cost_cents,"
+            " openai_cost_cents = openai_cost_cents + excluded.openai_cost_cents, updated_at = ?",
+            (creator_id, date, credits, anthropic_cost_usd * 100, openai_cost_usd * 100, utcnow()))
+
+
+def chat_references(conn: Connection, video_id: int) -> int:
+    """All-time chat references of a video."""
+    return conn.execute("SELECT coalesce(sum(chat_references), 0) FROM video_analytics WHERE video_id = ?",
+                        (video_id,)).fetchone()[0]

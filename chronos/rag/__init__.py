@@ -1,0 +1,1 @@
+"""Retrieval, context building and the chat service."""

@@ -1,0 +1,217 @@
+"""The chat service: a question in; retrieval, the answerer, storage and analytics; events out."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from chronos.ai.answerer import NOT_COVERED, Answerer, Cited, Failed, Finished, Passage, TextDelta, Usage
+from chronos.ai.embedder import Embedder
+from chronos.config import Settings
+from chronos.db import Database
+from chronos.models import analytics, answer_cache, chat, prices
+from chronos.rag.retrieval import Focus, retrieve
+
+MAX_QUESTION_CHARS = 4000
+ChatEvent = dict[str, Any]
+
+
+class ChatError(ValueError):
+    """A question that cannot be asked as sent; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who is asking: the creator's own preview (student_id None) or one of their students."""
+    creator_id: int
+    student_id: int | None = None
+
+
+def make_answerer(settings: Settings, embedder: Embedder) -> Answerer:
+    """The answerer the settings ask for: Claude with a key, an OpenAI-compatible server, or offline."""
+    choice = settings.answerer
+    if choice == "auto":
+        choice = ("claude" if settings.anthropic_api_key else
+                  "openai" if settings.openai_base_url else "offline")
+    if choice == "claude":
+        from chronos.ai.claude import ClaudeAnswerer
+
+        return ClaudeAnswerer(settings.anthropic_api_key, model=settings.anthropic_model,
+                              max_tokens=settings.anthropic_max_tokens,
+                              base_url=settings.anthropic_base_url or None,
+                              timeout_s=settings.anthropic_timeout_s,
+                              max_retries=settings.anthropic_max_retries)
+    if choice == "openai":
+        from chronos.ai.openai_compat import OpenAICompatAnswerer
+
+        return OpenAICompatAnswerer(settings.openai_base_url, model=settings.openai_model,
+                                    api_key=settings.openai_api_key, timeout_s=settings.openai_timeout_s)
+    from chronos.ai.offline import OfflineAnswerer
+
+    return OfflineAnswerer(embedder)
+
+
+def session_title(question: str) -> str:
+    """A chat's title: its first question, cut at a word boundary."""
+    text = " ".join(question.split())
+    return text if len(text) <= 60 else text[:57].rsplit(" ", 1)[0] + "…"
+
+
+class ChatService:
+    """Answers questions from the videos, storing everything it says."""
+
+    def __init__(self, db: Database, embedder: Embedder, answerer: Answerer, *, k: int = 6):
+        self.db, self.embedder, self.answerer, self.k = db, embedder, answerer, k
+
+    def ask(self, asker: Asker, message: str, *, session_id: int | None = None,
+            video_id: int | None = None, at_s: float | None = None,
+            video_ids: list[int] | None = None, edit_message_id: int | None = None) -> Iterator[ChatEvent]:
+        """Stream events: session, delta*, citation*, then done (or error, keeping partial text)."""
+        question = (message or "").strip()
+        if not question:
+            raise ChatError("Type a question first.")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ChatError(f"Questions can be at most {MAX_QUESTION_CHARS} characters long.")
+        with self.db.connection() as conn:
+            session, user_msg_id = self._record_question(conn, asker, question, session_id, video_id,
+                                                         at_s, edit_message_id)
+            yield {"type": "session", "session": session.to_json(), "question_id": user_msg_id}
+            scope = [video_id] if video_id is not None and at_s is None else video_ids
+            focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
+            yield from self._answer(conn, asker, session.id, user_msg_id, question, scope, focus)
+
+    def ask_and_wait(self, asker: Asker, message: str, **kwargs) -> dict:
+        """Ask and return the finished answer as the API's JSON."""
+        final: dict = {}
+        for event in self.ask(asker, message, **kwargs):
+            if event["type"] in ("done", "error"):
+                final = event
+        return answer_json(final["message"])
+
+    def _record_question(self, conn, asker: Asker, question: str, session_id: int | None,
+                         video_id: int | None, at_s: float | None, edit_message_id: int | None):
+        if edit_message_id is not None:
+            sid = chat.message_session(conn, edit_message_id)
+            session = sid and chat.get_session(conn, sid, asker.creator_id, asker.student_id)
+            original = session and chat.get_message(conn, edit_message_id)
+            if not session or original.role != "user":
+                raise ChatError("That question does not exist.", 404)
+            chat.edit_question(conn, edit_message_id, question)
+            return session, edit_message_id
+        if session_id is not None:
+            session = chat.get_session(conn, session_id, asker.creator_id, asker.student_id)
+            if session is None:
+                raise ChatError("That chat does not exist (it may have been deleted).", 404)
+        else:
+            session = chat.create_session(conn, asker.creator_id, asker.student_id, session_title(question))
+        msg_id = chat.add_message(conn, session.id, "user", question, video_id=video_id, at_s=at_s)
+        return chat.get_session(conn, session.id, asker.creator_id, asker.student_id), msg_id
+
+    def _answer(self, conn, asker: Asker, session_id: int, question_id: int, question: str,
+                scope: list[int] | None, focus: Focus | None) -> Iterator[ChatEvent]:
+        found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id,
+                         video_ids=scope, focus=focus, k=self.k)
+        key = None
+        if focus is None:  # a moment-specific question depends on the moment: never cached
+            fingerprint = answer_cache.library_fingerprint(conn, found.scope)
+            key = answer_cache.cache_key(asker.creator_id, repr(scope), question, fingerprint,
+                                         self.answerer.name)
+            cached = answer_cache.get(conn, key)
+            if cached is not None:
+                yield from self._replay(conn, session_id, cached)
+                return
+        text, citations, failed, finished = [], {}, None, None
+        if not found.covered:
+            text.append(NOT_COVERED)
+            yield {"type": "delta", "text": NOT_COVERED}
+            finished = Finished(model=self.answerer.name)
+        else:
+            history = chat.history(conn, session_id, question_id)
+            for event in self.answerer.stream(question, found.passages, history):
+                if isinstance(event, TextDelta):
+                    text.append(event.text)
+                    yield {"type": "delta", "text": event.text}
+                elif isinstance(event, Cited):
+                    citation = _citation(found.passages, event)
+                    if citation and (citation.video_id, citation.start_s) not in citations:
+                        citations[(citation.video_id, citation.start_s)] = citation
+                        yield {"type": "citation", "citation": citation.to_json()}
+                elif isinstance(event, Finished):
+                    finished = event
+                elif isinstance(event, Failed):
+                    failed = event
+        usage = (finished or failed).usage if (finished or failed) else Usage()
+        model = finished.model if finished else None
+        cost = self._cost(conn, model, usage)
+        body = "".join(text)
+        msg_id = chat.add_message(
+            conn, session_id, "assistant", body, answerer=self.answerer.name, model=model,
+            usage=usage, cost_usd=cost, error=failed.message if failed else None,
+            follow_ups=finished.follow_ups if finished else (), citations=list(citations.values()))
+        today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+        analytics.record_chat_references(conn, [c.video_id for c in citations.values()], today)
+        analytics.record_answer_usage(conn, asker.creator_id, today, credits=1,
+                                      anthropic_cost_usd=cost if self.answerer.name == "claude" else 0.0)
+        message = chat.get_message(conn, msg_id).to_json()
+        if failed:
+            yield {"type": "error", "error": failed.message, "retryable": failed.retryable,
+                   "message": message, "question_id": question_id}
+            return
+        if key is not None:
+            answer_cache.put(conn, asker.creator_id, key, {
+                "content": body, "citations": [c.to_json() for c in citations.values()],
+                "follow_ups": list(finished.follow_ups), "model": model}, self.answerer.name)
+        yield {"type": "done", "message": message, "question_id": question_id}
+
+    def _replay(self, conn, session_id: int, cached: dict) -> Iterator[ChatEvent]:
+        """Serve a cached answer as if streamed, storing it as a new (free) message."""
+        yield {"type": "delta", "text": cached["content"]}
+        citations = [chat.Citation(**c) for c in cached["citations"]]
+        for c in citations:
+            yield {"type": "citation", "citation": c.to_json()}
+        msg_id = chat.add_message(conn, session_id, "assistant", cached["content"],
+                                  answerer=self.answerer.name, model=cached.get("model"), cached=True,
+                                  follow_ups=cached["follow_ups"], citations=citations)
+        yield {"type": "done", "message": chat.get_message(conn, msg_id).to_json(), "cached": True}
+
+    @staticmethod
+    def _cost(conn, model: str | None, usage: Usage) -> float:
+        if not model:
+            return 0.0
+        price = prices.price_for(conn, model, datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+        return round(price.cost(usage), 8) if price else 0.0
+
+
+def answer_json(message: dict) -> dict:
+    """A stored answer in the shape of `POST /api/chat` and `chronos ask --json`."""
+    return {"answer": message["content"], "answerer": message["answerer"],
+            "session_id": message["session_id"], "message_id": message["id"],
+            "citations": [{k: c[k] for k in ("video_id", "title", "start_s", "end_s", "score", "text")}
+                          for c in message["citations"]],
+            "follow_ups": message["follow_ups"], "cached": message["cached"],
+            "error": message["error"], "cost_usd": message["cost_usd"],
+            "usage": {k: message[k] for k in ("input_tokens", "output_tokens", "cache_read_tokens",
+                                               "cache_write_tokens")}}
+
+
+def _citation(passages: list[Passage], event: Cited) -> chat.Citation | None:
+    if not 0 <= event.passage_index < len(passages):
+        return None  # a model citing a passage it was never given: ignore it
+    p = passages[event.passage_index]
+    start, end, text = p.start_s, p.end_s, p.text
+    lo, hi = event.start_block, event.end_block
+    if p.sentences and lo is None and event.cited_text:
+        # No block indexes: find the quoted sentence(s) in the passage by their text.
+        hits = [j for j, s in enumerate(p.sentences) if s.text.strip() in event.cited_text
+                or event.cited_text.strip() in s.text]
+        lo, hi = (hits[0], hits[-1] + 1) if hits else (None, None)
+    if p.sentences and lo is not None and 0 <= lo < len(p.sentences):
+        hi = min(max(hi or lo + 1, lo + 1), len(p.sentences))
+        chosen = p.sentences[lo:hi]
+        start, end, text = chosen[0].start_s, chosen[-1].end_s, " ".join(s.text for s in chosen)
+    return chat.Citation(p.video_id, p.title, round(start, 2), round(end, 2), p.score, text)

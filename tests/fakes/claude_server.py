@@ -1,0 +1,198 @@
+"""A fake Anthropic Messages API (`POST /v1/messages`, streaming only) for the real `anthropic` SDK.
+
+    with FakeClaude() as claude:
+        claude.script(rate_limited(), answer(("Gradients point uphill. ", 0)))
+        Anthropic(api_key=claude.api_key, base_url=claude.url) ...
+
+Replies are built by the functions below; with nothing scripted the fake gives `answer()`, which
+cites the request's first two search results. Streams follow the real event order: message_start,
+per block content_block_start / content_block_delta* / content_block_stop, message_delta,
+message_stop, with pings in between.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from tests.fakes import Exchange, FakeServer, Recorded, Reply
+
+Part = str | tuple[str, int]  # answer text, or (text, search_result_index it cites)
+DEFAULT_FOLLOW_UPS = ("What comes after this in the lecture?", "Can you give an example?")
+DEFAULT_USAGE = {"input_tokens": 420, "output_tokens": 96, "cache_read_input_tokens": 1800,
+                 "cache_creation_input_tokens": 300}
+
+
+class FakeClaude(FakeServer):
+    """The Messages API: checks auth and the request's shape like the real one, then replies."""
+
+    def __init__(self, api_key: str = "sk-ant-fake-key") -> None:
+        self.api_key = api_key
+        super().__init__()
+
+    def route(self, request: Recorded, ex: Exchange) -> None:
+        reply = self._refusal(request) or self.next_reply() or answer()
+        reply(request, ex)
+
+    def _refusal(self, request: Recorded) -> Reply | None:
+        """The error reply the real API would give this request, if any."""
+        if request.path != "/v1/messages":
+            return error(404, "not_found_error", f"Not found: {request.path}")
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if self.api_key not in (request.headers.get("x-api-key"), bearer):
+            return unauthorized()
+        problem = _invalid(request)
+        return error(400, "invalid_request_error", problem) if problem else None
+
+
+def search_results(body: dict) -> list[dict]:
+    """The request's search_result blocks, in the order the API numbers them (across messages)."""
+    return [block for message in body["messages"] if isinstance(message["content"], list)
+            for block in message["content"] if block.get("type") == "search_result"]
+
+
+def answer(*parts: Part, follow_ups: Sequence[str] = DEFAULT_FOLLOW_UPS,
+           usage: dict[str, int] | None = None, stop_reason: str = "end_turn",
+           delta_chars: int = 5) -> Reply:
+    """A complete streamed answer: one text block per part, then the FOLLOW_UPS line if any."""
+    def reply(request: Recorded, ex: Exchange) -> None:
+        counts = {**DEFAULT_USAGE, **(usage or {})}
+        chosen = list(parts) or default_parts(request.body)
+        if follow_ups:
+            chosen.append("\n\nFOLLOW_UPS: " + " | ".join(follow_ups))
+        _begin(request, ex, counts)
+        _blocks(request, ex, chosen, delta_chars)
+        _event(ex, {"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                    "usage": {"output_tokens": counts["output_tokens"]}})
+        _event(ex, {"type": "message_stop"})
+        ex.end_stream()
+    return reply
+
+
+def default_parts(body: dict) -> list[Part]:
+    """What `answer()` says when not told: cites search results 0 and 1 by their titles."""
+    results = search_results(body)
+    if not results:
+        return ["The course videos don't cover this."]
+    return ["Here is what the lectures say. "] + [
+        (f"{result['title']} explains it. ", i) for i, result in enumerate(results[:2])]
+
+
+def stream_error(*parts: Part, error_type: str = "overloaded_error",
+                 message: str = "Overloaded") -> Reply:
+    """Start answering, then send an `error` event mid-stream (the real API does this when overloaded)."""
+    def reply(request: Recorded, ex: Exchange) -> None:
+        _begin(request, ex, DEFAULT_USAGE)
+        _blocks(request, ex, list(parts), 5)
+        _event(ex, {"type": "error", "error": {"type": error_type, "message": message}})
+        ex.end_stream()
+    return reply
+
+
+def dropped(*parts: Part) -> Reply:
+    """Start answering, then drop the connection mid-stream."""
+    def reply(request: Recorded, ex: Exchange) -> None:
+        _begin(request, ex, DEFAULT_USAGE)
+        _blocks(request, ex, list(parts), 5)
+        ex.drop()
+    return reply
+
+
+def stall(seconds: float = 30) -> Reply:
+    """Say nothing for a while (for client timeouts)."""
+    return lambda request, ex: ex.stall(seconds)
+
+
+def error(status: int, error_type: str, message: str, headers: dict[str, str] | None = None,
+          error_code: str | None = None) -> Reply:
+    """An error reply with the API's JSON error body."""
+    detail: dict[str, Any] = {"type": error_type, "message": message}
+    if error_code:
+        detail["details"] = {"error_code": error_code}
+    body = {"type": "error", "error": detail, "request_id": "req_fake_0001"}
+    return lambda request, ex: ex.json(status, body, {"request-id": "req_fake_0001", **(headers or {})})
+
+
+def rate_limited(retry_after: str = "1") -> Reply:
+    return error(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute "
+                 "rate limit.", {"retry-after": retry_after})
+
+
+def spend_limited() -> Reply:
+    return error(429, "rate_limit_error", "You have reached your specified API usage limits. You "
+                 "will regain access on 2026-12-01 at 00:00 UTC.", {"retry-after": "60"},
+                 error_code="enforced_spend_limit_reached")
+
+
+def overloaded() -> Reply:
+    return error(529, "overloaded_error", "Overloaded")
+
+
+def server_error() -> Reply:
+    return error(500, "api_error", "Internal server error")
+
+
+def unauthorized() -> Reply:
+    return error(401, "authentication_error", "invalid x-api-key")
+
+
+def _invalid(request: Recorded) -> str:
+    """Why the real API would reject this request with a 400, or '' if it wouldn't."""
+    body = request.body
+    if "anthropic-version" not in request.headers:
+        return "anthropic-version: header is required"
+    if not isinstance(body, dict) or not all(k in body for k in ("model", "max_tokens", "messages")):
+        return "model, max_tokens and messages are required"
+    if body.get("stream") is not True:
+        return "this fake only answers streaming requests"
+    messages = body["messages"]
+    if not messages or messages[0]["role"] != "user":
+        return "messages: the first message must use the user role"
+    if any(m["role"] not in ("user", "assistant") or not m["content"] for m in messages):
+        return "messages: roles must be user or assistant, with non-empty content"
+    results = search_results(body)
+    if any(not {"source", "title", "content"} <= r.keys() for r in results):
+        return "search_result: source, title and content are required"
+    if len({bool(r.get("citations", {}).get("enabled")) for r in results}) > 1:
+        return "citations must be enabled on all search results or on none"
+    return ""
+
+
+def _event(ex: Exchange, data: dict) -> None:
+    ex.send(f"event: {data['type']}\ndata: {json.dumps(data)}\n\n")
+
+
+def _begin(request: Recorded, ex: Exchange, usage: dict[str, int]) -> None:
+    ex.start_stream({"request-id": "req_fake_0001"})
+    _event(ex, {"type": "message_start", "message": {
+        "id": "msg_fake_0001", "type": "message", "role": "assistant", "model": request.body["model"],
+        "content": [], "stop_reason": None, "stop_sequence": None,
+        "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1,
+                  "cache_read_input_tokens": usage["cache_read_input_tokens"],
+                  "cache_creation_input_tokens": usage["cache_creation_input_tokens"]}}})
+    _event(ex, {"type": "ping"})
+
+
+def _blocks(request: Recorded, ex: Exchange, parts: list[Part], delta_chars: int) -> None:
+    """One text content block per part; a cited part starts with its citations_delta."""
+    results = search_results(request.body)
+    for index, part in enumerate(parts):
+        text, cited = (part, None) if isinstance(part, str) else part
+        block: dict[str, Any] = {"type": "text", "text": ""}
+        if cited is not None:
+            block["citations"] = []
+        _event(ex, {"type": "content_block_start", "index": index, "content_block": block})
+        if cited is not None:
+            result = results[cited]
+            citation = {"type": "search_result_location", "source": result["source"],
+                        "title": result["title"], "search_result_index": cited,
+                        "start_block_index": 0, "end_block_index": len(result["content"]),
+                        "cited_text": "".join(b["text"] for b in result["content"])}
+            _event(ex, {"type": "content_block_delta", "index": index,
+                        "delta": {"type": "citations_delta", "citation": citation}})
+        for start in range(0, len(text), delta_chars):
+            _event(ex, {"type": "content_block_delta", "index": index,
+                        "delta": {"type": "text_delta", "text": text[start:start + delta_chars]}})
+        _event(ex, {"type": "content_block_stop", "index": index})
+        if index == 0:
+            _event(ex, {"type": "ping"})
