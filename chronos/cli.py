@@ -122,6 +122,33 @@ def _status_json(video) -> dict:
             "duration_s": video.duration_s, "chunks": video.chunks}
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Ask the videos a question and print the cited answer."""
+    from chronos.models import creators
+    from chronos.rag.chat import Asker, ChatError
+    from chronos.services import build_services
+
+    sv = build_services(_settings(args, run_scheduler=False))
+    with sv.db.connection() as conn:
+        creator = creators.local_creator(conn)
+    try:
+        answer = sv.chat.ask_and_wait(Asker(creator.id), args.question, video_id=args.video,
+                                      session_id=args.session)
+    except ChatError as exc:
+        _err(str(exc))
+        return 2
+    if args.json:
+        print(json.dumps(answer, indent=2))
+    else:
+        print(answer["answer"].strip())
+        for i, c in enumerate(answer["citations"], 1):
+            m, s = divmod(int(c["start_s"]), 60)
+            print(f"  [{i}] {c['title']} at {m}:{s:02d} (video {c['video_id']}, {c['score']:.0%} match)")
+        if answer["error"]:
+            _err(answer["error"])
+    return 1 if answer["error"] else 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     """List videos and their processing state."""
     from chronos.db import Database
@@ -236,6 +263,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", parents=[common], help="ask the videos a question")
+    p.add_argument("question")
+    p.add_argument("--video", type=int, help="only this video")
+    p.add_argument("--session", type=int, help="continue this chat")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("status", parents=[common], help="list videos")
     p.add_argument("--json", action="store_true")

@@ -270,7 +270,7 @@ def test_video_page_transcript_seeks_player_and_downloads(page, live_server):
     expect(page).to_have_url(re.compile(r"/videos/\d+$"))
     video_id = int(page.url.rsplit("/", 1)[1])
 
-    expect(page.locator("#status")).to_have_text("completed")
+    expect(page.locator("#status")).to_have_attribute("data-status", "completed")
     expect(page.locator("#progress-wrap")).to_be_hidden()
     lines = page.locator("#transcript .line")
     expect(lines.first).to_be_visible()
@@ -382,7 +382,7 @@ def test_failed_video_shows_reason_and_retry(page, live_server):
 
     # The video's own page says the same, with its own Retry button.
     row.locator(".video-title").click()
-    expect(page.locator("#status")).to_have_text("failed")
+    expect(page.locator("#status")).to_have_attribute("data-status", "failed")
     expect(page.locator("#error")).to_be_visible()
     expect(page.locator("#error")).to_contain_text("No speech was found")
     expect(page.locator("#retry")).to_be_visible()

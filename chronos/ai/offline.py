@@ -11,6 +11,7 @@ from chronos.ai.embedder import Embedder
 
 MAX_QUOTES = 3
 MIN_SENTENCE_SIMILARITY = 0.25
+RELATIVE_MARGIN = 0.12
 _SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -66,7 +67,10 @@ class OfflineAnswerer:
         overlap = np.array([len(q_words & set(re.findall(r"\w+", s.lower()))) / max(1, len(q_words))
                             for _, _, s in candidates])
         score = sims + 0.15 * overlap
-        order = [j for j in np.argsort(-score) if sims[j] >= MIN_SENTENCE_SIMILARITY][:MAX_QUOTES]
+        # Quote the best sentence and only those nearly as good: a weaker one dilutes the answer.
+        floor = max(MIN_SENTENCE_SIMILARITY, float(score.max()) - RELATIVE_MARGIN)
+        order = [j for j in np.argsort(-score) if score[j] >= floor and sims[j] >= MIN_SENTENCE_SIMILARITY]
+        order = order[:MAX_QUOTES]
         chosen = sorted(order, key=lambda j: (candidates[j][0], j))
         seen, out = set(), []
         for j in chosen:

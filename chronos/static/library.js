@@ -13,7 +13,9 @@
 
   function render(v) {
     const done = v.status === "completed", failed = v.status === "failed";
-    const pct = v.status === "transcribing" ? Math.round(v.progress * 100) : (done ? 100 : 0);
+    // Transcribing reports its share of the duration; chunking and embedding follow it quickly.
+    const pct = v.status === "transcribing" ? Math.round(v.progress * 100)
+      : (["chunking", "embedding", "completed"].includes(v.status) ? 100 : 0);
     const row = el("li", { class: `video status-${v.status}`, "data-id": v.id, "data-status": v.status },
       el("a", { class: "thumb", href: `/videos/${v.id}`, "aria-label": `Open ${v.title}` },
         v.thumbnail_url ? el("img", { src: v.thumbnail_url, alt: "", loading: "lazy" })
@@ -21,7 +23,7 @@
       el("div", { class: "video-main" },
         el("a", { class: "video-title", href: `/videos/${v.id}`, text: v.title }),
         el("div", { class: "meta muted small",
-                    text: [clock(v.duration_s), v.chunks ? `${v.chunks} passages` : null,
+                    text: [clock(v.duration_s), v.chunks ? `${v.chunks} passage${v.chunks === 1 ? "" : "s"}` : null,
                            v.language ? v.language.toUpperCase() : null].filter(Boolean).join(" · ") }),
         done || failed ? null : el("div", { class: "progress", role: "progressbar", "aria-valuenow": pct,
                                             "aria-valuemin": 0, "aria-valuemax": 100 },
@@ -71,7 +73,8 @@
     const status = el("span", { class: "small muted", text: "Waiting…" });
     const item = el("li", { class: "upload", "data-name": file.name },
       el("div", { class: "upload-name", text: `${file.name} · ${bytes(file.size)}` }),
-      el("div", { class: "progress", role: "progressbar" }, bar), status);
+      el("div", { class: "progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100,
+                  "aria-valuenow": 0 }, bar), status);
     uploads.append(item);
     if (file.size > maxBytes) {
       item.classList.add("failed");
@@ -97,11 +100,13 @@
         item.classList.add("done");
         bar.style.width = "100%";
         status.textContent = "Uploaded — queued for transcription";
-        upsert(data);
+        if (!videos.has(data.id)) upsert(data);  // a live event may already be newer
         setTimeout(() => item.remove(), 4000);
       } else {
         item.classList.add("failed");
         status.textContent = data.error || `Upload failed (${xhr.status}).`;
+        item.append(el("button", { class: "small ghost", type: "button", text: "Dismiss",
+                                   onclick: () => item.remove() }));
       }
     };
     xhr.onerror = () => { item.classList.add("failed"); status.textContent = "Upload interrupted: check that Chronos is running and try again."; };

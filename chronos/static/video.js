@@ -50,8 +50,9 @@
     if (e.type === "video_deleted" && e.video_id === id) { location.href = "/"; return; }
     if (e.type !== "video" || e.video.id !== id) return;
     const v = e.video;
-    if (v.status === "completed" && status.textContent !== "completed") { location.reload(); return; }
-    status.textContent = v.status;
+    if (v.status === "completed" && status.dataset.status !== "completed") { location.reload(); return; }
+    status.textContent = stageLabel(v.status);
+    status.dataset.status = v.status;
     status.className = `badge status-${v.status}`;
     wrap.hidden = ["completed", "failed"].includes(v.status);
     const pct = v.status === "transcribing" ? Math.round(v.progress * 100) : 0;

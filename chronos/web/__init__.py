@@ -14,12 +14,13 @@ def services() -> Services:
 
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
-    from chronos.web import api_videos, auth, library, live, filters
+    from chronos.web import api_videos, auth, chat, filters, library, live
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(api_videos.bp)
     live.register(app)
+    chat.register(app)
     filters.register(app)
     auth.install(app)
 

@@ -16,6 +16,11 @@ def clock(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+STATUS_LABELS = {"pending": "Queued", "transcribing": "Transcribing", "chunking": "Splitting into passages",
+                 "embedding": "Indexing", "completed": "Ready", "failed": "Failed"}
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["bytes"] = human_bytes

@@ -19,7 +19,7 @@ def register(app: Flask) -> None:
     @sock.route("/ws/live")
     def live(ws):
         """Stream this owner's video events until the page closes."""
-        if g.get("creator") is None or not _same_origin():
+        if g.get("creator") is None or not same_origin():
             ws.close(reason=1008, message="Sign in first.")
             return
         creator_id = g.creator.id
@@ -38,7 +38,7 @@ def register(app: Flask) -> None:
                 ws.send(json.dumps(event))
 
 
-def _same_origin() -> bool:
+def same_origin() -> bool:
     """Browsers send Origin on websocket upgrades; refuse pages from other sites (CSWSH)."""
     origin = request.headers.get("Origin")
     if not origin:

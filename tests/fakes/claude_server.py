@@ -17,7 +17,8 @@ from typing import Any
 
 from tests.fakes import Exchange, FakeServer, Recorded, Reply
 
-Part = str | tuple[str, int]  # answer text, or (text, search_result_index it cites)
+# Answer text; or (text, search_result_index it cites); or (text, index, start_block, end_block).
+Part = str | tuple[str, int] | tuple[str, int, int, int]
 DEFAULT_FOLLOW_UPS = ("What comes after this in the lecture?", "Can you give an example?")
 DEFAULT_USAGE = {"input_tokens": 420, "output_tokens": 96, "cache_read_input_tokens": 1800,
                  "cache_creation_input_tokens": 300}
@@ -52,7 +53,7 @@ def search_results(body: dict) -> list[dict]:
 
 
 def answer(*parts: Part, follow_ups: Sequence[str] = DEFAULT_FOLLOW_UPS,
-           usage: dict[str, int] | None = None, stop_reason: str = "end_turn",
+           usage: dict[str, int | None] | None = None, stop_reason: str = "end_turn",
            delta_chars: int = 5) -> Reply:
     """A complete streamed answer: one text block per part, then the FOLLOW_UPS line if any."""
     def reply(request: Recorded, ex: Exchange) -> None:
@@ -162,14 +163,13 @@ def _event(ex: Exchange, data: dict) -> None:
     ex.send(f"event: {data['type']}\ndata: {json.dumps(data)}\n\n")
 
 
-def _begin(request: Recorded, ex: Exchange, usage: dict[str, int]) -> None:
+def _begin(request: Recorded, ex: Exchange, usage: dict[str, int | None]) -> None:
     ex.start_stream({"request-id": "req_fake_0001"})
     _event(ex, {"type": "message_start", "message": {
         "id": "msg_fake_0001", "type": "message", "role": "assistant", "model": request.body["model"],
         "content": [], "stop_reason": None, "stop_sequence": None,
-        "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1,
-                  "cache_read_input_tokens": usage["cache_read_input_tokens"],
-                  "cache_creation_input_tokens": usage["cache_creation_input_tokens"]}}})
+        "usage": {name: value for name, value in {**usage, "output_tokens": 1}.items()
+                  if value is not None}}})  # a None counter is left out, as the API may
     _event(ex, {"type": "ping"})
 
 
@@ -177,17 +177,18 @@ def _blocks(request: Recorded, ex: Exchange, parts: list[Part], delta_chars: int
     """One text content block per part; a cited part starts with its citations_delta."""
     results = search_results(request.body)
     for index, part in enumerate(parts):
-        text, cited = (part, None) if isinstance(part, str) else part
+        text, cited, span = (part, None, ()) if isinstance(part, str) else (part[0], part[1], part[2:])
         block: dict[str, Any] = {"type": "text", "text": ""}
         if cited is not None:
             block["citations"] = []
         _event(ex, {"type": "content_block_start", "index": index, "content_block": block})
         if cited is not None:
             result = results[cited]
+            start, end = span or (0, len(result["content"]))
             citation = {"type": "search_result_location", "source": result["source"],
                         "title": result["title"], "search_result_index": cited,
-                        "start_block_index": 0, "end_block_index": len(result["content"]),
-                        "cited_text": "".join(b["text"] for b in result["content"])}
+                        "start_block_index": start, "end_block_index": end,
+                        "cited_text": "".join(b["text"] for b in result["content"][start:end])}
             _event(ex, {"type": "content_block_delta", "index": index,
                         "delta": {"type": "citations_delta", "citation": citation}})
         for start in range(0, len(text), delta_chars):

@@ -1,0 +1,297 @@
+/* The chat: streamed answers over /ws/chat, citation cards, sessions, edit, delete, retry. */
+"use strict";
+const ChronosChat = (() => {
+  const { el, api, clock } = Chronos;
+  const MAX_CHARS = 4000;
+
+  /* Markdown, safely: everything is escaped first, then a few patterns become tags. */
+  function escapeHtml(s) {
+    return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  }
+  function inline(s) {
+    return s.replace(/`([^`]+)`/g, "<code>$1</code>")
+      .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
+      .replace(/(^|[^*])\*([^*\s][^*]*)\*/g, "$1<em>$2</em>");
+  }
+  function markdown(text) {
+    const out = [];
+    let list = null, quote = [];
+    const flushQuote = () => { if (quote.length) { out.push(`<blockquote>${quote.join("<br>")}</blockquote>`); quote = []; } };
+    const flushList = () => { if (list) { out.push(`<ul>${list.join("")}</ul>`); list = null; } };
+    for (const raw of escapeHtml(text).split("\n")) {
+      const line = raw.trimEnd();
+      if (/^&gt;\s?/.test(line)) { flushList(); const q = line.replace(/^&gt;\s?/, ""); if (q) quote.push(inline(q)); continue; }
+      flushQuote();
+      if (/^\s*[-*]\s+/.test(line)) { (list = list || []).push(`<li>${inline(line.replace(/^\s*[-*]\s+/, ""))}</li>`); continue; }
+      flushList();
+      if (line.trim()) out.push(`<p>${inline(line)}</p>`);
+    }
+    flushQuote(); flushList();
+    return out.join("");
+  }
+
+  function timeOf(iso) {
+    const d = iso ? new Date(iso) : new Date();
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  class Chat {
+    constructor(root, opts = {}) {
+      this.root = root;
+      this.opts = opts;
+      this.sessionId = null;
+      this.pending = null;      // the answer bubble being streamed
+      this.queue = [];
+      this.build();
+      this.connect();
+    }
+
+    build() {
+      this.list = el("ol", { class: "messages", "aria-live": "polite" });
+      this.empty = el("div", { class: "chat-empty" },
+        el("p", { class: "muted", text: this.opts.emptyText || "Ask anything about the course videos. Answers cite the exact moment in the lecture." }));
+      this.input = el("textarea", { rows: 2, placeholder: "Ask a question…", "aria-label": "Your question", maxlength: MAX_CHARS });
+      this.count = el("span", { class: "small muted count", text: `0 / ${MAX_CHARS}` });
+      this.sendBtn = el("button", { class: "primary", type: "submit", text: "Send" });
+      this.moment = this.opts.player ? el("label", { class: "moment small" },
+        el("input", { type: "checkbox", checked: "checked" }), el("span", { text: "Ask about this moment" })) : null;
+      const form = el("form", { class: "ask" }, this.input,
+        el("div", { class: "ask-row" }, this.moment, el("span", { class: "small muted hint", text: "Enter to send · Shift+Enter for a new line" }), this.count, this.sendBtn));
+      form.addEventListener("submit", (e) => { e.preventDefault(); this.submit(); });
+      this.input.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.submit(); }
+      });
+      this.input.addEventListener("input", () => {
+        this.count.textContent = `${this.input.value.length} / ${MAX_CHARS}`;
+        this.input.style.height = "auto";
+        this.input.style.height = Math.min(this.input.scrollHeight, 200) + "px";
+      });
+      this.status = el("p", { class: "small muted conn", text: "" });
+      this.root.append(this.empty, this.list, this.status, form);
+    }
+
+    connect() {
+      const proto = location.protocol === "https:" ? "wss" : "ws";
+      this.ws = new WebSocket(`${proto}://${location.host}/ws/chat`);
+      this.ws.onopen = () => { this.status.textContent = ""; this.delay = 500; for (const m of this.queue.splice(0)) this.ws.send(m); };
+      this.ws.onmessage = (m) => this.onEvent(JSON.parse(m.data));
+      this.ws.onclose = () => {
+        this.status.textContent = "Reconnecting…";
+        if (this.pending) this.fail(this.pending, "The connection dropped before the answer finished.", true);
+        this.delay = Math.min((this.delay || 500) * 2, 10000);
+        setTimeout(() => this.connect(), this.delay);
+      };
+    }
+
+    sendJson(obj) {
+      const text = JSON.stringify(obj);
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text); else this.queue.push(text);
+    }
+
+    submit() {
+      const text = this.input.value.trim();
+      if (!text || this.pending) return;
+      this.input.value = "";
+      this.input.dispatchEvent(new Event("input"));
+      const body = { type: "ask", message: text, session_id: this.sessionId };
+      if (this.opts.videoId) {
+        body.video_id = this.opts.videoId;
+        if (this.opts.player && this.moment.querySelector("input").checked) body.at_s = this.opts.player.currentTime;
+      }
+      this.addQuestion({ content: text, created_at: null, at_s: body.at_s });
+      this.startAnswer();
+      this.sendJson(body);
+    }
+
+    addQuestion(m) {
+      this.empty.hidden = true;
+      const bubble = el("li", { class: "msg user", "data-id": m.id || "" },
+        el("div", { class: "bubble" }, el("div", { class: "text", text: m.content })),
+        el("div", { class: "meta small muted" },
+          el("time", { text: timeOf(m.created_at) + (m.at_s != null ? ` · at ${clock(m.at_s)}` : "") }),
+          el("button", { class: "link small", type: "button", text: "Edit", onclick: () => this.edit(bubble) }),
+          el("button", { class: "link small", type: "button", text: "Delete", onclick: () => this.remove(bubble) })));
+      this.list.append(bubble);
+      this.scroll();
+      return bubble;
+    }
+
+    startAnswer() {
+      const text = el("div", { class: "text" });
+      const typing = el("div", { class: "typing", "aria-label": "Writing an answer" }, el("span"), el("span"), el("span"));
+      const bubble = el("li", { class: "msg assistant streaming" },
+        el("div", { class: "bubble" }, typing, text, el("div", { class: "cites" })),
+        el("div", { class: "meta small muted" }));
+      bubble._raw = "";
+      this.list.append(bubble);
+      this.pending = bubble;
+      this.sendBtn.disabled = true;
+      this.scroll();
+    }
+
+    onEvent(e) {
+      const b = this.pending;
+      if (e.type === "session") {
+        this.sessionId = e.session.id;
+        const q = [...this.list.querySelectorAll(".msg.user")].pop();
+        if (q) q.dataset.id = e.question_id;
+        this.opts.onSession && this.opts.onSession(e.session);
+      } else if (e.type === "delta" && b) {
+        b._raw += e.text;
+        b.querySelector(".typing").hidden = true;
+        b.querySelector(".text").innerHTML = markdown(b._raw);
+        this.scroll();
+      } else if (e.type === "citation" && b) {
+        b.querySelector(".cites").append(this.card(e.citation));
+        this.scroll();
+      } else if (e.type === "done" && b) {
+        this.finish(b, e.message);
+      } else if (e.type === "error") {
+        if (b) this.fail(b, e.error, e.retryable !== false, e.question_id);
+      }
+    }
+
+    finish(b, m) {
+      b.classList.remove("streaming");
+      b.dataset.id = m.id;
+      b.querySelector(".typing").hidden = true;
+      b.querySelector(".text").innerHTML = markdown(m.content);
+      const meta = b.querySelector(".meta");
+      meta.replaceChildren(el("time", { text: timeOf(m.created_at) }),
+        el("span", { text: m.answerer === "offline" ? " · quoted from the videos" : m.cached ? " · from cache" : "" }));
+      if (m.follow_ups && m.follow_ups.length) {
+        const chips = el("div", { class: "follow-ups" });
+        for (const q of m.follow_ups) chips.append(el("button", { type: "button", class: "chip", text: q,
+          onclick: () => { this.input.value = q; this.submit(); } }));
+        b.querySelector(".bubble").append(chips);
+      }
+      this.done();
+    }
+
+    fail(b, message, retryable, questionId) {
+      b.classList.remove("streaming");
+      b.classList.add("failed");
+      b.querySelector(".typing").hidden = true;
+      const err = el("p", { class: "error small", role: "alert", text: message });
+      b.querySelector(".bubble").append(err);
+      if (retryable) {
+        const q = b.previousElementSibling;
+        err.append(" ", el("button", { class: "small", type: "button", text: "Retry", onclick: () => {
+          b.remove();
+          this.startAnswer();
+          this.sendJson({ type: "edit", message_id: Number(questionId || (q && q.dataset.id)), message: q.querySelector(".text").textContent });
+        } }));
+      }
+      this.done();
+    }
+
+    done() { this.pending = null; this.sendBtn.disabled = false; this.scroll(); }
+
+    card(c) {
+      const href = `/videos/${c.video_id}?t=${Math.floor(c.start_s)}`;
+      const a = el("a", { class: "cite", href, title: c.text },
+        el("img", { src: `/media/thumbnails/${c.video_id}`, alt: "", loading: "lazy", onerror: (e) => e.target.replaceWith(el("span", { class: "cite-blank", text: "▶" })) }),
+        el("span", { class: "cite-body" },
+          el("span", { class: "cite-title", text: c.title }),
+          el("span", { class: "small muted", text: `${clock(c.start_s)}–${clock(c.end_s)} · ${Math.round(c.score * 100)}% match` })));
+      a.dataset.start = c.start_s;
+      a.dataset.video = c.video_id;
+      a.addEventListener("click", (e) => {
+        if (this.opts.player && Number(this.opts.videoId) === c.video_id) {
+          e.preventDefault();
+          this.opts.player.currentTime = c.start_s;
+          this.opts.player.play().catch(() => {});
+        }
+      });
+      return a;
+    }
+
+    edit(bubble) {
+      if (this.pending) return;
+      const old = bubble.querySelector(".text").textContent;
+      const text = prompt("Edit your question (the answer is written again):", old);
+      if (!text || !text.trim() || text.trim() === old) return;
+      while (bubble.nextElementSibling) bubble.nextElementSibling.remove();
+      bubble.querySelector(".text").textContent = text.trim();
+      this.startAnswer();
+      this.sendJson({ type: "edit", message_id: Number(bubble.dataset.id), message: text.trim() });
+    }
+
+    async remove(bubble) {
+      if (this.pending || !confirm("Delete this question and its answer?")) return;
+      try {
+        await api("DELETE", `/api/chat/messages/${bubble.dataset.id}`);
+        const next = bubble.nextElementSibling;
+        if (next && next.classList.contains("assistant")) next.remove();
+        bubble.remove();
+        this.empty.hidden = this.list.children.length > 0;
+      } catch (e) { alert(e.message); }
+    }
+
+    async load(sessionId) {
+      this.list.replaceChildren();
+      this.sessionId = sessionId;
+      this.empty.hidden = !!sessionId;
+      if (!sessionId) return;
+      const s = await api("GET", `/api/chat/sessions/${sessionId}`);
+      for (const m of s.messages) {
+        if (m.role === "user") { this.addQuestion(m); continue; }
+        this.startAnswer();
+        const b = this.pending;
+        for (const c of m.citations) b.querySelector(".cites").append(this.card(c));
+        if (m.error) { b._raw = m.content; b.querySelector(".text").innerHTML = markdown(m.content); this.fail(b, m.error, true); }
+        else this.finish(b, m);
+      }
+    }
+
+    scroll() { this.list.scrollTop = this.list.scrollHeight; if (this.opts.scrollPage) window.scrollTo(0, document.body.scrollHeight); }
+  }
+
+  /* The full page: the chat plus the sessions sidebar. */
+  function mountPage(root) {
+    const listEl = document.getElementById("session-list");
+    const emptyEl = document.getElementById("sessions-empty");
+    const search = document.getElementById("session-search");
+    let chat;
+    async function refresh() {
+      const q = search.value.trim();
+      const items = await api("GET", `/api/chat/sessions${q ? "?q=" + encodeURIComponent(q) : ""}`);
+      listEl.replaceChildren(...items.map((s) => el("li", { class: s.id === chat.sessionId ? "current" : "", "data-id": s.id },
+        el("button", { type: "button", class: "session-open", text: s.title, onclick: () => open(s.id) }),
+        el("button", { type: "button", class: "link small", text: "Rename", "aria-label": `Rename ${s.title}`, onclick: async () => {
+          const t = prompt("Rename this chat:", s.title);
+          if (t && t.trim()) { await api("PATCH", `/api/chat/sessions/${s.id}`, { title: t.trim() }); refresh(); }
+        } }),
+        el("button", { type: "button", class: "link small", text: "Delete", "aria-label": `Delete ${s.title}`, onclick: async () => {
+          if (!confirm(`Delete the chat “${s.title}”?`)) return;
+          await api("DELETE", `/api/chat/sessions/${s.id}`);
+          if (chat.sessionId === s.id) open(null);
+          refresh();
+        } }))));
+      emptyEl.hidden = items.length > 0 || !!q;
+    }
+    async function open(id) {
+      await chat.load(id);
+      history.replaceState(null, "", id ? `/chat?session=${id}` : "/chat");
+      refresh();
+      chat.input.focus();
+    }
+    chat = new Chat(root, { onSession: () => refresh() });
+    document.getElementById("new-chat").addEventListener("click", () => open(null));
+    search.addEventListener("input", refresh);
+    document.addEventListener("keydown", (e) => {
+      if (e.altKey && e.key.toLowerCase() === "n") { e.preventDefault(); open(null); }
+      if (e.key === "/" && !["INPUT", "TEXTAREA"].includes(document.activeElement.tagName)) { e.preventDefault(); chat.input.focus(); }
+    });
+    const start = new URLSearchParams(location.search).get("session");
+    open(start ? Number(start) : null);
+    return chat;
+  }
+
+  /* Beside a video: questions carry the player's current moment. */
+  function mountVideo(root, player, videoId) {
+    return new Chat(root, { player, videoId, emptyText: "Ask about this video. Tick “this moment” to ask about what is playing now." });
+  }
+
+  return { Chat, mountPage, mountVideo, markdown };
+})();

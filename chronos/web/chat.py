@@ -1,0 +1,179 @@
+"""The chat: its page, the JSON API, and the websocket that streams answers as they are written."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Flask, g, jsonify, render_template, request
+from flask_sock import Sock
+
+from chronos.models import chat as chat_store
+from chronos.models import videos
+from chronos.rag.chat import Asker, ChatError, answer_json
+from chronos.web import services
+from chronos.web.auth import api_owner_required, owner_required
+from chronos.web.live import same_origin
+
+bp = Blueprint("chat", __name__)
+
+
+def _asker() -> Asker:
+    # The creator's own chats are the preview of what students see (students: the access issue).
+    return Asker(creator_id=g.creator.id, student_id=None)
+
+
+def _error(message: str, status: int):
+    return jsonify(error=message, status=status), status
+
+
+def _ask_kwargs(body: dict) -> dict:
+    """The optional parts of a question, validated."""
+    kwargs = {}
+    for name, kind in (("session_id", int), ("video_id", int), ("at_s", float)):
+        value = body.get(name)
+        if value is not None:
+            try:
+                kwargs[name] = kind(value)
+            except (TypeError, ValueError):
+                raise ChatError(f"'{name}' must be a number.") from None
+    if "at_s" in kwargs and "video_id" not in kwargs:
+        raise ChatError("'at_s' needs the 'video_id' it is a moment of.")
+    return kwargs
+
+
+@bp.get("/chat")
+@owner_required
+def page():
+    """The chat page: sessions on the side, the conversation, the question box."""
+    return render_template("chat.html")
+
+
+@bp.post("/api/chat")
+@api_owner_required
+def ask():
+    """Ask and wait for the whole answer: {message, session_id?, video_id?, at_s?}."""
+    body = request.get_json(silent=True) or {}
+    try:
+        return jsonify(services().chat.ask_and_wait(_asker(), body.get("message", ""), **_ask_kwargs(body)))
+    except ChatError as exc:
+        return _error(str(exc), exc.status)
+
+
+@bp.get("/api/chat/sessions")
+@api_owner_required
+def sessions():
+    """The asker's chats, newest first; ?q= searches titles and messages."""
+    asker = _asker()
+    with services().db.connection() as conn:
+        found = chat_store.list_sessions(conn, asker.creator_id, asker.student_id, request.args.get("q", ""))
+    return jsonify([s.to_json() for s in found])
+
+
+def _session_or_404(conn, session_id: int):
+    asker = _asker()
+    return chat_store.get_session(conn, session_id, asker.creator_id, asker.student_id)
+
+
+@bp.get("/api/chat/sessions/<int:session_id>")
+@api_owner_required
+def session(session_id: int):
+    """One chat with its messages and citations."""
+    with services().db.connection() as conn:
+        found = _session_or_404(conn, session_id)
+        if found is None:
+            return _error("That chat does not exist.", 404)
+        messages = chat_store.list_messages(conn, session_id)
+        thumbs = _thumbnails(conn, messages)
+    return jsonify(found.to_json() | {"messages": [m.to_json() for m in messages], "thumbnails": thumbs})
+
+
+def _thumbnails(conn, messages) -> dict[str, str | None]:
+    ids = sorted({c.video_id for m in messages for c in m.citations})
+    out = {}
+    for video_id in ids:
+        v = videos.get_video(conn, video_id)
+        out[str(video_id)] = f"/media/thumbnails/{video_id}" if v and v.thumbnail_path else None
+    return out
+
+
+@bp.patch("/api/chat/sessions/<int:session_id>")
+@api_owner_required
+def rename(session_id: int):
+    title = " ".join(((request.get_json(silent=True) or {}).get("title") or "").split())
+    if not title:
+        return _error("Send a non-empty 'title'.", 400)
+    with services().db.connection() as conn:
+        if _session_or_404(conn, session_id) is None:
+            return _error("That chat does not exist.", 404)
+        chat_store.rename_session(conn, session_id, title[:120])
+        return jsonify(_session_or_404(conn, session_id).to_json())
+
+
+@bp.delete("/api/chat/sessions/<int:session_id>")
+@api_owner_required
+def delete(session_id: int):
+    with services().db.connection() as conn:
+        if _session_or_404(conn, session_id) is None:
+            return _error("That chat does not exist.", 404)
+        chat_store.delete_session(conn, session_id)
+    return jsonify(deleted=session_id)
+
+
+def _message_in_own_session(conn, message_id: int) -> bool:
+    sid = chat_store.message_session(conn, message_id)
+    return sid is not None and _session_or_404(conn, sid) is not None
+
+
+@bp.put("/api/chat/messages/<int:message_id>")
+@api_owner_required
+def edit(message_id: int):
+    """Change a question and regenerate its answer (later turns are dropped)."""
+    body = request.get_json(silent=True) or {}
+    try:
+        return jsonify(services().chat.ask_and_wait(_asker(), body.get("message", ""),
+                                                    edit_message_id=message_id))
+    except ChatError as exc:
+        return _error(str(exc), exc.status)
+
+
+@bp.delete("/api/chat/messages/<int:message_id>")
+@api_owner_required
+def delete_message(message_id: int):
+    """Delete a question with its answer."""
+    with services().db.connection() as conn:
+        if not _message_in_own_session(conn, message_id):
+            return _error("That message does not exist.", 404)
+        removed = chat_store.delete_exchange(conn, message_id)
+    return jsonify(deleted=message_id, removed=removed)
+
+
+def register(app: Flask) -> None:
+    """The /ws/chat websocket: send {"type": "ask"|"edit", ...}, receive the answer as it streams."""
+    app.register_blueprint(bp)
+    sock = Sock(app)
+
+    @sock.route("/ws/chat")
+    def stream(ws):
+        if g.get("creator") is None or not same_origin():
+            ws.close(reason=1008, message="Sign in first.")
+            return
+        asker = _asker()
+        chat_service = services().chat
+        while True:
+            try:
+                request_body = json.loads(ws.receive())
+            except (TypeError, ValueError):
+                ws.send(json.dumps({"type": "error", "error": "Send JSON.", "retryable": False}))
+                continue
+            try:
+                if request_body.get("type") == "edit":
+                    events = chat_service.ask(asker, request_body.get("message", ""),
+                                              edit_message_id=int(request_body.get("message_id", 0)))
+                else:
+                    events = chat_service.ask(asker, request_body.get("message", ""),
+                                              **_ask_kwargs(request_body))
+                for event in events:
+                    if event["type"] in ("done", "error") and "message" in event:
+                        event = event | {"answer": answer_json(event["message"])}
+                    ws.send(json.dumps(event))
+            except ChatError as exc:
+                ws.send(json.dumps({"type": "error", "error": str(exc), "retryable": False}))
