@@ -41,7 +41,7 @@ class ClaudeAnswerer:
         self.max_tokens = max_tokens
         self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url or None,
                                            timeout=timeout_s, max_retries=max_retries,
-                                           middleware=[])
+                                           middleware=[_no_retry_when_out_of_budget])
 
     def stream(self, question: str, passages: Sequence[Passage],
                history: History = ()) -> Iterator[AnswerEvent]:

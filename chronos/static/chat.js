@@ -158,7 +158,7 @@ const ChronosChat = (() => {
       b.querySelector(".text").innerHTML = markdown(m.content);
       const meta = b.querySelector(".meta");
       meta.replaceChildren(el("time", { text: timeOf(m.created_at) }),
-        el("span", { text: m.answerer === "offline" ? " · quoted from the videos" : m.cached ? " · from cache" : "" }));
+        el("span", { text: m.cached ? " · answered before" : m.answerer === "offline" && m.citations.length ? " · quoted from the videos" : "" }));
       if (m.follow_ups && m.follow_ups.length) {
         const chips = el("div", { class: "follow-ups" });
         for (const q of m.follow_ups) chips.append(el("button", { type: "button", class: "chip", text: q,
@@ -257,12 +257,12 @@ const ChronosChat = (() => {
       const q = search.value.trim();
       const items = await api("GET", `/api/chat/sessions${q ? "?q=" + encodeURIComponent(q) : ""}`);
       listEl.replaceChildren(...items.map((s) => el("li", { class: s.id === chat.sessionId ? "current" : "", "data-id": s.id },
-        el("button", { type: "button", class: "session-open", text: s.title, onclick: () => open(s.id) }),
-        el("button", { type: "button", class: "link small", text: "Rename", "aria-label": `Rename ${s.title}`, onclick: async () => {
+        el("button", { type: "button", class: "session-open", text: s.title, title: s.title, onclick: () => open(s.id) }),
+        el("button", { type: "button", class: "icon", text: "✎", title: "Rename", "aria-label": `Rename ${s.title}`, onclick: async () => {
           const t = prompt("Rename this chat:", s.title);
           if (t && t.trim()) { await api("PATCH", `/api/chat/sessions/${s.id}`, { title: t.trim() }); refresh(); }
         } }),
-        el("button", { type: "button", class: "link small", text: "Delete", "aria-label": `Delete ${s.title}`, onclick: async () => {
+        el("button", { type: "button", class: "icon", text: "✕", title: "Delete", "aria-label": `Delete ${s.title}`, onclick: async () => {
           if (!confirm(`Delete the chat “${s.title}”?`)) return;
           await api("DELETE", `/api/chat/sessions/${s.id}`);
           if (chat.sessionId === s.id) open(null);
