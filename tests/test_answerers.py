@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 
@@ -97,6 +98,16 @@ def test_claude_streams_text_citations_usage_and_follow_ups(claude):
         model="claude-sonnet-4-6", stop_reason="end_turn", follow_ups=FOLLOW_UPS)
 
 
+def test_claude_text_reaches_the_student_while_claude_is_still_writing(claude):
+    hold = threading.Event()
+    claude.script(cs.answer("First part. ", "Second part.", hold=hold))
+    events = answerer_for(claude).stream("q", PASSAGES)
+    assert next(events) == TextDelta("First")  # the fake holds the rest back until we've seen this
+    hold.set()
+    rest = list(events)
+    assert text_of(rest) == " part. Second part." and isinstance(outcome(rest), Finished)
+
+
 def test_claude_citation_of_a_sentence_range(claude):
     claude.script(cs.answer(("Each step follows the gradient until it stops.", 0, 1, 3)))
     events = list(answerer_for(claude).stream("When does it stop?", PASSAGES))
@@ -148,8 +159,10 @@ def test_claude_missing_cache_counters_count_as_zero(claude):
     (cs.overloaded(), "overloaded", True),
     (cs.server_error(), "problem on its side", True),
     (cs.unauthorized(), "API key was refused", False),
+    (cs.error(400, "invalid_request_error", "Your credit balance is too low to access the Anthropic "
+              "API."), "AI budget is used up", False),
     (cs.error(400, "invalid_request_error", "prompt is too long"), "couldn't take this question", False),
-], ids=["429", "spend-limit", "529", "500", "401", "400"])
+], ids=["429", "spend-limit", "529", "500", "401", "no-credit", "400"])
 def test_claude_error_replies_end_in_one_failed(claude, reply, words, retryable):
     claude.script(reply)
     events = list(answerer_for(claude).stream("q", PASSAGES))
@@ -229,6 +242,16 @@ def test_openai_streams_text_marker_citations_usage_and_follow_ups(llm):
     assert outcome(events) == Finished(
         usage=Usage(input_tokens=300, output_tokens=64, cache_read_tokens=512),  # 812 prompt, 512 cached
         model="llama3.1", stop_reason="end_turn", follow_ups=FOLLOW_UPS)
+
+
+def test_openai_text_reaches_the_student_while_the_server_is_still_writing(llm):
+    hold = threading.Event()
+    llm.script(oas.chat_answer("First part. ", "Second part.", hold=hold))
+    events = openai_for(llm).stream("q", PASSAGES)
+    assert next(events) == TextDelta("First")  # the fake holds the rest back until we've seen this
+    hold.set()
+    rest = list(events)
+    assert text_of(rest) == " part. Second part." and isinstance(outcome(rest), Finished)
 
 
 def test_openai_request_numbers_the_passages(llm):

@@ -11,7 +11,7 @@ import httpx2
 from chronos.ai.answerer import (AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
                                  TUTOR_SYSTEM_PROMPT, Usage)
 from chronos.ai.followups import FollowUpFilter
-from chronos.web.filters import clock
+from chronos.timefmt import clock
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class ClaudeAnswerer:
                                 and 0 <= citation.search_result_index < len(passages)):
                             yield _cited(citation, passages[citation.search_result_index])
                 final = stream.get_final_message()
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one Failed event
+        except Exception as exc:  # noqa: BLE001 - every failure ends in one Failed event
             failure = _failed(exc, _usage(snapshot.usage) if snapshot else Usage(),
                               started=snapshot is not None)
         rest, questions = follow_ups.finish()
@@ -131,7 +131,7 @@ def _no_retry_when_out_of_budget(request: anthropic.APIRequest,
     """SDK middleware: a spend-limit 429 won't clear in seconds, so tell the SDK not to retry it."""
     response = call_next(request)
     http = response.http_response
-    if http.status_code in (400, 402, 429):
+    if http.status_code == 429:
         http.read()
         try:
             body = http.json()
@@ -148,6 +148,7 @@ def _failed(exc: Exception, usage: Usage, started: bool) -> Failed:
         log.exception("Unexpected failure while streaming from Claude")
         return Failed(BROKEN, True, usage)
     log.warning("Claude answer failed: %r", exc)
+    # Once the stream has begun, the SDK lets httpx2's own timeout and transport errors through.
     if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
         return Failed(TIMED_OUT, True, usage)
     if isinstance(exc, (anthropic.APIConnectionError, httpx2.TransportError)):

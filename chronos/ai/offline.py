@@ -8,16 +8,12 @@ import numpy as np
 
 from chronos.ai.answerer import AnswerEvent, Cited, Finished, History, Passage, TextDelta
 from chronos.ai.embedder import Embedder
+from chronos.timefmt import clock
 
 MAX_QUOTES = 3
 MIN_SENTENCE_SIMILARITY = 0.25
 RELATIVE_MARGIN = 0.12
 _SPLIT = re.compile(r"(?<=[.!?])\s+")
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    return f"{m}:{s:02d}"
 
 
 class OfflineAnswerer:
@@ -46,7 +42,7 @@ class OfflineAnswerer:
         for passage_index, block, sentence in quotes:
             p = passages[passage_index]
             at = p.sentences[block].start_s if block is not None else p.start_s
-            yield TextDelta(f"> {sentence}\n>\n> — *{p.title}*, {_clock(at)}\n\n")
+            yield TextDelta(f"> {sentence}\n>\n> — *{p.title}*, {clock(at)}\n\n")
             yield Cited(passage_index, sentence, block, None if block is None else block + 1)
         yield Finished(model="offline")
 

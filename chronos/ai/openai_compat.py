@@ -17,7 +17,7 @@ from typing import Any
 from chronos.ai.answerer import (AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
                                  TUTOR_SYSTEM_PROMPT, Usage)
 from chronos.ai.followups import FollowUpFilter
-from chronos.web.filters import clock
+from chronos.timefmt import clock
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class OpenAICompatAnswerer:
                         if shown := follow_ups.feed((choice.get("delta") or {}).get("content") or ""):
                             yield TextDelta(shown)
                             yield from markers.scan(shown)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one Failed event
+        except Exception as exc:  # noqa: BLE001 - every failure ends in one Failed event
             failure = _failed(exc, usage, started)
         rest, questions = follow_ups.finish()
         if rest:

@@ -276,7 +276,7 @@ const ChronosChat = (() => {
       refresh();
       chat.input.focus();
     }
-    chat = new Chat(root, { onSession: () => refresh() });
+    chat = new Chat(root, { onSession: (s) => { history.replaceState(null, "", `/chat?session=${s.id}`); refresh(); } });
     document.getElementById("new-chat").addEventListener("click", () => open(null));
     search.addEventListener("input", refresh);
     document.addEventListener("keydown", (e) => {

@@ -94,7 +94,10 @@ class FakeServer:
                                    body)
                 with fake._lock:
                     fake.requests.append(request)
-                fake.route(request, Exchange(self, fake._closing))
+                try:
+                    fake.route(request, Exchange(self, fake._closing))
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client hung up mid-reply, as clients may
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # keep test output quiet

@@ -12,6 +12,7 @@ message_stop, with pings in between.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ Part = str | tuple[str, int] | tuple[str, int, int, int]
 DEFAULT_FOLLOW_UPS = ("What comes after this in the lecture?", "Can you give an example?")
 DEFAULT_USAGE = {"input_tokens": 420, "output_tokens": 96, "cache_read_input_tokens": 1800,
                  "cache_creation_input_tokens": 300}
+HOLD_LIMIT_S = 5.0
 
 
 class FakeClaude(FakeServer):
@@ -54,15 +56,23 @@ def search_results(body: dict) -> list[dict]:
 
 def answer(*parts: Part, follow_ups: Sequence[str] = DEFAULT_FOLLOW_UPS,
            usage: dict[str, int | None] | None = None, stop_reason: str = "end_turn",
-           delta_chars: int = 5) -> Reply:
-    """A complete streamed answer: one text block per part, then the FOLLOW_UPS line if any."""
+           delta_chars: int = 5, hold: threading.Event | None = None) -> Reply:
+    """A complete streamed answer: one text block per part, then the FOLLOW_UPS line if any.
+
+    With `hold`, the fake sends the first part and waits for the test to set it before sending
+    the rest; if that doesn't happen within HOLD_LIMIT_S it drops the connection instead.
+    """
     def reply(request: Recorded, ex: Exchange) -> None:
         counts = {**DEFAULT_USAGE, **(usage or {})}
         chosen = list(parts) or default_parts(request.body)
         if follow_ups:
             chosen.append("\n\nFOLLOW_UPS: " + " | ".join(follow_ups))
         _begin(request, ex, counts)
-        _blocks(request, ex, chosen, delta_chars)
+        _blocks(request, ex, chosen[:1], delta_chars)
+        if hold is not None and not hold.wait(HOLD_LIMIT_S):
+            ex.drop()
+            return
+        _blocks(request, ex, chosen[1:], delta_chars, first=1)
         _event(ex, {"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": None},
                     "usage": {"output_tokens": counts["output_tokens"]}})
         _event(ex, {"type": "message_stop"})
@@ -173,10 +183,11 @@ def _begin(request: Recorded, ex: Exchange, usage: dict[str, int | None]) -> Non
     _event(ex, {"type": "ping"})
 
 
-def _blocks(request: Recorded, ex: Exchange, parts: list[Part], delta_chars: int) -> None:
+def _blocks(request: Recorded, ex: Exchange, parts: list[Part], delta_chars: int,
+            first: int = 0) -> None:
     """One text content block per part; a cited part starts with its citations_delta."""
     results = search_results(request.body)
-    for index, part in enumerate(parts):
+    for index, part in enumerate(parts, first):
         text, cited, span = (part, None, ()) if isinstance(part, str) else (part[0], part[1], part[2:])
         block: dict[str, Any] = {"type": "text", "text": ""}
         if cited is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Sequence
 
 from tests.fakes import Exchange, FakeServer, Recorded, Reply
@@ -19,6 +20,7 @@ from tests.fakes import Exchange, FakeServer, Recorded, Reply
 DEFAULT_FOLLOW_UPS = ("What comes after this in the lecture?", "Can you give an example?")
 DEFAULT_USAGE = {"prompt_tokens": 812, "completion_tokens": 64, "total_tokens": 876,
                  "prompt_tokens_details": {"cached_tokens": 512}}
+HOLD_LIMIT_S = 5.0
 
 
 class FakeOpenAI(FakeServer):
@@ -57,14 +59,22 @@ def passage_count(body: dict) -> int:
 
 def chat_answer(*parts: str, follow_ups: Sequence[str] = DEFAULT_FOLLOW_UPS,
                 usage: dict | None = None, finish_reason: str = "stop",
-                delta_chars: int = 5) -> Reply:
-    """A complete streamed answer: the parts' text, then the FOLLOW_UPS line if any."""
+                delta_chars: int = 5, hold: threading.Event | None = None) -> Reply:
+    """A complete streamed answer: the parts' text, then the FOLLOW_UPS line if any.
+
+    With `hold`, the fake sends the first part and waits for the test to set it before sending
+    the rest; if that doesn't happen within HOLD_LIMIT_S it drops the connection instead.
+    """
     def reply(request: Recorded, ex: Exchange) -> None:
-        text = "".join(parts or default_parts(request.body))
+        chosen = list(parts or default_parts(request.body))
         if follow_ups:
-            text += "\n\nFOLLOW_UPS: " + " | ".join(follow_ups)
+            chosen.append("\n\nFOLLOW_UPS: " + " | ".join(follow_ups))
         _begin(request, ex)
-        _deltas(request, ex, text, delta_chars)
+        _deltas(request, ex, chosen[0], delta_chars)
+        if hold is not None and not hold.wait(HOLD_LIMIT_S):
+            ex.drop()
+            return
+        _deltas(request, ex, "".join(chosen[1:]), delta_chars)
         _chunk(request, ex, [{"index": 0, "delta": {}, "finish_reason": finish_reason}])
         if (request.body.get("stream_options") or {}).get("include_usage"):
             _chunk(request, ex, [], usage={**DEFAULT_USAGE, **(usage or {})})

@@ -1,0 +1,12 @@
+"""Times and sizes written the way people read them (shared by the web, the CLI and answerers)."""
+from __future__ import annotations
+
+
+def clock(seconds: float | None) -> str:
+    """83.4 -> '1:23'; 3723 -> '1:02:03'; None -> '–'."""
+    if seconds is None:
+        return "–"
+    s = int(seconds)
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -1,0 +1,136 @@
+"""Asking in a real browser: the answer streams, a citation opens the player at that second."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chronos.models import creators, videos
+from chronos.pipeline.ingest import ingest_path
+from tests.conftest import FIXTURES, OWNER, process, sidecar
+
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import expect  # noqa: E402
+
+pytestmark = pytest.mark.browser
+UI_MS = 20_000
+
+
+@pytest.fixture
+def ready(live_server, browser):
+    """A running Chronos with photosynthesis.mp4 processed and a signed-in owner page."""
+    sv = live_server.app.extensions["chronos"]
+    s = sv.settings
+    with sv.db.connection() as conn:
+        owner = creators.create_owner(conn, OWNER["name"], OWNER["password"])
+        video = ingest_path(FIXTURES / "photosynthesis.mp4", conn=conn, media_dir=s.media_dir,
+                            incoming_dir=s.upload_tmp_dir, creator_id=owner.id,
+                            max_bytes=s.max_upload_bytes)
+    assert process(sv, video.id).status == "completed"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=name]", OWNER["name"])
+    page.fill("input[name=password]", OWNER["password"])
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/$"))
+    yield live_server, page, video
+    context.close()
+
+
+def test_answer_streams_and_citation_plays_that_second(ready):
+    server, page, video = ready
+    frames = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
+    page.goto(server.url + "/chat")
+    expect(page.locator(".chat-empty")).to_be_visible()
+    box = page.locator("#chat textarea")
+    box.fill("Which gas is released when water is split?")
+    expect(page.locator(".count")).to_have_text("42 / 4000")
+    box.press("Enter")
+    answer = page.locator(".msg.assistant").last
+    expect(answer).not_to_have_class(re.compile("streaming"), timeout=UI_MS)
+    expect(answer.locator(".text")).to_contain_text("oxygen is released")
+    deltas = [f for f in frames if '"type": "delta"' in f]
+    assert len(deltas) >= 2, "the answer did not arrive in pieces"
+    card = answer.locator("a.cite").first
+    expect(card).to_contain_text("photosynthesis")
+    gold = next(s for s in sidecar("photosynthesis.mp4")["sentences"] if "oxygen is released" in s["text"])
+    start = float(card.get_attribute("data-start"))
+    assert abs(start - gold["start_s"]) < 1.0
+    # The session appears in the sidebar, titled from the question.
+    expect(page.locator("#session-list li").first).to_contain_text("Which gas is released")
+    card.click()
+    expect(page).to_have_url(re.compile(rf"/videos/{video.id}\?t=\d+"))
+    page.wait_for_function("() => { const p = document.getElementById('player');"
+                           " return p && p.readyState >= 1 && p.currentTime > 0; }", timeout=UI_MS)
+    at = page.evaluate("document.getElementById('player').currentTime")
+    assert abs(at - int(start)) < 0.5
+
+
+def test_script_injection_renders_inert(ready):
+    server, page, video = ready
+    sv = server.app.extensions["chronos"]
+    with sv.db.connection() as conn:  # a hostile title reaches answers, cards and pages
+        videos.rename_video(conn, video.id, '<img src=x onerror="window.__pwned=1">Leaves')
+        conn.execute("UPDATE transcript_segments SET text = '<script>window.__pwned=2</script>' ||"
+                     " text WHERE video_id = ? AND segment_index = 0", (video.id,))
+    page.goto(server.url + "/chat")
+    page.locator("#chat textarea").fill('<img src=x onerror="window.__pwned=3"> What does chlorophyll reflect?')
+    page.locator("#chat textarea").press("Enter")
+    answer = page.locator(".msg.assistant").last
+    expect(answer).not_to_have_class(re.compile("streaming"), timeout=UI_MS)
+    expect(page.locator(".msg.user .text").last).to_contain_text('<img src=x onerror="window.__pwned=3">')
+    expect(answer.locator(".cite-title").first).to_contain_text("<img src=x")
+    page.goto(server.url + f"/videos/{video.id}")
+    expect(page.locator("#transcript")).to_contain_text("<script>window.__pwned=2</script>")
+    expect(page.locator("#video-title")).to_contain_text("<img src=x")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img[src=x]").count() == 0
+
+
+def test_ask_about_this_moment_beside_the_player(ready):
+    server, page, video = ready
+    page.goto(server.url + f"/videos/{video.id}")
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=UI_MS)
+    calvin = next(s for s in sidecar("photosynthesis.mp4")["sentences"] if "Calvin" in s["text"])
+    page.evaluate(f"document.getElementById('player').currentTime = {calvin['start_s'] + 1}")
+    box = page.locator("#chat textarea")
+    box.fill("What is this stage called, and what does it make?")
+    box.press("Enter")
+    expect(page.locator(".msg.user .meta").last).to_contain_text("at 0:")
+    answer = page.locator(".msg.assistant").last
+    expect(answer).not_to_have_class(re.compile("streaming"), timeout=UI_MS)
+    card = answer.locator("a.cite").first
+    start = float(card.get_attribute("data-start"))
+    assert calvin["start_s"] - 10 <= start <= calvin["end_s"]
+    # A citation of the video being watched seeks this player instead of leaving the page.
+    page.evaluate("document.getElementById('player').currentTime = 1")
+    card.click()
+    expect(page).to_have_url(re.compile(rf"/videos/{video.id}$"))
+    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.5",
+                           timeout=UI_MS)
+
+
+def test_edit_delete_and_shift_enter(ready):
+    server, page, _ = ready
+    page.goto(server.url + "/chat")
+    box = page.locator("#chat textarea")
+    box.fill("first line")
+    box.press("Shift+Enter")
+    box.type("second line")
+    assert page.locator(".msg.user").count() == 0  # Shift+Enter did not send
+    box.fill("Where does the Calvin cycle happen?")
+    box.press("Enter")
+    expect(page.locator(".msg.assistant").last).not_to_have_class(re.compile("streaming"), timeout=UI_MS)
+    page.once("dialog", lambda d: d.accept("Which gas is released when water is split?"))
+    page.locator(".msg.user button", has_text="Edit").click()
+    expect(page.locator(".msg.user .text")).to_have_text("Which gas is released when water is split?")
+    answer = page.locator(".msg.assistant").last
+    expect(answer.locator(".text")).to_contain_text("oxygen", timeout=UI_MS)
+    assert page.locator(".msg.assistant").count() == 1
+    page.reload()  # the edited exchange survived
+    expect(page.locator(".msg.user .text")).to_have_text("Which gas is released when water is split?")
+    page.once("dialog", lambda d: d.accept())
+    page.locator(".msg.user button", has_text="Delete").click()
+    expect(page.locator(".msg")).to_have_count(0)
