@@ -105,3 +105,31 @@ def test_a_transient_failure_is_retried_with_backoff_then_marked_failed(owner_cl
     video = owner_client.get(f"/api/videos/{video_id}").get_json()
     assert video["status"] == "failed"
     assert "after 4 attempts" in video["error"] and "GPU fell off the bus" in video["error"]
+
+
+def test_interrupted_upload_leaves_nothing_behind(live_server):
+    """The browser or network dies halfway through the body: no file, no row."""
+    import socket
+
+    from chronos.models import creators
+
+    sv = live_server.app.extensions["chronos"]
+    with sv.db.connection() as conn:
+        token = creators.create_token(conn, creators.local_creator(conn).id)
+    payload = (FIXTURES / "photosynthesis.mp4").read_bytes()
+    boundary = "chronosboundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.mp4\"\r\n"
+            "Content-Type: video/mp4\r\n\r\n").encode()
+    body_len = len(head) + len(payload) + len(f"\r\n--{boundary}--\r\n")
+    host, port = live_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as s:
+        s.sendall((f"POST /api/videos HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+                   f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                   f"Content-Length: {body_len}\r\n\r\n").encode() + head + payload[: len(payload) // 3])
+        s.shutdown(socket.SHUT_WR)  # the connection drops two thirds short
+        reply = s.recv(65536)  # the server answers (or closes) once it sees the body end early
+    assert not reply.startswith(b"HTTP/1.1 201")
+    with sv.db.connection() as conn:
+        assert conn.execute("SELECT count(*) FROM videos").fetchone()[0] == 0
+    media = sv.settings.media_dir
+    assert [p for p in media.rglob("*") if p.is_file()] == []
