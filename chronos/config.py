@@ -17,6 +17,14 @@ FOREIGN_ENV = {
     "anthropic_base_url": "ANTHROPIC_BASE_URL",
     "openai_api_key": "OPENAI_API_KEY",
     "openai_base_url": "OPENAI_BASE_URL",
+    "whop_client_id": "WHOP_CLIENT_ID",
+    "whop_client_secret": "WHOP_CLIENT_SECRET",
+    "whop_app_id": "WHOP_APP_ID",
+    "whop_api_key": "WHOP_API_KEY",
+    "whop_webhook_secret": "WHOP_WEBHOOK_SECRET",
+    "whop_company_id": "WHOP_COMPANY_ID",
+    "whop_product_ids": "WHOP_PRODUCT_IDS",
+    "whop_base_url": "WHOP_BASE_URL",
 }
 
 ACCEPTED_VIDEO = ("mp4", "mov", "avi", "webm", "mkv")
@@ -66,6 +74,29 @@ class Settings:
     openai_timeout_s: float = 120.0
     # Retrieval
     retrieval_k: int = 6
+    # Whop: sign-in (OAuth), the iframe (app id), access checks (API key), webhooks (secret).
+    whop_client_id: str = ""
+    whop_client_secret: str = ""
+    whop_app_id: str = ""
+    whop_api_key: str = ""
+    whop_webhook_secret: str = ""
+    whop_company_id: str = ""
+    whop_product_ids: str = ""  # comma-separated prod_… ids that grant access; empty: the company
+    whop_base_url: str = "https://api.whop.com"
+    whop_checkout_url: str = ""  # where students without access can buy (shown on the no-access page)
+    # The address students use (a tunnel URL); empty: the address of the request.
+    public_url: str = ""
+    # Sign-in attempts allowed per address and name in login_window_s.
+    login_attempts: int = 5
+    login_window_s: int = 900
+
+    @property
+    def whop_enabled(self) -> bool:
+        return bool(self.whop_client_id and self.whop_client_secret)
+
+    @property
+    def product_ids(self) -> list[str]:
+        return [p.strip() for p in self.whop_product_ids.split(",") if p.strip()]
 
     @property
     def db_path(self) -> Path:

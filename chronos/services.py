@@ -25,6 +25,7 @@ class Services:
     embedder: Embedder
     runner: PipelineRunner
     chat: ChatService
+    whop: object | None = None  # chronos.whop.service.WhopService when Whop settings are present
 
     def close(self, wait: bool = True) -> None:
         """Stop the queue; a running stage finishes first when wait is true."""

@@ -279,7 +279,79 @@ INSERT INTO model_prices(model, effective_from, input_usd_per_mtok, output_usd_p
   ('claude-opus-5-5', '2026-10-01', 4, 20);
 """
 
+PEOPLE = f"""
+CREATE TABLE invites (
+  id INTEGER PRIMARY KEY,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  note TEXT NOT NULL DEFAULT '',
+  expires_at TEXT,
+  max_uses INTEGER,
+  uses INTEGER NOT NULL DEFAULT 0,
+  revoked_at TEXT,
+  created_at TEXT NOT NULL DEFAULT {_NOW}
+);
+
+ALTER TABLE students ADD COLUMN username TEXT;
+ALTER TABLE students ADD COLUMN source TEXT NOT NULL DEFAULT 'invite';
+ALTER TABLE students ADD COLUMN owner_revoked INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE students ADD COLUMN membership_status TEXT;
+ALTER TABLE students ADD COLUMN invite_id INTEGER REFERENCES invites(id) ON DELETE SET NULL;
+CREATE UNIQUE INDEX idx_students_username ON students(creator_id, lower(username)) WHERE username IS NOT NULL;
+
+-- Each Whop membership as last reported; event_time orders deliveries that arrive out of order.
+CREATE TABLE whop_memberships (
+  id TEXT PRIMARY KEY,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  product_id TEXT,
+  plan_id TEXT,
+  status TEXT NOT NULL,
+  valid INTEGER NOT NULL,
+  event_time TEXT NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE INDEX idx_memberships_user ON whop_memberships(user_id);
+
+-- Every webhook delivery, stored before it is acted on.
+CREATE TABLE whop_events (
+  id INTEGER PRIMARY KEY,
+  webhook_id TEXT NOT NULL UNIQUE,
+  scheme TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  event_time TEXT,
+  payload TEXT NOT NULL,
+  outcome TEXT NOT NULL DEFAULT 'received',
+  detail TEXT,
+  received_at TEXT NOT NULL DEFAULT {_NOW},
+  processed_at TEXT
+);
+
+CREATE TABLE payments (
+  id TEXT PRIMARY KEY,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  user_id TEXT,
+  membership_id TEXT,
+  product_id TEXT,
+  plan_id TEXT,
+  usd_total REAL NOT NULL DEFAULT 0,
+  currency TEXT,
+  status TEXT,
+  paid_at TEXT,
+  event_time TEXT NOT NULL
+);
+
+CREATE TABLE whop_tokens (
+  student_id INTEGER PRIMARY KEY REFERENCES students(id) ON DELETE CASCADE,
+  access_token TEXT NOT NULL,
+  refresh_token TEXT NOT NULL,
+  expires_at REAL NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
+    (3, "people: invites, Whop memberships, webhook events, payments", PEOPLE),
 ]

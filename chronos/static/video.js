@@ -1,40 +1,9 @@
-/* A video's page: click a transcript line to seek, live status, retry and delete. */
+/* The owner's view of a video: live processing status, retry and delete. */
 "use strict";
 (() => {
   const { api, stageLabel } = Chronos;
   const root = document.querySelector("[data-video-id]");
   const id = Number(root.dataset.videoId);
-  const player = document.getElementById("player");
-
-  function seek(t) {
-    player.currentTime = t;
-    player.play().catch(() => { /* autoplay may be blocked; the position is still set */ });
-  }
-
-  const transcript = document.getElementById("transcript");
-  if (transcript) {
-    transcript.addEventListener("click", (e) => {
-      const line = e.target.closest(".line");
-      if (line) seek(Number(line.dataset.start));
-    });
-    const lines = [...transcript.querySelectorAll(".line")];
-    player.addEventListener("timeupdate", () => {
-      let current = null;
-      for (const l of lines) if (Number(l.dataset.start) <= player.currentTime + 0.05) current = l;
-      for (const l of lines) l.classList.toggle("current", l === current);
-    });
-    const filter = document.getElementById("transcript-filter");
-    filter.addEventListener("input", () => {
-      const q = filter.value.trim().toLowerCase();
-      for (const l of lines) l.parentElement.hidden = q && !l.textContent.toLowerCase().includes(q);
-    });
-    document.addEventListener("keydown", (e) => {
-      if (e.key === "/" && document.activeElement !== filter) { e.preventDefault(); filter.focus(); }
-    });
-  }
-  const t = new URLSearchParams(location.search).get("t") || (location.hash.match(/t=([\d.]+)/) || [])[1];
-  if (t) player.addEventListener("loadedmetadata", () => seek(Number(t)), { once: true });
-
   document.getElementById("retry").addEventListener("click", async () => {
     try { await api("POST", `/api/videos/${id}/retry`); location.reload(); } catch (e) { alert(e.message); }
   });

@@ -14,11 +14,12 @@ def services() -> Services:
 
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
-    from chronos.web import api_videos, auth, chat, filters, library, live
+    from chronos.web import api_videos, auth, chat, filters, library, live, people
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(api_videos.bp)
+    app.register_blueprint(people.bp)
     live.register(app)
     chat.register(app)
     filters.register(app)

@@ -11,7 +11,7 @@ from chronos.pipeline import subtitles
 from chronos.pipeline.ingest import UploadError, delete_video_files, ingest_stream
 from chronos.pipeline.processor import publish_video
 from chronos.web import services
-from chronos.web.auth import api_owner_required
+from chronos.web.identity import api_owner_required
 
 bp = Blueprint("api_videos", __name__, url_prefix="/api/videos")
 

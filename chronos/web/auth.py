@@ -1,30 +1,43 @@
-"""The owner's account: first-run setup, sign-in, API tokens, and CSRF protection."""
+"""Signing in and out: first-run setup, owner and student sign-in, invites, and CSRF protection."""
 from __future__ import annotations
 
 import hmac
 import secrets
-from functools import wraps
+from types import SimpleNamespace
 
-from flask import (Blueprint, Flask, abort, flash, g, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template,
+                   request, session, url_for)
 
-from chronos.models import creators
+from chronos.models import creators, people
+from chronos.ratelimit import RateLimiter
 from chronos.web import services
+from chronos.web.identity import Identity, identify
+from chronos.web.identity import api_owner_required, owner_required  # noqa: F401 - re-exported
 
 bp = Blueprint("auth", __name__)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-OPEN_ENDPOINTS = {"auth.setup", "auth.login", "static"}
+OPEN_ENDPOINTS = {"auth.setup", "auth.login", "auth.join", "static", "whop.webhook"}
+# Header-authenticated callers (API tokens, Whop's iframe proxy) carry no cookie to forge.
+HEADER_AUTH = {"token", "whop-iframe"}
 MIN_PASSWORD = 8
+WHOP_FRAME_ANCESTORS = "'self' https://whop.com https://*.whop.com"
 
 
 def install(app: Flask) -> None:
     """Identify the caller on every request and enforce CSRF on cookie-authenticated writes."""
-    app.before_request(_identify)
+    settings = app.extensions["chronos"].settings
+    # Per address and name; and per address alone, so one address cannot try names endlessly.
+    app.extensions["login_limiters"] = (
+        RateLimiter(settings.login_attempts, settings.login_window_s),
+        RateLimiter(settings.login_attempts * 4, settings.login_window_s))
+    app.before_request(_before)
     app.after_request(_security_headers)
 
     @app.context_processor
     def inject():
-        return {"csrf_token": csrf_token(), "owner": g.get("creator")}
+        ident = g.get("identity")
+        return {"csrf_token": csrf_token(), "identity": ident,
+                "owner": g.get("creator"), "student": ident.student if ident else None}
 
 
 def csrf_token() -> str:
@@ -34,56 +47,35 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
-def _identify():
-    g.creator, g.via_token = None, False
-    header = request.headers.get("Authorization", "")
-    with services().db.connection() as conn:
-        if header.lower().startswith("bearer "):
-            g.creator = creators.creator_for_token(conn, header[7:].strip())
-            g.via_token = g.creator is not None
-            if g.creator is None:
-                return jsonify(error="The API token is not valid or was revoked.", status=401), 401
-        elif session.get("creator_id"):
-            g.creator = creators.get_creator(conn, session["creator_id"])
-        needs_setup = creators.get_owner(conn) is None
-    if request.method in UNSAFE_METHODS and not g.via_token:
+def _before():
+    if request.endpoint == "static":
+        return None
+    found = identify()
+    if not isinstance(found, Identity):
+        return found  # an error response (a bad token)
+    g.identity = found
+    g.creator = SimpleNamespace(id=found.creator_id) if found.role == "owner" else None
+    if request.method in UNSAFE_METHODS and found.via not in HEADER_AUTH and request.endpoint not in (
+            "whop.webhook",):
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         if not hmac.compare_digest(sent, session.get("csrf", "\0")):
             if request.path.startswith("/api/"):
                 return jsonify(error="Missing or stale CSRF token; reload the page.", status=403), 403
             abort(403, "This form expired. Go back, reload the page and try again.")
-    if (needs_setup and not g.via_token and request.endpoint not in OPEN_ENDPOINTS
-            and not request.path.startswith(("/api/", "/ws/"))):
-        return redirect(url_for("auth.setup"))
+    if (found.via not in HEADER_AUTH and request.endpoint not in OPEN_ENDPOINTS
+            and not request.path.startswith(("/api/", "/ws/", "/webhooks/", "/auth/whop"))):
+        with services().db.connection() as conn:
+            if creators.get_owner(conn) is None:
+                return redirect(url_for("auth.setup"))
     return None
 
 
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
+    # Whop shows apps in an iframe on its own domains; nobody else may frame Chronos.
+    response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {WHOP_FRAME_ANCESTORS}")
     return response
-
-
-def owner_required(view):
-    """Pages: sign in first."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.get("creator") is None:
-            return redirect(url_for("auth.login", next=request.full_path))
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def api_owner_required(view):
-    """API: a signed-in session or an owner Bearer token."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.get("creator") is None:
-            return jsonify(error="Sign in or send an owner API token as 'Authorization: Bearer …'.",
-                           status=401), 401
-        return view(*args, **kwargs)
-    return wrapped
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -104,7 +96,7 @@ def setup():
                 error = "The two passwords differ. Type the same password twice."
             else:
                 owner = creators.create_owner(conn, name, password)
-                _sign_in(owner.id)
+                _sign_in(creator_id=owner.id)
                 flash(f"Welcome, {owner.name}! Drop your first lecture video below.")
                 return redirect(url_for("library.index"))
     return render_template("setup.html", error=error,
@@ -113,21 +105,69 @@ def setup():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign the owner in."""
-    error = None
+    """Sign in the owner (by name) or a student (by username); attempts are rate-limited."""
+    error, status = None, 200
     if request.method == "POST":
-        with services().db.connection() as conn:
-            owner = creators.check_owner_password(conn, request.form.get("name", ""),
-                                                  request.form.get("password", ""))
-        if owner:
-            _sign_in(owner.id)
-            target = request.args.get("next", "")
-            # Only local paths: never bounce a signed-in owner to another site.
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("library.index")
-            return redirect(target)
-        error = "That name and password don't match. Try again."
-    return render_template("login.html", error=error), 401 if error else 200
+        name = request.form.get("name", "").strip()
+        by_name, by_ip = current_app.extensions["login_limiters"]
+        name_key, ip_key = f"{request.remote_addr}:{name.lower()}", str(request.remote_addr)
+        wait = max(by_name.retry_after(name_key), by_ip.retry_after(ip_key))
+        if wait:
+            minutes = max(1, round(wait / 60))
+            error, status = (f"Too many sign-in attempts. Wait {minutes} minute"
+                             f"{'s' if minutes != 1 else ''} and try again."), 429
+        else:
+            password = request.form.get("password", "")
+            with services().db.connection() as conn:
+                owner = creators.check_owner_password(conn, name, password)
+                student = None if owner else people.check_student_password(conn, name, password)
+            if owner or student:
+                by_name.reset(name_key)
+                _sign_in(creator_id=owner.id) if owner else _sign_in(student_id=student.id)
+                return redirect(_safe_next(url_for("library.index")))
+            by_name.hit(name_key)
+            by_ip.hit(ip_key)
+            error, status = "That name and password don't match. Try again.", 401
+    return render_template("login.html", error=error,
+                           whop_enabled=services().settings.whop_enabled), status
+
+
+def _safe_next(default: str) -> str:
+    """Only local paths: never bounce a signed-in person to another site."""
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    """A student accepts an invite: chooses a name, a username and a password."""
+    error = None
+    with services().db.connection() as conn:
+        invite = people.invite_for_token(conn, token)
+        problem = "This invite link is not valid. Check you copied all of it." if invite is None else invite.problem()
+        if problem:
+            return render_template("error.html", title="Invite not usable", message=problem), 410
+        if request.method == "POST":
+            form = request.form
+            name, username = form.get("name", "").strip(), form.get("username", "").strip()
+            password = form.get("password", "")
+            if not name or not username:
+                error = "Enter your name and choose a username."
+            elif len(password) < MIN_PASSWORD:
+                error = f"Choose a password of at least {MIN_PASSWORD} characters."
+            elif password != form.get("confirm", ""):
+                error = "The two passwords differ. Type the same password twice."
+            else:
+                try:
+                    student = people.join_with_invite(conn, token, name=name, username=username,
+                                                      password=password)
+                except people.PeopleError as exc:
+                    error = str(exc)
+                else:
+                    _sign_in(student_id=student.id)
+                    flash(f"Welcome, {student.name}!")
+                    return redirect(url_for("library.index"))
+    return render_template("join.html", error=error), 400 if error else 200
 
 
 @bp.post("/logout")
@@ -137,8 +177,14 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _sign_in(creator_id: int) -> None:
+def _sign_in(*, creator_id: int | None = None, student_id: int | None = None) -> None:
     session.clear()  # a fresh session on sign-in defeats session fixation
-    session["creator_id"] = creator_id
+    if creator_id is not None:
+        session["creator_id"] = creator_id
+    if student_id is not None:
+        session["student_id"] = student_id
     session.permanent = True
     csrf_token()
+
+
+sign_in = _sign_in

@@ -3,22 +3,22 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Flask, g, jsonify, render_template, request
+from flask import Blueprint, Flask, jsonify, render_template, request
 from flask_sock import Sock
 
 from chronos.models import chat as chat_store
 from chronos.models import videos
 from chronos.rag.chat import Asker, ChatError, answer_json
 from chronos.web import services
-from chronos.web.auth import api_owner_required, owner_required
+from chronos.web.identity import api_member_required, member_required, who
 from chronos.web.live import same_origin
 
 bp = Blueprint("chat", __name__)
 
 
 def _asker() -> Asker:
-    # The creator's own chats are the preview of what students see (students: the access issue).
-    return Asker(creator_id=g.creator.id, student_id=None)
+    """The owner's own chats (the preview of what students see) or a student's chats."""
+    return who().asker
 
 
 def _error(message: str, status: int):
@@ -41,14 +41,14 @@ def _ask_kwargs(body: dict) -> dict:
 
 
 @bp.get("/chat")
-@owner_required
+@member_required
 def page():
     """The chat page: sessions on the side, the conversation, the question box."""
-    return render_template("chat.html")
+    return render_template("chat.html", is_owner=who().role == "owner")
 
 
 @bp.post("/api/chat")
-@api_owner_required
+@api_member_required
 def ask():
     """Ask and wait for the whole answer: {message, session_id?, video_id?, at_s?}."""
     body = request.get_json(silent=True) or {}
@@ -59,7 +59,7 @@ def ask():
 
 
 @bp.get("/api/chat/sessions")
-@api_owner_required
+@api_member_required
 def sessions():
     """The asker's chats, newest first; ?q= searches titles and messages."""
     asker = _asker()
@@ -74,7 +74,7 @@ def _session_or_404(conn, session_id: int):
 
 
 @bp.get("/api/chat/sessions/<int:session_id>")
-@api_owner_required
+@api_member_required
 def session(session_id: int):
     """One chat with its messages and citations."""
     with services().db.connection() as conn:
@@ -96,7 +96,7 @@ def _thumbnails(conn, messages) -> dict[str, str | None]:
 
 
 @bp.patch("/api/chat/sessions/<int:session_id>")
-@api_owner_required
+@api_member_required
 def rename(session_id: int):
     title = " ".join(((request.get_json(silent=True) or {}).get("title") or "").split())
     if not title:
@@ -109,7 +109,7 @@ def rename(session_id: int):
 
 
 @bp.delete("/api/chat/sessions/<int:session_id>")
-@api_owner_required
+@api_member_required
 def delete(session_id: int):
     with services().db.connection() as conn:
         if _session_or_404(conn, session_id) is None:
@@ -124,7 +124,7 @@ def _message_in_own_session(conn, message_id: int) -> bool:
 
 
 @bp.put("/api/chat/messages/<int:message_id>")
-@api_owner_required
+@api_member_required
 def edit(message_id: int):
     """Change a question and regenerate its answer (later turns are dropped)."""
     body = request.get_json(silent=True) or {}
@@ -136,7 +136,7 @@ def edit(message_id: int):
 
 
 @bp.delete("/api/chat/messages/<int:message_id>")
-@api_owner_required
+@api_member_required
 def delete_message(message_id: int):
     """Delete a question with its answer."""
     with services().db.connection() as conn:
@@ -153,7 +153,7 @@ def register(app: Flask) -> None:
 
     @sock.route("/ws/chat")
     def stream(ws):
-        if g.get("creator") is None or not same_origin():
+        if who().role not in ("owner", "student") or not same_origin():
             ws.close(reason=1008, message="Sign in first.")
             return
         asker = _asker()

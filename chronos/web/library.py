@@ -1,25 +1,31 @@
 """The owner's library pages: upload and live status, a video's page, media and downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template, send_file
+from flask import Blueprint, Response, abort, render_template, send_file
 
 from chronos.config import ACCEPTED_AUDIO, ACCEPTED_VIDEO
 from chronos.models import stages, transcripts, videos
 from chronos.pipeline import subtitles
 from chronos.web import services
 from chronos.web.api_videos import render_transcript, video_json
-from chronos.web.auth import owner_required
+from chronos.web.identity import member_required, who
 
 bp = Blueprint("library", __name__)
 
 
 @bp.get("/")
-@owner_required
+@member_required
 def index():
-    """The library: drop zone, and every video with its live status."""
+    """The owner's library (drop zone, live status); a student's catalog of lectures."""
     sv = services()
+    ident = who()
+    if ident.role == "student":
+        with sv.db.connection() as conn:
+            ids = set(videos.answerable_video_ids(conn, ident.creator_id))
+            items = [v for v in videos.list_videos(conn, ident.creator_id) if v.id in ids]
+        return render_template("catalog.html", videos=items)
     with sv.db.connection() as conn:
-        items = [video_json(conn, v) for v in videos.list_videos(conn, g.creator.id)]
+        items = [video_json(conn, v) for v in videos.list_videos(conn, ident.creator_id)]
     accept = ",".join("." + e for e in (*ACCEPTED_VIDEO, *ACCEPTED_AUDIO))
     return render_template("library.html", videos=items, accept=accept,
                            max_bytes=sv.settings.max_upload_bytes,
@@ -27,26 +33,29 @@ def index():
 
 
 def _owned_or_404(conn, video_id: int) -> videos.Video:
-    video = videos.get_video(conn, video_id, creator_id=g.creator.id)
-    if video is None:
+    """The video if the caller may see it: the owner sees all, a student published ones."""
+    ident = who()
+    video = videos.get_video(conn, video_id, creator_id=ident.creator_id)
+    if video is None or (ident.role == "student" and not (video.published and video.status == "completed")):
         abort(404, "This video does not exist or was deleted.")
     return video
 
 
 @bp.get("/videos/<int:video_id>")
-@owner_required
+@member_required
 def video_page(video_id: int):
     """A video: the player, its details, stage timings and the clickable transcript."""
     with services().db.connection() as conn:
         video = _owned_or_404(conn, video_id)
         return render_template("video.html", video=video, info=video_json(conn, video),
+                               is_owner=who().role == "owner",
                                segments=transcripts.load_segments(conn, video_id),
                                stage_runs=stages.list_stages(conn, video_id),
                                timings=stages.latest_timings(conn, video_id))
 
 
 @bp.get("/videos/<int:video_id>/transcript.<fmt>")
-@owner_required
+@member_required
 def download_transcript(video_id: int, fmt: str):
     """Download the transcript as TXT, SRT, VTT or JSON."""
     if fmt not in subtitles.FORMATS:
@@ -61,7 +70,7 @@ def download_transcript(video_id: int, fmt: str):
 
 
 @bp.get("/media/videos/<int:video_id>")
-@owner_required
+@member_required
 def media(video_id: int):
     """The media file, with range requests so the player can seek."""
     sv = services()
@@ -74,7 +83,7 @@ def media(video_id: int):
 
 
 @bp.get("/media/thumbnails/<int:video_id>")
-@owner_required
+@member_required
 def thumbnail(video_id: int):
     """The video's thumbnail frame."""
     sv = services()

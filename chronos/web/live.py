@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import queue
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_sock import Sock
 
 from chronos.web import services
+from chronos.web.identity import who
 
 PING_EVERY_S = 20
 
@@ -19,10 +20,10 @@ def register(app: Flask) -> None:
     @sock.route("/ws/live")
     def live(ws):
         """Stream this owner's video events until the page closes."""
-        if g.get("creator") is None or not same_origin():
+        if who().role != "owner" or not same_origin():
             ws.close(reason=1008, message="Sign in first.")
             return
-        creator_id = g.creator.id
+        creator_id = who().creator_id
         bus = services().bus
         with bus.subscribe() as events:
             ws.send(json.dumps({"type": "hello"}))

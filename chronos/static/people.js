@@ -1,0 +1,32 @@
+/* The people page: create and withdraw invites, revoke and restore students. */
+"use strict";
+(() => {
+  const { api } = Chronos;
+  const form = document.getElementById("invite-form");
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    try {
+      const invite = await api("POST", "/api/invites", data);
+      document.getElementById("invite-url").textContent = invite.url;
+      document.getElementById("new-invite").hidden = false;
+    } catch (err) { alert(err.message); }
+  });
+  document.getElementById("copy-invite").addEventListener("click", () =>
+    navigator.clipboard && navigator.clipboard.writeText(document.getElementById("invite-url").textContent));
+  document.addEventListener("click", async (e) => {
+    const b = e.target.closest("button[data-revoke], button[data-restore], button[data-withdraw]");
+    if (!b) return;
+    try {
+      if (b.dataset.revoke) {
+        if (!confirm("Revoke this student's access? Their chats and progress are kept.")) return;
+        await api("POST", `/api/students/${b.dataset.revoke}/revoke`);
+      } else if (b.dataset.restore) {
+        await api("POST", `/api/students/${b.dataset.restore}/restore`);
+      } else {
+        await api("DELETE", `/api/invites/${b.dataset.withdraw}`);
+      }
+      location.reload();
+    } catch (err) { alert(err.message); }
+  });
+})();

@@ -1,0 +1,119 @@
+"""Who is asking: the owner, a student, or nobody; and the decorators every route uses to check."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import g, jsonify, redirect, render_template, request, session, url_for
+
+from chronos.models import creators, people
+from chronos.rag.chat import Asker
+from chronos.web import services
+
+
+@dataclass(frozen=True)
+class Identity:
+    role: str  # owner | student | none
+    creator_id: int | None = None
+    student: people.Student | None = None
+    via: str = "session"  # session | token | whop-iframe
+    revoked: people.Student | None = None  # a student whose access ended (to say so)
+
+    @property
+    def asker(self) -> Asker:
+        return Asker(self.creator_id, self.student.id if self.student else None)
+
+
+ANONYMOUS = Identity("none")
+
+
+def identify() -> Identity | tuple:
+    """Work out the caller from a Bearer token, Whop's iframe token or the session cookie."""
+    header = request.headers.get("Authorization", "")
+    sv = services()
+    with sv.db.connection() as conn:
+        if header.lower().startswith("bearer "):
+            creator = creators.creator_for_token(conn, header[7:].strip())
+            if creator is None:
+                return jsonify(error="The API token is not valid or was revoked.", status=401), 401
+            return Identity("owner", creator.id, via="token")
+        if sv.whop is not None and request.headers.get("x-whop-user-token"):
+            return sv.whop.identify_iframe(conn, request.headers["x-whop-user-token"])
+        if session.get("creator_id"):
+            creator = creators.get_creator(conn, session["creator_id"])
+            return Identity("owner", creator.id) if creator else ANONYMOUS
+        if session.get("student_id"):
+            student = people.get_student(conn, session["student_id"])
+            if student is None:
+                return ANONYMOUS
+            if student.access != "active":
+                return Identity("none", student.creator_id, revoked=student)
+            people.touch_active(conn, student.id)
+            return Identity("student", student.creator_id, student)
+    return ANONYMOUS
+
+
+def who() -> Identity:
+    return g.get("identity", ANONYMOUS)
+
+
+def _no_access_page():
+    ident = who()
+    if ident.revoked is not None:
+        return render_template("no_access.html", student=ident.revoked,
+                               checkout_url=services().settings.whop_checkout_url), 403
+    return redirect(url_for("auth.login", next=request.full_path))
+
+
+def owner_required(view):
+    """Pages for the owner only; others sign in first (students get a 403)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        role = who().role
+        if role == "owner":
+            return view(*args, **kwargs)
+        if role == "student":
+            return render_template("error.html", title="For the course owner",
+                                   message="This page is for the course owner."), 403
+        return _no_access_page()
+    return wrapped
+
+
+def member_required(view):
+    """Pages for the owner and students with access."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if who().role in ("owner", "student"):
+            return view(*args, **kwargs)
+        return _no_access_page()
+    return wrapped
+
+
+def _api_refusal(owner_only: bool):
+    ident = who()
+    if ident.role == "student" and owner_only:
+        return jsonify(error="Only the course owner can do this.", status=403), 403
+    if ident.revoked is not None:
+        return jsonify(error="Your access to this course has ended.", status=403), 403
+    return jsonify(error="Sign in or send an owner API token as 'Authorization: Bearer …'.",
+                   status=401), 401
+
+
+def api_owner_required(view):
+    """API for the owner: a signed-in session or an owner Bearer token."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if who().role == "owner":
+            return view(*args, **kwargs)
+        return _api_refusal(owner_only=True)
+    return wrapped
+
+
+def api_member_required(view):
+    """API for the owner and students with access."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if who().role in ("owner", "student"):
+            return view(*args, **kwargs)
+        return _api_refusal(owner_only=False)
+    return wrapped

@@ -1,0 +1,103 @@
+"""The owner's people page and API: students, how they got in, revoke and restore; invites."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, jsonify, render_template, request, url_for
+
+from chronos.models import people
+from chronos.web import services
+from chronos.web.identity import api_owner_required, owner_required, who
+
+bp = Blueprint("people", __name__)
+
+
+def _error(message: str, status: int):
+    return jsonify(error=message, status=status), status
+
+
+def _public_base() -> str:
+    """The address students use (a tunnel URL when set), for links the owner shares."""
+    return (services().settings.public_url or request.host_url).rstrip("/")
+
+
+@bp.get("/people")
+@owner_required
+def page():
+    """Students and invites."""
+    with services().db.connection() as conn:
+        students = people.list_students(conn, who().creator_id)
+        invites = people.list_invites(conn, who().creator_id)
+    return render_template("people.html", students=students, invites=invites,
+                           whop_enabled=services().whop is not None)
+
+
+@bp.get("/api/students")
+@api_owner_required
+def list_students():
+    """Every student: how they got access, its state, when they were last active."""
+    with services().db.connection() as conn:
+        return jsonify([s.to_json() for s in people.list_students(conn, who().creator_id)])
+
+
+def _set_revoked(student_id: int, revoked: bool):
+    with services().db.connection() as conn:
+        if people.get_student(conn, student_id, who().creator_id) is None:
+            return _error(f"No student {student_id}.", 404)
+        return jsonify(people.set_owner_revoked(conn, student_id, revoked).to_json())
+
+
+@bp.post("/api/students/<int:student_id>/revoke")
+@api_owner_required
+def revoke(student_id: int):
+    """Take a student's access away (their chats and progress are kept)."""
+    return _set_revoked(student_id, True)
+
+
+@bp.post("/api/students/<int:student_id>/restore")
+@api_owner_required
+def restore(student_id: int):
+    """Give a revoked student their access back (Whop students still need a valid membership)."""
+    return _set_revoked(student_id, False)
+
+
+@bp.get("/api/invites")
+@api_owner_required
+def list_invites():
+    with services().db.connection() as conn:
+        return jsonify([i.to_json() for i in people.list_invites(conn, who().creator_id)])
+
+
+@bp.post("/api/invites")
+@api_owner_required
+def create_invite():
+    """A new invite link: {"expires_in_days"?: 1..365, "max_uses"?: 1..10000, "note"?}."""
+    body = request.get_json(silent=True) or request.form
+    try:
+        days = int(body.get("expires_in_days") or 0) or None
+        max_uses = int(body.get("max_uses") or 0) or None
+    except (TypeError, ValueError):
+        return _error("'expires_in_days' and 'max_uses' must be whole numbers.", 400)
+    if days is not None and not 1 <= days <= 365:
+        return _error("An invite can last from 1 to 365 days.", 400)
+    if max_uses is not None and not 1 <= max_uses <= 10_000:
+        return _error("An invite can be used from 1 to 10,000 times.", 400)
+    expires = None
+    if days:
+        expires = (datetime.now(timezone.utc) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with services().db.connection() as conn:
+        invite, token = people.create_invite(conn, who().creator_id, expires_at=expires, max_uses=max_uses,
+                                             note=str(body.get("note") or "")[:200])
+    link = _public_base() + url_for("auth.join", token=token)
+    return jsonify(invite.to_json() | {"url": link}), 201
+
+
+@bp.delete("/api/invites/<int:invite_id>")
+@api_owner_required
+def revoke_invite(invite_id: int):
+    """Withdraw an invite link (students who joined with it keep their access)."""
+    with services().db.connection() as conn:
+        if people.get_invite(conn, invite_id, who().creator_id) is None:
+            return _error(f"No invite {invite_id}.", 404)
+        people.revoke_invite(conn, invite_id)
+        return jsonify(people.get_invite(conn, invite_id).to_json())
