@@ -74,9 +74,8 @@ def create_invite():
     """A new invite link: {"expires_in_days"?: 1..365, "max_uses"?: 1..10000, "note"?}."""
     body = request.get_json(silent=True) or request.form
     try:
-        days = int(body.get("expires_in_days") or 0) or None
-        max_uses = int(body.get("max_uses") or 0) or None
-    except (TypeError, ValueError):
+        days, max_uses = _whole(body.get("expires_in_days")), _whole(body.get("max_uses"))
+    except ValueError:
         return _error("'expires_in_days' and 'max_uses' must be whole numbers.", 400)
     if days is not None and not 1 <= days <= 365:
         return _error("An invite can last from 1 to 365 days.", 400)
@@ -90,6 +89,17 @@ def create_invite():
                                              note=str(body.get("note") or "")[:200])
     link = _public_base() + url_for("auth.join", token=token)
     return jsonify(invite.to_json() | {"url": link}), 201
+
+
+def _whole(value) -> int | None:
+    """A whole number from JSON or a form field; empty means none."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValueError(value)
 
 
 @bp.delete("/api/invites/<int:invite_id>")

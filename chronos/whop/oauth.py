@@ -148,8 +148,13 @@ def userinfo(cfg: WhopOAuthConfig, access_token: str) -> WhopUser:
 def _token_request(cfg: WhopOAuthConfig, body: dict[str, str], what: str) -> Tokens:
     """POST the token endpoint and read its reply."""
     sent_at = time.time()
-    reply = request_json("POST", cfg.endpoint("/oauth/token"), json_body=body,
-                         timeout_s=cfg.timeout_s, action=what)
+    try:
+        reply = request_json("POST", cfg.endpoint("/oauth/token"), json_body=body,
+                             timeout_s=cfg.timeout_s, action=what)
+    except WhopError as err:
+        if err.status == 400:  # invalid_grant and friends: the code or refresh token is spent
+            raise WhopError(f"{err} Start the sign-in again.", err.status) from None
+        raise
     if not isinstance(reply, dict) or not reply.get("access_token"):
         raise WhopError(f"Whop's answer to {what} has no access token; start the sign-in again.")
     return Tokens(access_token=reply["access_token"], refresh_token=reply.get("refresh_token") or "",
