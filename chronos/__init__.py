@@ -32,7 +32,9 @@ def create_app(config: Settings | dict[str, Any] | None = None, **shared_models:
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 10 * 1024 * 1024,
         MAX_FORM_MEMORY_SIZE=1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
+        # Served over HTTPS (a tunnel), cookies must also work inside Whop's third-party iframe.
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        SESSION_COOKIE_SAMESITE="None" if settings.public_url.startswith("https://") else "Lax",
         SEND_FILE_MAX_AGE_DEFAULT=0,
     )
     services = build_services(settings, **shared_models)

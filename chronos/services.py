@@ -51,7 +51,9 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
                             retry_base_s=settings.retry_base_s)
     chat = ChatService(db, embedder, make_answerer(settings, embedder), k=settings.retrieval_k)
-    return Services(settings, db, bus, transcriber, embedder, runner, chat)
+    from chronos.whop.service import build_whop
+
+    return Services(settings, db, bus, transcriber, embedder, runner, chat, build_whop(settings))
 
 
 def _log_to_data_dir(settings: Settings) -> None:

@@ -111,3 +111,14 @@ def set_tier(conn: Connection, creator_id: int, tier: str) -> None:
 
 def payload_json(event: StoredEvent) -> dict:
     return json.loads(event.payload)
+
+
+def save_tokens(conn: Connection, student_id: int, access_token: str, refresh_token: str,
+                expires_at: float) -> None:
+    """Keep a student's Whop tokens (the refresh token rotates on every use)."""
+    with transaction(conn):
+        conn.execute("INSERT INTO whop_tokens(student_id, access_token, refresh_token, expires_at)"
+                     " VALUES (?, ?, ?, ?) ON CONFLICT(student_id) DO UPDATE SET"
+                     " access_token = excluded.access_token, refresh_token = excluded.refresh_token,"
+                     " expires_at = excluded.expires_at, updated_at = ?",
+                     (student_id, access_token, refresh_token, expires_at, utcnow()))

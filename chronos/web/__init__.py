@@ -14,12 +14,13 @@ def services() -> Services:
 
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
-    from chronos.web import api_videos, auth, chat, filters, library, live, people
+    from chronos.web import api_videos, auth, chat, filters, library, live, people, whop
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(api_videos.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(whop.bp)
     live.register(app)
     chat.register(app)
     filters.register(app)

@@ -18,6 +18,7 @@ class Identity:
     student: people.Student | None = None
     via: str = "session"  # session | token | whop-iframe
     revoked: people.Student | None = None  # a student whose access ended (to say so)
+    reason: str = ""
 
     @property
     def asker(self) -> Asker:
@@ -38,7 +39,10 @@ def identify() -> Identity | tuple:
                 return jsonify(error="The API token is not valid or was revoked.", status=401), 401
             return Identity("owner", creator.id, via="token")
         if sv.whop is not None and request.headers.get("x-whop-user-token"):
-            return sv.whop.identify_iframe(conn, request.headers["x-whop-user-token"])
+            d = sv.whop.identify_iframe(conn, request.headers["x-whop-user-token"])
+            return Identity(d.role, d.creator_id, d.student if d.role == "student" else None,
+                            via="whop-iframe", revoked=d.student if d.role == "none" else None,
+                            reason=d.reason)
         if session.get("creator_id"):
             creator = creators.get_creator(conn, session["creator_id"])
             return Identity("owner", creator.id) if creator else ANONYMOUS
@@ -59,8 +63,8 @@ def who() -> Identity:
 
 def _no_access_page():
     ident = who()
-    if ident.revoked is not None:
-        return render_template("no_access.html", student=ident.revoked,
+    if ident.revoked is not None or ident.via == "whop-iframe":
+        return render_template("no_access.html", student=ident.revoked, reason=ident.reason,
                                checkout_url=services().settings.whop_checkout_url), 403
     return redirect(url_for("auth.login", next=request.full_path))
 

@@ -1,0 +1,221 @@
+"""What Chronos does with Whop: sign students in, trust the iframe, and apply webhooks in order."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from chronos.config import Settings
+from chronos.db import Connection
+from chronos.models import creators, people, whop_records
+from chronos.whop import webhooks
+from chronos.whop.api import WhopAPI
+from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser
+from chronos.whop.user_tokens import JWKSCache, UserTokenError, verify_user_token
+
+log = logging.getLogger(__name__)
+ACCESS_CACHE_S = 60.0  # how long an iframe user's access decision is reused before asking Whop again
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Who a Whop user is to this Chronos: owner (company admin), student with access, or no access."""
+    role: str  # owner | student | none
+    creator_id: int
+    student: people.Student | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    status: int
+    body: dict
+
+
+class WhopService:
+    """Whop behind one object; built only when Whop settings are present."""
+
+    def __init__(self, settings: Settings, *, api: WhopAPI | None = None, jwks: JWKSCache | None = None):
+        self.settings = settings
+        base = settings.whop_base_url.rstrip("/")
+        self.api = api or (WhopAPI(settings.whop_api_key, base) if settings.whop_api_key else None)
+        self.jwks = jwks or JWKSCache(f"{base}/.well-known/jwks.json")
+        self._decisions: dict[str, tuple[float, Decision]] = {}
+        self._lock = threading.Lock()
+
+    # -- OAuth --------------------------------------------------------------------------------
+    def oauth_config(self, redirect_uri: str) -> WhopOAuthConfig:
+        s = self.settings
+        return WhopOAuthConfig(client_id=s.whop_client_id, client_secret=s.whop_client_secret,
+                               redirect_uri=redirect_uri, base_url=s.whop_base_url.rstrip("/"),
+                               company_id=s.whop_company_id)
+
+    def resource_id(self) -> str:
+        """What access is checked against: the first configured product, else the company."""
+        return (self.settings.product_ids or [self.settings.whop_company_id])[0]
+
+    def decide(self, conn: Connection, user: WhopUser) -> Decision:
+        """Check a Whop user's access now and bring their student record up to date."""
+        creator = creators.local_creator(conn)
+        level = self._access_level(user.id)
+        if level == "admin":
+            return Decision("owner", creator.id)
+        student = people.upsert_whop_student(conn, creator.id, whop_user_id=user.id, name=user.name,
+                                             username=user.username, email=user.email)
+        if level == "customer":
+            self._sync_memberships(conn, creator.id, user.id)
+        student = people.recompute_access(conn, student.id)
+        if level == "customer" and student.access == "active":
+            return Decision("student", creator.id, student)
+        reason = ("Your access was revoked by the course owner." if student.owner_revoked
+                  else "You don't have an active membership for this course.")
+        return Decision("none", creator.id, student, reason)
+
+    def _access_level(self, user_id: str) -> str:
+        if self.api is None:
+            raise WhopError("Whop access checks need WHOP_API_KEY; ask the course owner to set it.", 503)
+        if not self.resource_id():
+            raise WhopError("Set WHOP_COMPANY_ID (or WHOP_PRODUCT_IDS) so access can be checked.", 503)
+        return self.api.check_access(user_id, self.resource_id()).access_level
+
+    def _sync_memberships(self, conn: Connection, creator_id: int, user_id: str) -> None:
+        """Record the user's memberships from the API, so later webhooks have something to revoke."""
+        found = []
+        if self.settings.whop_company_id:
+            found = self.api.list_memberships(self.settings.whop_company_id, user_ids=[user_id],
+                                              product_ids=self.settings.product_ids)
+        now = _now_iso()
+        for m in found:
+            whop_records.apply_membership(conn, creator_id, membership_id=m.id, user_id=user_id,
+                                          product_id=m.product_id, plan_id=m.plan_id, status=m.status,
+                                          valid=m.valid, event_time=m.updated_at or now)
+        if not any(m.valid for m in found):
+            # The access API says yes but lists no membership (an admin grant, say): remember that.
+            whop_records.apply_membership(conn, creator_id, membership_id=f"access:{user_id}",
+                                          user_id=user_id, product_id=None, plan_id=None,
+                                          status="active", valid=True, event_time=now)
+
+    # -- the iframe ---------------------------------------------------------------------------
+    def identify_iframe(self, conn: Connection, token: str) -> Decision:
+        """The caller behind Whop's x-whop-user-token, verified and mapped (cached a minute)."""
+        creator = creators.local_creator(conn)
+        try:
+            claims = verify_user_token(token, app_id=self.settings.whop_app_id, jwks=self.jwks)
+        except UserTokenError as exc:
+            log.warning("rejected a Whop iframe token: %s", exc)
+            return Decision("none", creator.id, reason=f"Whop sign-in could not be verified ({exc}).")
+        with self._lock:
+            cached = self._decisions.get(claims.user_id)
+        if cached and cached[0] > time.monotonic():
+            decision = cached[1]
+            if decision.student is not None:  # the owner may have revoked them meanwhile
+                current = people.get_student(conn, decision.student.id)
+                if current is None or current.access != "active":
+                    return Decision("none", creator.id, current, "Your access has ended.")
+            return decision
+        try:
+            decision = self.decide(conn, WhopUser(claims.user_id, None, None, None, None))
+        except WhopError as exc:
+            return Decision("none", creator.id, reason=str(exc))
+        with self._lock:
+            self._decisions[claims.user_id] = (time.monotonic() + ACCESS_CACHE_S, decision)
+        return decision
+
+    def forget(self, user_id: str | None = None) -> None:
+        """Drop cached iframe decisions (a webhook changed someone's access)."""
+        with self._lock:
+            if user_id is None:
+                self._decisions.clear()
+            else:
+                self._decisions.pop(user_id, None)
+
+    # -- webhooks -----------------------------------------------------------------------------
+    def receive_webhook(self, conn: Connection, headers: Mapping[str, str], raw_body: bytes) -> WebhookResult:
+        """Verify, store, then act; duplicates are acknowledged and ignored."""
+        if not self.settings.whop_webhook_secret:
+            return WebhookResult(503, {"error": "Webhooks are not configured (set WHOP_WEBHOOK_SECRET)."})
+        try:
+            delivery = webhooks.verify(headers, raw_body, self.settings.whop_webhook_secret)
+            event = webhooks.parse_event(raw_body)
+        except webhooks.WebhookSignatureError as exc:
+            log.warning("rejected a Whop webhook: %s", exc)
+            return WebhookResult(401, {"error": f"Invalid signature: {exc}"})
+        except ValueError as exc:
+            return WebhookResult(400, {"error": f"Unreadable event: {exc}"})
+        stored = whop_records.store_event(conn, webhook_id=delivery.webhook_id, scheme=delivery.scheme,
+                                          event_type=event.type, event_time=event.event_time,
+                                          payload=raw_body)
+        if stored is None:
+            return WebhookResult(200, {"ok": True, "duplicate": True})
+        outcome, detail = self.apply(conn, stored)
+        return WebhookResult(200, {"ok": True, "outcome": outcome, "detail": detail})
+
+    def apply(self, conn: Connection, stored: whop_records.StoredEvent) -> tuple[str, str]:
+        """Act on a stored event (also used by Replay) and record the outcome."""
+        try:
+            outcome, detail = self._apply(conn, webhooks.parse_event(stored.payload.encode()))
+        except Exception as exc:  # noqa: BLE001 - record the failure; the event stays stored
+            log.exception("applying Whop event %s failed", stored.webhook_id)
+            outcome, detail = "failed", f"{type(exc).__name__}: {exc}"
+        whop_records.set_outcome(conn, stored.id, outcome, detail)
+        return outcome, detail
+
+    def _apply(self, conn: Connection, event: webhooks.WebhookEvent) -> tuple[str, str]:
+        creator = creators.local_creator(conn)
+        change = webhooks.membership_view(event)
+        if change is not None:
+            if self.settings.product_ids and change.product_id not in self.settings.product_ids:
+                return "ignored", f"membership of another product ({change.product_id})"
+            applied = whop_records.apply_membership(
+                conn, creator.id, membership_id=change.membership_id, user_id=change.user_id,
+                product_id=change.product_id, plan_id=change.plan_id, status=change.status,
+                valid=change.valid, event_time=change.event_time)
+            if not applied:
+                return "stale", "a later event for this membership was already applied"
+            student = people.student_by_whop_user(conn, creator.id, change.user_id)
+            if student is None:
+                student = people.upsert_whop_student(conn, creator.id, whop_user_id=change.user_id,
+                                                     name=change.name, username=change.username,
+                                                     email=change.email)
+            student = people.recompute_access(conn, student.id)
+            self.forget(change.user_id)
+            return "applied", f"{change.user_id}: access {student.access} ({change.status})"
+        payment = webhooks.payment_view(event)
+        if payment is not None:
+            if event.type != "payment.succeeded":
+                return "ignored", f"{event.type}: recorded only"
+            whop_records.record_payment(
+                conn, creator.id, payment_id=payment.id, user_id=payment.user_id,
+                membership_id=payment.membership_id, product_id=payment.product_id,
+                plan_id=payment.plan_id, usd_total=payment.usd_total or 0.0, currency=payment.currency,
+                status="succeeded", paid_at=payment.paid_at, event_time=event.event_time)
+            tier = _tier_from(event.data)
+            if tier:
+                whop_records.set_tier(conn, creator.id, tier)
+            return "applied", f"payment {payment.id}: ${payment.usd_total or 0:.2f}" + (f", tier {tier}" if tier else "")
+        return "ignored", f"no action for {event.type}"
+
+
+def _tier_from(data: dict) -> str | None:
+    """A tier named in the plan's or product's metadata ({"tier": "pro"}), if any."""
+    for part in ("plan", "product"):
+        meta = (data.get(part) or {}).get("metadata") or {}
+        tier = meta.get("tier") or meta.get("chronos_tier")
+        if isinstance(tier, str) and tier.strip():
+            return tier.strip().lower()
+    return None
+
+
+def build_whop(settings: Settings) -> WhopService | None:
+    """A WhopService when any Whop setting is present; None keeps Whop out entirely."""
+    if not (settings.whop_client_id or settings.whop_app_id or settings.whop_webhook_secret
+            or settings.whop_api_key):
+        return None
+    return WhopService(settings)
