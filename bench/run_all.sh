@@ -10,7 +10,7 @@ mkdir -p "$OUT" bench/out
 run() {  # run NAME ARGS...
   local name=$1; shift
   echo "== $name: $*" >&2
-  "$PY" bench/pipeline.py --minutes "$MIN" --wait-idle 600 --json-out "$OUT/$name.json" "$@" \
+  "$PY" bench/pipeline.py --minutes "$MIN" --wait-idle 300 --repeats 3 --until-clean --json-out "$OUT/$name.json" "$@" \
     >/dev/null 2>"bench/out/$name.log" || echo "!! $name failed (see bench/out/$name.log)" >&2
 }
 run base-beam5            --model base
