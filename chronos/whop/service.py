@@ -111,6 +111,8 @@ class WhopService:
         except UserTokenError as exc:
             log.warning("rejected a Whop iframe token: %s", exc)
             return Decision("none", creator.id, reason=f"Whop sign-in could not be verified ({exc}).")
+        except WhopError as exc:  # Whop's key set could not be loaded: an outage, not a bad token
+            return Decision("none", creator.id, reason=f"Whop is not reachable right now ({exc}). Try again soon.")
         with self._lock:
             cached = self._decisions.get(claims.user_id)
         if cached and cached[0] > time.monotonic():
@@ -143,7 +145,8 @@ class WhopService:
             return WebhookResult(503, {"error": "Webhooks are not configured (set WHOP_WEBHOOK_SECRET)."})
         try:
             delivery = webhooks.verify(headers, raw_body, self.settings.whop_webhook_secret)
-            event = webhooks.parse_event(raw_body)
+            # Legacy bodies may carry no time: the signed delivery time orders them instead.
+            event = webhooks.parse_event(raw_body, fallback_ts=delivery.timestamp)
         except webhooks.WebhookSignatureError as exc:
             log.warning("rejected a Whop webhook: %s", exc)
             return WebhookResult(401, {"error": f"Invalid signature: {exc}"})
@@ -160,7 +163,8 @@ class WhopService:
     def apply(self, conn: Connection, stored: whop_records.StoredEvent) -> tuple[str, str]:
         """Act on a stored event (also used by Replay) and record the outcome."""
         try:
-            outcome, detail = self._apply(conn, webhooks.parse_event(stored.payload.encode()))
+            event = webhooks.parse_event(stored.payload.encode(), fallback_ts=_unix(stored.received_at))
+            outcome, detail = self._apply(conn, event)
         except Exception as exc:  # noqa: BLE001 - record the failure; the event stays stored
             log.exception("applying Whop event %s failed", stored.webhook_id)
             outcome, detail = "failed", f"{type(exc).__name__}: {exc}"
@@ -171,6 +175,8 @@ class WhopService:
         creator = creators.local_creator(conn)
         change = webhooks.membership_view(event)
         if change is not None:
+            if not change.user_id:
+                return "ignored", "membership event without a user"
             if self.settings.product_ids and change.product_id not in self.settings.product_ids:
                 return "ignored", f"membership of another product ({change.product_id})"
             applied = whop_records.apply_membership(
@@ -191,16 +197,22 @@ class WhopService:
         if payment is not None:
             if event.type != "payment.succeeded":
                 return "ignored", f"{event.type}: recorded only"
-            whop_records.record_payment(
+            recorded = whop_records.record_payment(
                 conn, creator.id, payment_id=payment.id, user_id=payment.user_id,
                 membership_id=payment.membership_id, product_id=payment.product_id,
                 plan_id=payment.plan_id, usd_total=payment.usd_total or 0.0, currency=payment.currency,
                 status="succeeded", paid_at=payment.paid_at, event_time=event.event_time)
+            if not recorded:
+                return "stale", f"payment {payment.id} was already recorded"
             tier = _tier_from(event.data)
             if tier:
                 whop_records.set_tier(conn, creator.id, tier)
             return "applied", f"payment {payment.id}: ${payment.usd_total or 0:.2f}" + (f", tier {tier}" if tier else "")
         return "ignored", f"no action for {event.type}"
+
+
+def _unix(iso: str) -> int:
+    return int(datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp())
 
 
 def _tier_from(data: dict) -> str | None:

@@ -30,7 +30,7 @@ class UserToken:
 
 
 class JWKSCache:
-    """Whop's public keys: fetched once, kept `ttl_s`, refetched for an unknown kid at most once per cooldown."""
+    """Whop's public keys: kept `ttl_s`, refetched for an unknown kid at most once per cooldown."""
 
     def __init__(self, jwks_url: str, *, ttl_s: float = 12 * 3600, cooldown_s: float = 30,
                  fetch: Callable[[str], Any] | None = None, timeout_s: float = 10.0,

@@ -240,12 +240,21 @@ def ref_id(data: dict[str, Any], name: str) -> str | None:
 
 
 def iso_time(value: Any) -> str | None:
-    """An ISO-8601 string from Whop's ISO strings or unix seconds (v5 sends numbers)."""
+    """UTC as `YYYY-MM-DDTHH:MM:SS.ffffffZ`, from ISO strings or unix seconds (v5 sends numbers).
+
+    One fixed format, so that comparing two event times as strings compares them in time.
+    """
     if value is None or value == "" or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc).isoformat().replace("+00:00", "Z")
-    return str(value)
+    try:
+        if isinstance(value, (int, float)):
+            moment = datetime.fromtimestamp(value, tz=timezone.utc)
+        else:
+            moment = datetime.fromisoformat(str(value).strip())
+            moment = moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return str(value)  # not a time we can read; keep Whop's text
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _number(value: Any) -> float | None:
