@@ -282,3 +282,30 @@ def test_browser_walks_the_whole_oauth_redirect(tmp_path, fake, browser, transcr
         page.close()
         server.stop()
         app.extensions["chronos"].close()
+
+
+def test_expired_whop_sign_in_is_refreshed_with_rotation(app, fake):
+    fake.access[(CUSTOMER, fake.company_id)] = "customer"
+    fake.add_membership("mem_ada", CUSTOMER, "active")
+    client = app.test_client()
+    whop_sign_in(client)
+    with app.extensions["chronos"].db.connection() as conn:
+        sid = people.student_by_whop_user(conn, 1, CUSTOMER).id
+        first = whop_records.get_tokens(conn, sid)
+        conn.execute("UPDATE whop_tokens SET expires_at = 0 WHERE student_id = ?", (sid,))
+    assert client.get("/").status_code == 200  # refreshed behind the scenes
+    with app.extensions["chronos"].db.connection() as conn:
+        second = whop_records.get_tokens(conn, sid)
+    assert second.refresh_token != first.refresh_token and second.expires_at > time.time()
+    # Whop revokes the membership; the next renewal re-checks access and closes the door.
+    fake.access[(CUSTOMER, fake.company_id)] = "no_access"
+    with app.extensions["chronos"].db.connection() as conn:
+        conn.execute("UPDATE whop_tokens SET expires_at = 0 WHERE student_id = ?", (sid,))
+        conn.execute("UPDATE whop_memberships SET valid = 0, status = 'canceled' WHERE user_id = ?", (CUSTOMER,))
+    assert client.get("/").status_code == 403
+    # A refresh token that was already used is refused: the student must sign in again.
+    with app.extensions["chronos"].db.connection() as conn:
+        conn.execute("UPDATE whop_tokens SET expires_at = 0, refresh_token = ? WHERE student_id = ?",
+                     (first.refresh_token, sid))
+    res = client.get("/")
+    assert res.status_code == 302 and "/login" in res.headers["Location"]

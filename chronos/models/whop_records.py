@@ -122,3 +122,21 @@ def save_tokens(conn: Connection, student_id: int, access_token: str, refresh_to
                      " access_token = excluded.access_token, refresh_token = excluded.refresh_token,"
                      " expires_at = excluded.expires_at, updated_at = ?",
                      (student_id, access_token, refresh_token, expires_at, utcnow()))
+
+
+@dataclass(frozen=True)
+class StoredTokens:
+    access_token: str
+    refresh_token: str
+    expires_at: float
+
+
+def get_tokens(conn: Connection, student_id: int) -> StoredTokens | None:
+    row = conn.execute("SELECT access_token, refresh_token, expires_at FROM whop_tokens WHERE student_id = ?",
+                       (student_id,)).fetchone()
+    return StoredTokens(*row) if row else None
+
+
+def delete_tokens(conn: Connection, student_id: int) -> None:
+    with transaction(conn):
+        conn.execute("DELETE FROM whop_tokens WHERE student_id = ?", (student_id,))

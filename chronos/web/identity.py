@@ -50,6 +50,11 @@ def identify() -> Identity | tuple:
             student = people.get_student(conn, session["student_id"])
             if student is None:
                 return ANONYMOUS
+            if student.source == "whop" and sv.whop is not None:
+                student = sv.whop.keep_fresh(conn, student)
+                if student is None:  # the Whop sign-in expired for good: sign in again
+                    session.pop("student_id", None)
+                    return ANONYMOUS
             if student.access != "active":
                 return Identity("none", student.creator_id, revoked=student)
             people.touch_active(conn, student.id)

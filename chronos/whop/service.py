@@ -13,7 +13,7 @@ from chronos.db import Connection
 from chronos.models import creators, people, whop_records
 from chronos.whop import webhooks
 from chronos.whop.api import WhopAPI
-from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser
+from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser, refresh, userinfo
 from chronos.whop.user_tokens import JWKSCache, UserTokenError, verify_user_token
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,28 @@ class WhopService:
             whop_records.apply_membership(conn, creator_id, membership_id=f"access:{user_id}",
                                           user_id=user_id, product_id=None, plan_id=None,
                                           status="active", valid=True, event_time=now)
+
+    def keep_fresh(self, conn: Connection, student: people.Student) -> people.Student | None:
+        """Refresh a Whop student's expired sign-in (the refresh token rotates) and re-check access.
+
+        None means the sign-in can no longer be renewed: the student must sign in again.
+        """
+        stored = whop_records.get_tokens(conn, student.id)
+        if stored is None or stored.expires_at > time.time() + 30:
+            return student
+        cfg = self.oauth_config(redirect_uri="")
+        try:
+            tokens = refresh(cfg, stored.refresh_token)
+            whop_records.save_tokens(conn, student.id, tokens.access_token, tokens.refresh_token,
+                                     tokens.expires_at)
+            self.decide(conn, userinfo(cfg, tokens.access_token))
+        except WhopError as exc:
+            if exc.status is None or exc.status >= 500:
+                return student  # Whop is down: keep the session, try again on a later request
+            log.info("Whop sign-in of student %s could not be renewed: %s", student.id, exc)
+            whop_records.delete_tokens(conn, student.id)
+            return None
+        return people.get_student(conn, student.id)
 
     # -- the iframe ---------------------------------------------------------------------------
     def identify_iframe(self, conn: Connection, token: str) -> Decision:
