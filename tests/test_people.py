@@ -138,3 +138,32 @@ def test_students_see_only_published_completed_videos(app, owner_client, service
     assert student.get(f"/media/videos/{queued.id}").status_code == 404
     page = student.get(f"/videos/{done.id}").get_data(as_text=True)
     assert "Delete video" not in page and "Processing" not in page
+
+
+def test_chat_websocket_admits_students_with_access_only(app, owner_client, services):
+    import json
+
+    from simple_websocket import Client, ConnectionClosed
+
+    from tests.conftest import LiveServer
+
+    student, _ = join(app, invite(owner_client))
+    with services.db.connection() as conn:
+        sid = people.list_students(conn, 1)[0].id
+    cookie = app.session_interface.get_signing_serializer(app).dumps({"student_id": sid})
+    server = LiveServer(app)
+    try:
+        url = server.url.replace("http", "ws") + "/ws/chat"
+        headers = {"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}
+        ws = Client.connect(url, headers=headers)
+        ws.send(json.dumps({"type": "ask", "message": "anything at all?"}))
+        first = json.loads(ws.receive(timeout=30))
+        assert first["type"] == "session" and first["session"]["student_id"] == sid
+        ws.close()
+        owner_client.post(f"/api/students/{sid}/revoke", headers={"X-CSRF-Token": csrf(owner_client)})
+        ws = Client.connect(url, headers=headers)
+        with pytest.raises(ConnectionClosed):
+            ws.send(json.dumps({"type": "ask", "message": "still here?"}))
+            ws.receive(timeout=10)
+    finally:
+        server.stop()
