@@ -173,3 +173,30 @@ def live_server(tmp_path, transcriber, embedder):
     yield server
     server.stop()
     app.extensions["chronos"].close(wait=True)
+
+
+def add_video(services, name: str, *, creator_id: int | None = None, title: str | None = None):
+    """Ingest a committed fixture file as a (pending) video of the creator (the local one by default)."""
+    from chronos.models import creators
+    from chronos.pipeline.ingest import ingest_path
+
+    s = services.settings
+    with services.db.connection() as conn:
+        owner_id = creator_id or creators.local_creator(conn).id
+        return ingest_path(FIXTURES / name, conn=conn, media_dir=s.media_dir, incoming_dir=s.upload_tmp_dir,
+                           creator_id=owner_id, max_bytes=s.max_upload_bytes, title=title)
+
+
+def signed_in(app, who: dict = OWNER):
+    """A test client signed in through the login form."""
+    client = app.test_client()
+    res = client.post("/login", data={**who, "csrf_token": csrf(client)})
+    assert res.status_code == 302, res.get_data(as_text=True)
+    return client
+
+
+def ask(client, message: str, **extra) -> dict:
+    """POST /api/chat and return the answer JSON."""
+    res = client.post("/api/chat", json={"message": message, **extra}, headers={"X-CSRF-Token": csrf(client)})
+    assert res.status_code == 200, res.get_json()
+    return res.get_json()

@@ -8,9 +8,8 @@ import pytest
 from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import creators, people, videos
-from chronos.pipeline.ingest import ingest_path
 from chronos.rag.chat import Asker
-from tests.conftest import FIXTURES, OWNER, csrf, process
+from tests.conftest import OWNER, add_video, process
 from tests.fakes.whop_server import FakeWhop, deliver, membership_event
 
 SECRET = "ws_matrix_secret"
@@ -35,9 +34,7 @@ def world(tmp_path_factory, transcriber, embedder):
         sv = app.extensions["chronos"]
         with sv.db.connection() as conn:
             owner = creators.create_owner(conn, OWNER["name"], OWNER["password"])
-            video = ingest_path(FIXTURES / "photosynthesis.mp4", conn=conn, media_dir=settings.media_dir,
-                                incoming_dir=settings.upload_tmp_dir, creator_id=owner.id,
-                                max_bytes=settings.max_upload_bytes, title="SECRET LECTURE")
+        video = add_video(sv, "photosynthesis.mp4", title="SECRET LECTURE")
         process(sv, video.id)
         answer = sv.chat.ask_and_wait(Asker(owner.id), "SECRET QUESTION: which gas is released when water is split?")
         with sv.db.connection() as conn:

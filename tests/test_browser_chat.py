@@ -6,8 +6,7 @@ import re
 import pytest
 
 from chronos.models import creators, videos
-from chronos.pipeline.ingest import ingest_path
-from tests.conftest import FIXTURES, OWNER, process, sidecar
+from tests.conftest import OWNER, add_video, process, sidecar
 
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import expect  # noqa: E402
@@ -20,12 +19,9 @@ UI_MS = 20_000
 def ready(live_server, browser):
     """A running Chronos with photosynthesis.mp4 processed and a signed-in owner page."""
     sv = live_server.app.extensions["chronos"]
-    s = sv.settings
     with sv.db.connection() as conn:
-        owner = creators.create_owner(conn, OWNER["name"], OWNER["password"])
-        video = ingest_path(FIXTURES / "photosynthesis.mp4", conn=conn, media_dir=s.media_dir,
-                            incoming_dir=s.upload_tmp_dir, creator_id=owner.id,
-                            max_bytes=s.max_upload_bytes)
+        creators.create_owner(conn, OWNER["name"], OWNER["password"])
+    video = add_video(sv, "photosynthesis.mp4")
     assert process(sv, video.id).status == "completed"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

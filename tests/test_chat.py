@@ -9,10 +9,9 @@ from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import creators
 from chronos.models import videos as video_store
-from chronos.pipeline.ingest import ingest_path
 from chronos.rag.chat import Asker
 from chronos.rag.retrieval import fts_query, retrieve
-from tests.conftest import FIXTURES, OWNER, csrf, process, sidecar
+from tests.conftest import FIXTURES, OWNER, add_video, ask, csrf, process, sidecar, signed_in
 
 
 def spoken_at(name: str, phrase: str) -> dict:
@@ -34,28 +33,17 @@ def library(tmp_path_factory, transcriber, embedder):
     ids = {}
     with sv.db.connection() as conn:
         creator = creators.create_owner(conn, OWNER["name"], OWNER["password"])
-        for name in ("photosynthesis.mp4", "interest.mp4", "rivers.m4a"):
-            video = ingest_path(FIXTURES / name, conn=conn, media_dir=settings.media_dir,
-                                incoming_dir=settings.upload_tmp_dir, creator_id=creator.id,
-                                max_bytes=settings.max_upload_bytes)
-            assert process(sv, video.id).status == "completed"
-            ids[name] = video.id
+    for name in ("photosynthesis.mp4", "interest.mp4", "rivers.m4a"):
+        video = add_video(sv, name)
+        assert process(sv, video.id).status == "completed"
+        ids[name] = video.id
     yield app, sv, creator, ids
     sv.close()
 
 
 @pytest.fixture
 def client(library):
-    app = library[0]
-    c = app.test_client()
-    c.post("/login", data={**OWNER, "csrf_token": csrf(c)})
-    return c
-
-
-def ask(client, message: str, **extra) -> dict:
-    res = client.post("/api/chat", json={"message": message, **extra}, headers={"X-CSRF-Token": csrf(client)})
-    assert res.status_code == 200, res.get_json()
-    return res.get_json()
+    return signed_in(library[0])
 
 
 KNOWN = [  # question, fixture, a phrase of the sentence that answers it
@@ -188,8 +176,7 @@ def test_history_survives_a_restart(library, transcriber, embedder):
     answer = sv.chat.ask_and_wait(Asker(creator.id), "What does chlorophyll absorb?")
     again = create_app(sv.settings, transcriber=transcriber, embedder=embedder)
     try:
-        c = again.test_client()
-        c.post("/login", data={**OWNER, "csrf_token": csrf(c)})
+        c = signed_in(again)
         session = c.get(f"/api/chat/sessions/{answer['session_id']}").get_json()
         assert session["messages"][1]["content"] == answer["answer"]
         assert session["messages"][1]["citations"][0]["start_s"] == answer["citations"][0]["start_s"]

@@ -7,9 +7,8 @@ from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import chat as chat_store
 from chronos.models import creators
-from chronos.pipeline.ingest import ingest_path
 from chronos.rag.chat import Asker
-from tests.conftest import FIXTURES, OWNER, csrf, process, sidecar
+from tests.conftest import OWNER, add_video, ask, process, sidecar, signed_in
 from tests.fakes.claude_server import FakeClaude, answer, overloaded, search_results, stream_error
 
 
@@ -30,9 +29,7 @@ def app(tmp_path_factory, transcriber, embedder, claude):
     sv = app.extensions["chronos"]
     with sv.db.connection() as conn:
         owner = creators.create_owner(conn, OWNER["name"], OWNER["password"])
-        video = ingest_path(FIXTURES / "photosynthesis.mp4", conn=conn, media_dir=settings.media_dir,
-                            incoming_dir=settings.upload_tmp_dir, creator_id=owner.id,
-                            max_bytes=settings.max_upload_bytes)
+    video = add_video(sv, "photosynthesis.mp4")
     assert process(sv, video.id).status == "completed"
     app.config["owner_id"], app.config["video_id"] = owner.id, video.id
     yield app
@@ -41,15 +38,7 @@ def app(tmp_path_factory, transcriber, embedder, claude):
 
 @pytest.fixture
 def client(app):
-    c = app.test_client()
-    c.post("/login", data={**OWNER, "csrf_token": csrf(c)})
-    return c
-
-
-def ask(client, message: str, **extra) -> dict:
-    res = client.post("/api/chat", json={"message": message, **extra}, headers={"X-CSRF-Token": csrf(client)})
-    assert res.status_code == 200, res.get_json()
-    return res.get_json()
+    return signed_in(app)
 
 
 def test_claude_answer_is_cited_costed_and_stored(client, app, claude):

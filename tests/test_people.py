@@ -8,8 +8,7 @@ import pytest
 from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import creators, people
-from chronos.pipeline.ingest import ingest_path
-from tests.conftest import FIXTURES, OWNER, csrf, process
+from tests.conftest import OWNER, add_video, csrf, process
 
 STUDENT = {"name": "Grace Hopper", "username": "grace", "password": "compilers rule"}
 
@@ -123,12 +122,7 @@ def test_pages_refuse_framing_outside_whop(owner_client):
 
 
 def test_students_see_only_published_completed_videos(app, owner_client, services):
-    with services.db.connection() as conn:
-        s = services.settings
-        done = ingest_path(FIXTURES / "rivers.m4a", conn=conn, media_dir=s.media_dir,
-                           incoming_dir=s.upload_tmp_dir, creator_id=1, max_bytes=s.max_upload_bytes)
-        queued = ingest_path(FIXTURES / "silent.mp4", conn=conn, media_dir=s.media_dir,
-                             incoming_dir=s.upload_tmp_dir, creator_id=1, max_bytes=s.max_upload_bytes)
+    done, queued = add_video(services, "rivers.m4a"), add_video(services, "silent.mp4")
     process(services, done.id)
     student, _ = join(app, invite(owner_client))
     assert "rivers" in student.get("/").get_data(as_text=True)

@@ -5,20 +5,10 @@ import pytest
 
 from chronos.models import chunks as chunk_store
 from chronos.models import stages, transcripts, videos
-from chronos.pipeline.ingest import ingest_path
-from tests.conftest import FIXTURES, process, sidecar, wer
+from tests.conftest import add_video, process, sidecar, wer
 
 
-def ingest(services, name: str):
-    """Add a fixture file as the local creator's video."""
-    from chronos.models import creators
-
-    s = services.settings
-    with services.db.connection() as conn:
-        creator = creators.local_creator(conn)
-        return ingest_path(FIXTURES / name, conn=conn, media_dir=s.media_dir,
-                           incoming_dir=s.upload_tmp_dir, creator_id=creator.id,
-                           max_bytes=s.max_upload_bytes)
+ingest = add_video
 
 
 @pytest.fixture(scope="module")
