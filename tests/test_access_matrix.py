@@ -7,7 +7,7 @@ import pytest
 
 from chronos import create_app
 from chronos.config import load_settings
-from chronos.models import creators, people, videos
+from chronos.models import courses, creators, people
 from chronos.rag.chat import Asker
 from tests.conftest import OWNER, add_video, process
 from tests.fakes.whop_server import FakeWhop, deliver, membership_event
@@ -17,8 +17,10 @@ OPEN = {"auth.setup", "auth.login", "auth.join", "auth.logout", "static", "whop.
         "whop.webhook"}
 MEMBER = {"library.index", "library.video_page", "library.download_transcript", "library.media",
           "library.thumbnail", "chat.page", "chat.ask", "chat.sessions", "chat.session", "chat.rename",
-          "chat.delete", "chat.edit", "chat.delete_message", "whop.experience"}
-MARKERS = ("SECRET LECTURE", "SECRET QUESTION", "Grace Hopper", "user_gone")
+          "chat.delete", "chat.edit", "chat.delete_message", "whop.experience",
+          "courses.list_courses", "courses.get_course", "learn.catalog", "learn.course_page", "learn.player",
+          "learn.thumbnail", "learn.heartbeat", "learn.mark_complete", "learn.course_progress"}
+MARKERS = ("SECRET LECTURE", "SECRET QUESTION", "SECRET COURSE", "Grace Hopper", "user_gone")
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +40,12 @@ def world(tmp_path_factory, transcriber, embedder):
         process(sv, video.id)
         answer = sv.chat.ask_and_wait(Asker(owner.id), "SECRET QUESTION: which gas is released when water is split?")
         with sv.db.connection() as conn:
+            course = courses.create_course(conn, owner.id, title="SECRET COURSE", published=True)
+            module = courses.add_module(conn, course.id, owner.id, title="Week 1", video_ids=[video.id])
+            thumb = settings.media_dir / "course_thumbnails" / "matrix.jpg"
+            thumb.parent.mkdir(parents=True, exist_ok=True)
+            thumb.write_bytes((settings.media_dir / "thumbnails" / f"{video.id}.jpg").read_bytes())
+            courses.set_thumbnail(conn, course.id, owner.id, "course_thumbnails/matrix.jpg")
             invite, token = people.create_invite(conn, owner.id, expires_at=None, max_uses=None)
             grace = people.join_with_invite(conn, token, name="Grace Hopper", username="grace", password="x" * 10)
             revoked = people.join_with_invite(conn, token, name="Revoked", username="rev", password="x" * 10)
@@ -53,7 +61,8 @@ def world(tmp_path_factory, transcriber, embedder):
             assert ended.access == "revoked"
             ids = {"video_id": video.id, "session_id": answer["session_id"], "message_id": answer["message_id"],
                    "student_id": grace.id, "invite_id": invite.id, "event_id": 1, "fmt": "txt",
-                   "token": "not-a-token", "experience_id": "exp_1", "company_id": fake.company_id}
+                   "token": "not-a-token", "experience_id": "exp_1", "company_id": fake.company_id,
+                   "course_id": course.id, "module_id": module.id}
         fake.access[("user_stranger", fake.company_id)] = "no_access"
         yield {"app": app, "fake": fake, "ids": ids, "students": {"grace": grace.id, "revoked": revoked.id,
                                                                    "ended": ended.id}}
@@ -95,7 +104,8 @@ def db_fingerprint(app) -> str:
     with app.extensions["chronos"].db.connection() as conn:
         parts = []
         for table in ("videos", "video_chunks", "chat_sessions", "chat_messages", "students", "invites",
-                      "whop_events", "api_tokens", "creators"):
+                      "whop_events", "api_tokens", "creators", "courses", "course_modules", "module_videos",
+                      "course_prerequisites", "video_progress", "course_progress", "video_analytics"):
             rows = conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
             parts.append(repr([tuple(r) for r in rows]))
     return hashlib.sha256("".join(parts).encode()).hexdigest()

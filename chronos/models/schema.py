@@ -350,8 +350,55 @@ CREATE TABLE whop_tokens (
 );
 """
 
+COURSES = f"""
+ALTER TABLE courses ADD COLUMN topic TEXT NOT NULL DEFAULT '';
+CREATE INDEX idx_module_videos_video ON module_videos(video_id);
+
+-- Courses a student should finish first, in the order the creator listed them. (Supersedes the
+-- unused courses.prerequisites JSON column: rows cascade when either course is deleted.)
+CREATE TABLE course_prerequisites (
+  course_id INTEGER NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+  prerequisite_id INTEGER NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (course_id, prerequisite_id),
+  CHECK (course_id != prerequisite_id)
+);
+
+-- Where each student is in each video and which parts they have really watched. The owner's own
+-- previews have no student row and are not recorded.
+CREATE TABLE video_progress (
+  student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  position_s REAL NOT NULL DEFAULT 0,
+  watched_s REAL NOT NULL DEFAULT 0,          -- distinct seconds watched: the length of watched_ranges
+  watched_ranges TEXT NOT NULL DEFAULT '[]',  -- [[start_s, end_s], ...], sorted and merged
+  watch_time_s REAL NOT NULL DEFAULT 0,       -- all credited watching, re-watching included
+  marked_complete INTEGER NOT NULL DEFAULT 0,
+  completed_at TEXT,
+  last_beat_at TEXT,
+  created_at TEXT NOT NULL DEFAULT {_NOW},
+  updated_at TEXT NOT NULL DEFAULT {_NOW},
+  PRIMARY KEY (student_id, video_id)
+);
+CREATE INDEX idx_video_progress_video ON video_progress(video_id);
+
+-- A student's place in a course: the video to continue from and the time spent watching it.
+CREATE TABLE course_progress (
+  student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+  course_id INTEGER NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+  last_video_id INTEGER REFERENCES videos(id) ON DELETE SET NULL,
+  last_module_id INTEGER REFERENCES course_modules(id) ON DELETE SET NULL,
+  time_spent_s REAL NOT NULL DEFAULT 0,
+  started_at TEXT NOT NULL DEFAULT {_NOW},
+  updated_at TEXT NOT NULL DEFAULT {_NOW},
+  PRIMARY KEY (student_id, course_id)
+);
+CREATE INDEX idx_course_progress_course ON course_progress(course_id);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
     (3, "people: invites, Whop memberships, webhook events, payments", PEOPLE),
+    (4, "courses: prerequisites, topics, progress", COURSES),
 ]

@@ -94,6 +94,7 @@ const ChronosChat = (() => {
       this.input.value = "";
       this.input.dispatchEvent(new Event("input"));
       const body = { type: "ask", message: text, session_id: this.sessionId };
+      if (this.opts.courseId) body.course_id = this.opts.courseId;
       if (this.opts.videoId) {
         body.video_id = this.opts.videoId;
         if (this.opts.player && this.moment.querySelector("input").checked) body.at_s = this.opts.player.currentTime;

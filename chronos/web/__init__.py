@@ -15,12 +15,15 @@ def services() -> Services:
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
     from chronos.web import api_videos, auth, chat, filters, library, live, people, whop
+    from chronos.web import courses, learn
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(api_videos.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(whop.bp)
+    app.register_blueprint(courses.bp)
+    app.register_blueprint(learn.bp)
     live.register(app)
     chat.register(app)
     filters.register(app)

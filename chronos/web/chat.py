@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, jsonify, render_template, request
 from flask_sock import Sock
 
 from chronos.models import chat as chat_store
-from chronos.models import videos
+from chronos.models import courses, videos
 from chronos.rag.chat import Asker, ChatError, answer_json
 from chronos.web import services
 from chronos.web.identity import api_member_required, member_required, who
@@ -37,7 +37,24 @@ def _ask_kwargs(body: dict) -> dict:
                 raise ChatError(f"'{name}' must be a number.") from None
     if "at_s" in kwargs and "video_id" not in kwargs:
         raise ChatError("'at_s' needs the 'video_id' it is a moment of.")
+    if body.get("course_id") is not None:
+        kwargs.update(_course_scope(body["course_id"], kwargs))
     return kwargs
+
+
+def _course_scope(value, kwargs: dict) -> dict:
+    """Asked in a course player: the course's videos are the scope (a moment still focuses it)."""
+    try:
+        course_id = int(value)
+    except (TypeError, ValueError):
+        raise ChatError("'course_id' must be a number.") from None
+    with services().db.connection() as conn:
+        video_ids = courses.scope_video_ids(conn, course_id, who().creator_id, student=who().role == "student")
+    if video_ids is None:
+        raise ChatError("That course does not exist.", 404)
+    if "at_s" not in kwargs:
+        kwargs.pop("video_id", None)  # without a moment, the question is about the whole course
+    return {"video_ids": video_ids}
 
 
 @bp.get("/chat")

@@ -1,0 +1,259 @@
+"""The student side of courses: the catalog, a course's page, the course player and watch heartbeats.
+
+The owner sees these pages as a preview of what students see (drafts included); the owner's
+watching is not recorded.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, jsonify, render_template, request, send_file
+
+from chronos.models import courses, progress, videos
+from chronos.web import services
+from chronos.web.courses import thumbnail_file
+from chronos.web.identity import api_member_required, member_required, who
+
+bp = Blueprint("learn", __name__)
+MIME = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One place in a course's sequence: a video in a module."""
+    module_id: int
+    video: courses.CourseVideo
+
+
+def _student_id() -> int | None:
+    return who().student.id if who().role == "student" else None
+
+
+def _course_or_404(conn, course_id: int) -> tuple[courses.Course, courses.Course]:
+    """(the course as students see it, the whole course); students only reach published ones."""
+    whole = courses.get_course(conn, course_id, who().creator_id)
+    if whole is None or (who().role == "student" and not whole.published):
+        abort(404, "This course does not exist or is not open yet.")
+    return whole.for_students(), whole
+
+
+def steps(course: courses.Course) -> list[Step]:
+    """The course in watching order."""
+    return [Step(m.id, v) for m in course.modules for v in m.videos]
+
+
+def next_up(course: courses.Course, done: dict[int, progress.VideoProgress],
+            place: progress.CourseProgress) -> Step | None:
+    """Where Start or Continue leads: the last video watched if unfinished, else the next unfinished one."""
+    sequence = steps(course)
+    if not sequence:
+        return None
+    finished = {vid for vid, p in done.items() if p.completed}
+    seen = [i for i, s in enumerate(sequence) if s.video.video_id == place.last_video_id]
+    last = next((i for i in seen if sequence[i].module_id == place.last_module_id), seen[0] if seen else None)
+    if last is not None and sequence[last].video.video_id not in finished:
+        return sequence[last]
+    rotated = sequence[last or 0:] + sequence[:last or 0]
+    return next((s for s in rotated if s.video.video_id not in finished), sequence[0])
+
+
+def _summary(conn, course: courses.Course) -> progress.CourseProgress:
+    return progress.course_progress(conn, _student_id(), course.id, [v.video_id for v in course.videos])
+
+
+def _done(conn, course: courses.Course) -> dict[int, progress.VideoProgress]:
+    """The student's progress in each video of the course (nothing for the owner's preview)."""
+    student_id = _student_id()
+    if student_id is None:
+        return {}
+    return progress.video_progress(conn, student_id, [v.video_id for v in course.videos])
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+@bp.get("/learn")
+@member_required
+def catalog():
+    """Published courses as cards with the student's progress; ?q= searches, ?topic= filters."""
+    query, topic = request.args.get("q", "").strip(), request.args.get("topic", "").strip()
+    with services().db.connection() as conn:
+        published = [c.for_students() for c in courses.list_courses(conn, who().creator_id, published_only=True)]
+        topics = sorted({c.topic for c in published if c.topic}, key=str.lower)
+        shown = [c for c in published if (not topic or c.topic == topic) and
+                 (not query or query.lower() in f"{c.title}\n{c.description}\n{c.topic}".lower())]
+        cards = [(c, _summary(conn, c)) for c in shown]
+    return render_template("learn_catalog.html", cards=cards, topics=topics, query=query, topic=topic,
+                           total=len(published), is_owner=who().role == "owner")
+
+
+@bp.get("/learn/<int:course_id>")
+@member_required
+def course_page(course_id: int):
+    """A course: what it covers, its modules with the student's progress, and Start or Continue."""
+    with services().db.connection() as conn:
+        course, whole = _course_or_404(conn, course_id)
+        done = _done(conn, course)
+        place = _summary(conn, course)
+        needs = []
+        for pid in course.prerequisites:
+            before = courses.get_course(conn, pid, who().creator_id)
+            if before and (before.published or who().role == "owner"):
+                needs.append((before, _summary(conn, before.for_students())))
+    return render_template("learn_course.html", course=course, done=done, place=place,
+                           target=next_up(course, done, place), prerequisites=needs,
+                           hidden=len(whole.videos) - len(course.videos), is_owner=who().role == "owner")
+
+
+@bp.get("/learn/<int:course_id>/watch/<int:video_id>")
+@member_required
+def player(course_id: int, video_id: int):
+    """The course player: the video, the course's modules, Next, Mark complete, and the chat."""
+    with services().db.connection() as conn:
+        course, _ = _course_or_404(conn, course_id)
+        sequence = steps(course)
+        module_id = request.args.get("module", type=int)
+        here = next((s for s in sequence if s.video.video_id == video_id and s.module_id == module_id), None) \
+            or next((s for s in sequence if s.video.video_id == video_id), None)
+        if here is None:
+            abort(404, "This video is not part of the course, or is not ready yet.")
+        done = _done(conn, course)
+        place = _summary(conn, course)
+    state = _player_state(course, here, done, place)
+    return render_template("learn_player.html", course=course, here=here, state=state, done=done,
+                           place=place, is_owner=who().role == "owner")
+
+
+def _player_state(course: courses.Course, here: Step, done: dict[int, progress.VideoProgress],
+                  place: progress.CourseProgress) -> dict:
+    """What the player script needs: the sequence, where each video was left, and where we are."""
+    def video(v: courses.CourseVideo) -> dict:
+        mine = done.get(v.video_id)
+        return {"id": v.video_id, "title": v.title, "duration_s": v.duration_s,
+                "poster": f"/media/thumbnails/{v.video_id}" if v.thumbnail_path else None,
+                "completed": bool(mine and mine.completed), "position_s": mine.position_s if mine else 0}
+
+    return {"course_id": course.id, "preview": who().role == "owner", "progress": place.to_json(),
+            "current": {"module_id": here.module_id, "video_id": here.video.video_id},
+            "modules": [{"id": m.id, "title": m.title, "videos": [video(v) for v in m.videos]}
+                        for m in course.modules]}
+
+
+@bp.get("/media/courses/<int:course_id>/thumbnail")
+@member_required
+def thumbnail(course_id: int):
+    """A course's picture."""
+    with services().db.connection() as conn:
+        course, _ = _course_or_404(conn, course_id)
+    path = thumbnail_file(course)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=MIME.get(path.suffix.lstrip("."), "application/octet-stream"))
+
+
+# -- progress API ---------------------------------------------------------------------------------
+
+class BadBeat(ValueError):
+    """A heartbeat that cannot be recorded as sent; `status` is the HTTP status."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def _number(body, name: str, *, whole: bool = False, required: bool = True) -> float | int | None:
+    """A non-negative number from JSON or a form field (navigator.sendBeacon posts forms)."""
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            raise BadBeat(f"Send '{name}'.")
+        return None
+    try:
+        if isinstance(value, bool) or (whole and isinstance(value, float) and not value.is_integer()):
+            raise ValueError(value)
+        number = int(value) if whole else float(value)
+    except (TypeError, ValueError):
+        raise BadBeat(f"'{name}' must be a {'whole ' if whole else ''}number.") from None
+    if not math.isfinite(number) or number < 0:
+        raise BadBeat(f"'{name}' must be zero or more.")
+    return number
+
+
+def _where(conn, body) -> tuple[int, int | None, int | None, courses.Course | None]:
+    """The video a heartbeat is about, and the course and module it was watched in, checked."""
+    video_id = _number(body, "video_id", whole=True)
+    course_id = _number(body, "course_id", whole=True, required=False)
+    module_id = _number(body, "module_id", whole=True, required=False)
+    video = videos.get_video(conn, video_id, creator_id=who().creator_id)
+    if video is None or not (video.published and video.status == "completed"):
+        raise BadBeat(f"No video {video_id}.", 404)
+    course = None
+    if course_id is not None:
+        whole = courses.get_course(conn, course_id, who().creator_id)
+        if whole is None or not whole.published:
+            raise BadBeat(f"No course {course_id}.", 404)
+        course = whole.for_students()
+        homes = [m.id for m in course.modules if video_id in m.video_ids]
+        if not homes:
+            raise BadBeat(f"Video {video_id} is not part of course {course_id}.")
+        if module_id not in homes:
+            module_id = homes[0]
+    return video_id, course_id, module_id, course
+
+
+def _answer(conn, video: progress.VideoProgress, course: courses.Course | None, **extra):
+    body = {"video": video.to_json(), "course": _summary(conn, course).to_json() if course else None}
+    return jsonify(body | extra)
+
+
+@bp.post("/api/progress")
+@api_member_required
+def heartbeat():
+    """{video_id, position_s, watched_s, from_s?, course_id?, module_id?} every few seconds of watching."""
+    if who().role != "student":
+        return "", 204  # the owner previewing: nothing to record
+    body = request.get_json(silent=True) or request.form
+    try:
+        with services().db.connection() as conn:
+            video_id, course_id, module_id, course = _where(conn, body)
+            beat = progress.record_heartbeat(
+                conn, _student_id(), video_id, position_s=_number(body, "position_s"),
+                watched_s=_number(body, "watched_s"), from_s=_number(body, "from_s", required=False),
+                course_id=course_id, module_id=module_id)
+            return _answer(conn, beat.progress, course, credited_s=beat.credited_s,
+                           newly_completed=beat.newly_completed)
+    except BadBeat as exc:
+        return jsonify(error=str(exc), status=exc.status), exc.status
+
+
+@bp.post("/api/progress/complete")
+@api_member_required
+def mark_complete():
+    """{video_id, course_id?, module_id?}: the student marks a video as done."""
+    if who().role != "student":
+        return "", 204
+    body = request.get_json(silent=True) or request.form
+    try:
+        with services().db.connection() as conn:
+            video_id, course_id, module_id, course = _where(conn, body)
+            done = progress.mark_complete(conn, _student_id(), video_id, course_id=course_id,
+                                          module_id=module_id)
+            return _answer(conn, done, course)
+    except BadBeat as exc:
+        return jsonify(error=str(exc), status=exc.status), exc.status
+
+
+@bp.get("/api/courses/<int:course_id>/progress")
+@api_member_required
+def course_progress(course_id: int):
+    """The caller's progress through a course, video by video (all zero for the owner's preview)."""
+    with services().db.connection() as conn:
+        whole = courses.get_course(conn, course_id, who().creator_id)
+        if whole is None or (who().role == "student" and not whole.published):
+            return jsonify(error=f"No course {course_id}.", status=404), 404
+        course = whole.for_students()
+        done = _done(conn, course)
+        return jsonify({"course": _summary(conn, course).to_json(), "preview": who().role == "owner",
+                        "videos": [done[v.video_id].to_json() if v.video_id in done else
+                                   progress.VideoProgress(v.video_id, 0, 0, 0, False, None).to_json()
+                                   for v in course.videos]})
