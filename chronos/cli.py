@@ -51,6 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Add files and process them here, showing progress, until each completes or fails."""
+    from chronos import tiers
     from chronos.models import creators, videos
     from chronos.pipeline.ingest import UploadError, ingest_path
     from chronos.services import build_services
@@ -72,7 +73,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 video = ingest_path(path, conn=conn, media_dir=settings.media_dir,
                                     incoming_dir=settings.upload_tmp_dir, creator_id=creator.id,
                                     max_bytes=settings.max_upload_bytes,
-                                    title=args.title if len(args.files) == 1 else None)
+                                    title=args.title if len(args.files) == 1 else None,
+                                    tier=tiers.creator_tier(conn, settings, creator.id),
+                                    declared_bytes=path.stat().st_size)
             except UploadError as exc:
                 _err(str(exc))
                 results.append({"id": None, "title": path.name, "status": "rejected", "error": str(exc),

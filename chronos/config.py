@@ -1,6 +1,7 @@
 """Settings: built-in defaults < `settings.toml` in the data folder < environment variables."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import tomllib
@@ -89,6 +90,22 @@ class Settings:
     # Sign-in attempts allowed per address and name in login_window_s.
     login_attempts: int = 5
     login_window_s: int = 900
+    # Tiers: overrides of the built-in tier table (chronos/tiers.py), e.g. in settings.toml
+    # [tiers.pro] videos_per_month = 200; a limit of -1 means unlimited.
+    tiers: dict = field(default_factory=dict)
+    # Whop plans that set the creator's tier: "plan_abc=pro,plan_def=starter".
+    whop_tier_plans: str = ""
+    # Requests allowed per minute (0: no limit) per signed-in user and per address; the webhook
+    # endpoint has its own flood limit per address instead of the user limits.
+    rate_per_user_per_min: int = 600
+    rate_per_address_per_min: int = 1200
+    rate_uploads_per_min: int = 60
+    rate_questions_per_min: int = 60
+    rate_webhooks_per_min: int = 600
+    # Costs shown on the usage page: local transcription and embeddings cost nothing; set these
+    # when a cloud transcription back end or paid storage is used.
+    transcription_usd_per_minute: float = 0.0
+    storage_usd_per_gb_month: float = 0.0
 
     @property
     def whop_enabled(self) -> bool:
@@ -125,6 +142,8 @@ class Settings:
 
 def _coerce(value: Any, like: Any) -> Any:
     """Turn a string from the environment or a TOML value into the field's type."""
+    if isinstance(like, dict):  # a TOML table, or JSON text from the environment
+        return dict(value) if isinstance(value, dict) else json.loads(value)
     if isinstance(like, bool):
         if isinstance(value, bool):
             return value

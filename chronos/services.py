@@ -50,7 +50,8 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
                         publish=bus.publish)
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
                             retry_base_s=settings.retry_base_s)
-    chat = ChatService(db, embedder, make_answerer(settings, embedder), k=settings.retrieval_k)
+    chat = ChatService(db, embedder, make_answerer(settings, embedder), k=settings.retrieval_k,
+                       settings=settings)
     from chronos.whop.service import build_whop
 
     return Services(settings, db, bus, transcriber, embedder, runner, chat, build_whop(settings))

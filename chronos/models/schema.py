@@ -396,9 +396,30 @@ CREATE TABLE course_progress (
 CREATE INDEX idx_course_progress_course ON course_progress(course_id);
 """
 
+USAGE = f"""
+-- Room held for uploads in flight, so two uploads racing for the last of a quota cannot both
+-- pass; a row lives from before the first byte is stored until the video row is inserted.
+CREATE TABLE upload_reservations (
+  id INTEGER PRIMARY KEY,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  bytes INTEGER NOT NULL,
+  created_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE INDEX idx_upload_reservations_creator ON upload_reservations(creator_id);
+
+-- Questions each student asked each day (UTC), for the per-student daily limit.
+CREATE TABLE student_questions (
+  student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+  date TEXT NOT NULL,
+  questions INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (student_id, date)
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
     (3, "people: invites, Whop memberships, webhook events, payments", PEOPLE),
     (4, "courses: prerequisites, topics, progress", COURSES),
+    (5, "usage: upload reservations, student questions per day", USAGE),
 ]

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from chronos.config import ACCEPTED_AUDIO, ACCEPTED_VIDEO
 from chronos.db import Connection
-from chronos.models import videos
+from chronos.models import usage, videos
 from chronos.pipeline import media
 
 CHUNK_BYTES = 1024 * 1024
@@ -40,14 +40,26 @@ def title_from_filename(filename: str) -> str:
 
 def ingest_stream(stream: BinaryIO, filename: str, *, conn: Connection, media_dir: Path,
                   incoming_dir: Path, creator_id: int, max_bytes: int,
-                  title: str | None = None) -> videos.Video:
-    """Store an upload and record it as pending; on any refusal nothing is left behind."""
+                  title: str | None = None, tier=None, declared_bytes: int | None = None) -> videos.Video:
+    """Store an upload and record it as pending; on any refusal nothing is left behind.
+
+    With a tier, its limits are checked before the first byte is stored (holding room for the
+    declared size) and again, with the real size, in the transaction that records the video.
+    """
     filename = os.path.basename(filename or "").strip() or "upload"
     ext = Path(filename).suffix.lower()
     if ext and ext not in _EXTENSIONS:
         raise UploadError(f"“{filename}” is not a supported type. Upload a video "
                           f"({', '.join(ACCEPTED_VIDEO)}) or audio ({', '.join(ACCEPTED_AUDIO)}) file.",
                           415)
+    reservation = None
+    if tier is not None:
+        try:
+            reservation = usage.reserve_upload(conn, creator_id, tier, declared_bytes, filename)
+        except usage.QuotaExceeded as exc:
+            raise UploadError(str(exc), exc.status) from None
+        if tier.max_upload_bytes is not None:
+            max_bytes = min(max_bytes, tier.max_upload_bytes)
     incoming_dir.mkdir(parents=True, exist_ok=True)
     part = incoming_dir / f"{uuid.uuid4().hex}.part"
     try:
@@ -60,15 +72,22 @@ def ingest_stream(stream: BinaryIO, filename: str, *, conn: Connection, media_di
         (media_dir / final_rel).parent.mkdir(parents=True, exist_ok=True)
         os.replace(part, media_dir / final_rel)
         try:
-            return videos.create_video(
-                conn, creator_id=creator_id, title=(title or title_from_filename(filename))[:200],
+            video_id = usage.commit_upload(
+                conn, reservation, creator_id, tier, title=(title or title_from_filename(filename))[:200],
                 original_filename=filename, media_path=str(final_rel), container=info.container,
                 size_bytes=size, has_video=info.has_video, duration_s=info.duration_s)
+            reservation = None  # the commit removed it
+            return videos.get_video(conn, video_id)
+        except usage.QuotaExceeded as exc:
+            (media_dir / final_rel).unlink(missing_ok=True)
+            raise UploadError(str(exc), exc.status) from None
         except BaseException:
             (media_dir / final_rel).unlink(missing_ok=True)
             raise
     finally:
         part.unlink(missing_ok=True)
+        if reservation is not None:
+            usage.release_upload(conn, reservation)
 
 
 def _copy_limited(stream: BinaryIO, dest: Path, max_bytes: int, filename: str) -> int:

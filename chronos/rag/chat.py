@@ -10,7 +10,9 @@ from chronos.ai.answerer import NOT_COVERED, Answerer, Cited, Failed, Finished, 
 from chronos.ai.embedder import Embedder
 from chronos.config import Settings
 from chronos.db import Database
+from chronos import tiers
 from chronos.models import analytics, answer_cache, chat, prices
+from chronos.models import usage as quota
 from chronos.rag.retrieval import Focus, retrieve
 
 MAX_QUESTION_CHARS = 4000
@@ -65,8 +67,10 @@ def session_title(question: str) -> str:
 class ChatService:
     """Answers questions from the videos, storing everything it says."""
 
-    def __init__(self, db: Database, embedder: Embedder, answerer: Answerer, *, k: int = 6):
+    def __init__(self, db: Database, embedder: Embedder, answerer: Answerer, *, k: int = 6,
+                 settings: Settings | None = None):
         self.db, self.embedder, self.answerer, self.k = db, embedder, answerer, k
+        self.settings = settings  # with settings, the creator's tier limits apply
 
     def ask(self, asker: Asker, message: str, *, session_id: int | None = None,
             video_id: int | None = None, at_s: float | None = None,
@@ -78,12 +82,30 @@ class ChatService:
         if len(question) > MAX_QUESTION_CHARS:
             raise ChatError(f"Questions can be at most {MAX_QUESTION_CHARS} characters long.")
         with self.db.connection() as conn:
-            session, user_msg_id = self._record_question(conn, asker, question, session_id, video_id,
-                                                         at_s, edit_message_id)
+            credit_day = self._take_credit(conn, asker)
+            try:
+                session, user_msg_id = self._record_question(conn, asker, question, session_id, video_id,
+                                                             at_s, edit_message_id)
+            except ChatError:
+                if credit_day:
+                    quota.refund_credit(conn, asker.creator_id, credit_day)
+                raise
             yield {"type": "session", "session": session.to_json(), "question_id": user_msg_id}
             scope = [video_id] if video_id is not None and at_s is None else video_ids
             focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
-            yield from self._answer(conn, asker, session.id, user_msg_id, question, scope, focus)
+            yield from self._answer(conn, asker, session.id, user_msg_id, question, scope, focus,
+                                    credit_day)
+
+    def _take_credit(self, conn, asker: Asker) -> str | None:
+        """Take one AI answer from the creator's month (and the student's day) or refuse with when
+        it resets; the check and the count are one transaction. Returns the day charged."""
+        if self.settings is None:
+            return None
+        tier = tiers.creator_tier(conn, self.settings, asker.creator_id)
+        try:
+            return quota.reserve_question(conn, asker.creator_id, asker.student_id, tier)
+        except quota.QuotaExceeded as exc:
+            raise ChatError(str(exc), exc.status) from None
 
     def ask_and_wait(self, asker: Asker, message: str, **kwargs) -> dict:
         """Ask and return the finished answer as the API's JSON."""
@@ -113,7 +135,8 @@ class ChatService:
         return chat.get_session(conn, session.id, asker.creator_id, asker.student_id), msg_id
 
     def _answer(self, conn, asker: Asker, session_id: int, question_id: int, question: str,
-                scope: list[int] | None, focus: Focus | None) -> Iterator[ChatEvent]:
+                scope: list[int] | None, focus: Focus | None,
+                credit_day: str | None = None) -> Iterator[ChatEvent]:
         found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id,
                          video_ids=scope, focus=focus, k=self.k)
         key = None
@@ -123,6 +146,8 @@ class ChatService:
                                          self.answerer.name)
             cached = answer_cache.get(conn, key)
             if cached is not None:
+                if credit_day:  # a cached answer costs no AI work: give the credit back
+                    quota.refund_credit(conn, asker.creator_id, credit_day)
                 yield from self._replay(conn, session_id, cached)
                 return
         text, citations, failed, finished = [], {}, None, None
@@ -155,7 +180,7 @@ class ChatService:
             follow_ups=finished.follow_ups if finished else (), citations=list(citations.values()))
         today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         analytics.record_chat_references(conn, [c.video_id for c in citations.values()], today)
-        analytics.record_answer_usage(conn, asker.creator_id, today, credits=1,
+        analytics.record_answer_usage(conn, asker.creator_id, today, credits=0 if credit_day else 1,
                                       anthropic_cost_usd=cost if self.answerer.name == "claude" else 0.0)
         message = chat.get_message(conn, msg_id).to_json()
         if failed:

@@ -15,7 +15,7 @@ def services() -> Services:
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
     from chronos.web import api_videos, auth, chat, filters, library, live, people, whop
-    from chronos.web import courses, learn
+    from chronos.web import courses, learn, limits, usage
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
@@ -24,10 +24,12 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(whop.bp)
     app.register_blueprint(courses.bp)
     app.register_blueprint(learn.bp)
+    app.register_blueprint(usage.bp)
     live.register(app)
     chat.register(app)
     filters.register(app)
     auth.install(app)
+    limits.install(app)  # after auth.install: the limits need to know who is asking
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from chronos.models import chunks as chunk_store
 from chronos.models import stages, transcripts, videos
+from chronos import tiers
 from chronos.pipeline import subtitles
 from chronos.pipeline.ingest import UploadError, delete_video_files, ingest_stream
 from chronos.pipeline.processor import publish_video
@@ -51,7 +52,9 @@ def upload():
                     fs.stream, fs.filename or "upload", conn=conn, media_dir=sv.settings.media_dir,
                     incoming_dir=sv.settings.upload_tmp_dir, creator_id=g.creator.id,
                     max_bytes=sv.settings.max_upload_bytes,
-                    title=request.form.get("title") if len(files) == 1 else None)
+                    title=request.form.get("title") if len(files) == 1 else None,
+                    tier=tiers.creator_tier(conn, sv.settings, g.creator.id),
+                    declared_bytes=_declared_size(fs))
             except UploadError as exc:
                 errors.append({"filename": fs.filename, "error": str(exc), "status": exc.status})
                 continue
@@ -64,6 +67,19 @@ def upload():
         return jsonify(error=first["error"], status=first["status"], errors=errors), first["status"]
     body = created[0] if len(files) == 1 else {"videos": created, "errors": errors}
     return jsonify(body), 201
+
+
+def _declared_size(fs) -> int | None:
+    """The part's size before it is stored in the library, for the quota check up front."""
+    if fs.content_length:
+        return fs.content_length
+    try:  # Werkzeug has spooled the part to a temporary file: its length is exact
+        pos = fs.stream.tell()
+        size = fs.stream.seek(0, 2) - pos
+        fs.stream.seek(pos)
+        return size
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _owned(conn, video_id: int) -> videos.Video | None:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from chronos.config import Settings
 from chronos.db import Connection
 from chronos.models import creators, people, whop_records
+from chronos.tiers import tier_for_plan
 from chronos.whop import webhooks
 from chronos.whop.api import WhopAPI
 from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser, refresh, userinfo
@@ -197,6 +198,16 @@ class WhopService:
         creator = creators.local_creator(conn)
         change = webhooks.membership_view(event)
         if change is not None:
+            plan_tier = tier_for_plan(self.settings, change.plan_id)
+            if plan_tier:  # the creator's own Chronos plan (whop_tier_plans): it sets the tier
+                if not whop_records.apply_membership(
+                        conn, creator.id, membership_id=change.membership_id, user_id=change.user_id,
+                        product_id=change.product_id, plan_id=change.plan_id, status=change.status,
+                        valid=change.valid, event_time=change.event_time):
+                    return "stale", "a later event for this plan's membership was already applied"
+                tier = plan_tier if change.valid else "free"
+                whop_records.set_tier(conn, creator.id, tier)
+                return "applied", f"plan {change.plan_id} ({change.status}): tier {tier}"
             if not change.user_id:
                 return "ignored", "membership event without a user"
             if self.settings.product_ids and change.product_id not in self.settings.product_ids:
@@ -226,7 +237,7 @@ class WhopService:
                 status="succeeded", paid_at=payment.paid_at, event_time=event.event_time)
             if not recorded:
                 return "stale", f"payment {payment.id} was already recorded"
-            tier = _tier_from(event.data)
+            tier = _tier_from(event.data) or tier_for_plan(self.settings, payment.plan_id)
             if tier:
                 whop_records.set_tier(conn, creator.id, tier)
             return "applied", f"payment {payment.id}: ${payment.usd_total or 0:.2f}" + (f", tier {tier}" if tier else "")

@@ -1,0 +1,236 @@
+"""Usage against a tier's limits: upload reservations, credits, daily questions, meters and costs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from chronos.db import Connection, transaction
+from chronos.models import utcnow
+
+# A reservation older than this belongs to an upload that died with its process: ignore it.
+STALE_RESERVATION = "-6 hours"
+
+
+class QuotaExceeded(Exception):
+    """A limit would be passed; `status` is the HTTP status, `meter` the limit's name."""
+
+    def __init__(self, message: str, status: int, meter: str):
+        super().__init__(message)
+        self.status, self.meter = status, meter
+
+
+@dataclass(frozen=True)
+class Meter:
+    used: int
+    limit: int | None
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def period_start(now: datetime | None = None) -> str:
+    """The first day of the current month (UTC), YYYY-MM-DD: when monthly limits reset."""
+    return (now or now_utc()).strftime("%Y-%m-01")
+
+
+def next_period_start(now: datetime | None = None) -> str:
+    """The first day of next month (UTC)."""
+    now = now or now_utc()
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return f"{year:04d}-{month:02d}-01"
+
+
+def _human(n: float) -> str:
+    from chronos.pipeline.ingest import human_bytes
+    return human_bytes(n)
+
+
+# -- uploads -----------------------------------------------------------------------------------
+
+def _videos_this_period(conn: Connection, creator_id: int, start: str) -> int:
+    return conn.execute("SELECT coalesce(sum(videos_uploaded), 0) FROM usage_metrics"
+                        " WHERE creator_id = ? AND date >= ?", (creator_id, start)).fetchone()[0]
+
+
+def storage_used(conn: Connection, creator_id: int) -> int:
+    """Bytes of media the creator stores now."""
+    return conn.execute("SELECT coalesce(sum(size_bytes), 0) FROM videos WHERE creator_id = ?",
+                        (creator_id,)).fetchone()[0]
+
+
+def _reserved(conn: Connection, creator_id: int, exclude_id: int | None = None) -> tuple[int, int]:
+    """(uploads in flight, bytes they hold) besides the one excluded."""
+    row = conn.execute(
+        "SELECT count(*), coalesce(sum(bytes), 0) FROM upload_reservations WHERE creator_id = ?"
+        " AND id IS NOT ? AND created_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
+        (creator_id, exclude_id, STALE_RESERVATION)).fetchone()
+    return row[0], row[1]
+
+
+def _check_upload(conn: Connection, creator_id: int, tier, size: int, exclude_id: int | None,
+                  filename: str) -> None:
+    """Refuse an upload of `size` bytes that would pass the size, video or storage limit."""
+    if tier.max_upload_bytes is not None and size > tier.max_upload_bytes:
+        raise QuotaExceeded(f"“{filename}” is larger than the {_human(tier.max_upload_bytes)} upload "
+                            f"limit of the {tier.label} plan. Compress it, split it, or upgrade.",
+                            413, "max_upload_bytes")
+    count, held = _reserved(conn, creator_id, exclude_id)
+    if tier.videos_per_month is not None:
+        done = _videos_this_period(conn, creator_id, period_start())
+        if done + count + 1 > tier.videos_per_month:
+            raise QuotaExceeded(f"The {tier.label} plan allows {tier.videos_per_month} uploads a month "
+                                f"and they are used; uploads reset on {next_period_start()} (UTC), "
+                                "or upgrade for more.", 402, "videos")
+    if tier.storage_bytes is not None:
+        used = storage_used(conn, creator_id) + held
+        if used + size > tier.storage_bytes:
+            left = max(0, tier.storage_bytes - used)
+            raise QuotaExceeded(f"“{filename}” ({_human(size)}) does not fit: {_human(left)} of the "
+                                f"{tier.label} plan's {_human(tier.storage_bytes)} storage is free. "
+                                "Delete videos or upgrade.", 413, "storage_bytes")
+
+
+def reserve_upload(conn: Connection, creator_id: int, tier, declared_bytes: int | None,
+                   filename: str) -> int:
+    """Hold room for an upload before its bytes are stored; returns the reservation's id."""
+    size = max(0, declared_bytes or 0)  # unknown size: hold a video slot, check bytes at commit
+    with transaction(conn):  # the check and the hold are one write transaction: races serialize
+        _check_upload(conn, creator_id, tier, size, None, filename)
+        cur = conn.execute("INSERT INTO upload_reservations(creator_id, bytes) VALUES (?, ?)",
+                           (creator_id, size))
+    return cur.lastrowid
+
+
+def release_upload(conn: Connection, reservation_id: int) -> None:
+    """Give back an upload's held room (it was refused or failed)."""
+    with transaction(conn):
+        conn.execute("DELETE FROM upload_reservations WHERE id = ?", (reservation_id,))
+
+
+def commit_upload(conn: Connection, reservation_id: int | None, creator_id: int, tier, *,
+                  title: str, original_filename: str, media_path: str, container: str,
+                  size_bytes: int, has_video: bool, duration_s: float | None) -> int:
+    """Re-check the real size and insert the video row in one transaction; returns its id."""
+    with transaction(conn):
+        if tier is not None:
+            _check_upload(conn, creator_id, tier, size_bytes, reservation_id, original_filename)
+        if reservation_id is not None:
+            conn.execute("DELETE FROM upload_reservations WHERE id = ?", (reservation_id,))
+        # Same row as videos.create_video, written here so it shares the quota check's transaction.
+        cur = conn.execute(
+            "INSERT INTO videos(creator_id, title, original_filename, media_path, container,"
+            " size_bytes, has_video, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (creator_id, title, original_filename, media_path, container, size_bytes,
+             int(has_video), duration_s))
+        conn.execute(
+            "INSERT INTO usage_metrics(creator_id, date, videos_uploaded) VALUES (?, ?, 1)"
+            " ON CONFLICT(creator_id, date) DO UPDATE SET videos_uploaded = videos_uploaded + 1,"
+            " updated_at = ?", (creator_id, now_utc().strftime("%Y-%m-%d"), utcnow()))
+    return cur.lastrowid
+
+
+# -- questions ---------------------------------------------------------------------------------
+
+def _credits_this_period(conn: Connection, creator_id: int, start: str) -> int:
+    return conn.execute("SELECT coalesce(sum(ai_credits_used), 0) FROM usage_metrics"
+                        " WHERE creator_id = ? AND date >= ?", (creator_id, start)).fetchone()[0]
+
+
+def reserve_question(conn: Connection, creator_id: int, student_id: int | None, tier) -> str:
+    """Take one credit (and one of the student's questions today) or refuse; returns the day."""
+    now = now_utc()
+    today = now.strftime("%Y-%m-%d")
+    with transaction(conn):  # check and take in one write transaction, so racing askers serialize
+        if tier.credits_per_month is not None and \
+                _credits_this_period(conn, creator_id, period_start(now)) >= tier.credits_per_month:
+            raise QuotaExceeded("This course has used all its AI answers for the month. They reset on "
+                                f"{next_period_start(now)} (UTC).", 429, "credits")
+        if student_id is not None and tier.questions_per_student_per_day is not None:
+            asked = conn.execute("SELECT coalesce(max(questions), 0) FROM student_questions"
+                                 " WHERE student_id = ? AND date = ?", (student_id, today)).fetchone()[0]
+            if asked >= tier.questions_per_student_per_day:
+                tomorrow = (now + timedelta(days=1)).strftime("%Y-%m-%d")
+                raise QuotaExceeded(f"You have asked your {tier.questions_per_student_per_day} questions "
+                                    f"for today. You can ask again from {tomorrow} 00:00 UTC.",
+                                    429, "questions_per_day")
+        if student_id is not None:
+            conn.execute("INSERT INTO student_questions(student_id, date, questions) VALUES (?, ?, 1)"
+                         " ON CONFLICT(student_id, date) DO UPDATE SET questions = questions + 1",
+                         (student_id, today))
+        conn.execute(
+            "INSERT INTO usage_metrics(creator_id, date, ai_credits_used) VALUES (?, ?, 1)"
+            " ON CONFLICT(creator_id, date) DO UPDATE SET ai_credits_used = ai_credits_used + 1,"
+            " updated_at = ?", (creator_id, today, utcnow()))
+    return today
+
+
+def refund_credit(conn: Connection, creator_id: int, date: str) -> None:
+    """Give back a credit taken for an answer the AI did not have to write (cached, or refused)."""
+    with transaction(conn):
+        conn.execute("UPDATE usage_metrics SET ai_credits_used = max(0, ai_credits_used - 1),"
+                     " updated_at = ? WHERE creator_id = ? AND date = ?", (utcnow(), creator_id, date))
+
+
+# -- meters and costs --------------------------------------------------------------------------
+
+def active_students(conn: Connection, creator_id: int, start: str) -> int:
+    """Students with access who were active since the period began."""
+    return conn.execute("SELECT count(*) FROM students WHERE creator_id = ? AND access = 'active'"
+                        " AND last_active_at >= ?", (creator_id, start)).fetchone()[0]
+
+
+def meters(conn: Connection, creator_id: int, tier) -> dict[str, Meter]:
+    """Each metered limit's use in the current period."""
+    start = period_start()
+    return {"videos": Meter(_videos_this_period(conn, creator_id, start), tier.videos_per_month),
+            "storage_bytes": Meter(storage_used(conn, creator_id), tier.storage_bytes),
+            "credits": Meter(_credits_this_period(conn, creator_id, start), tier.credits_per_month),
+            "students": Meter(active_students(conn, creator_id, start), tier.active_students)}
+
+
+def month_costs(conn: Connection, creator_id: int, start: str) -> dict:
+    """This period's cost inputs: answer costs and tokens, minutes transcribed, bytes stored."""
+    ans = conn.execute(
+        "SELECT count(*), coalesce(sum(m.cost_usd), 0), coalesce(sum(m.input_tokens + m.output_tokens), 0)"
+        " FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id"
+        " WHERE s.creator_id = ? AND m.role = 'assistant' AND m.created_at >= ?",
+        (creator_id, start)).fetchone()
+    minutes = conn.execute("SELECT coalesce(sum(duration_s), 0) / 60.0 FROM videos"
+                           " WHERE creator_id = ? AND created_at >= ?", (creator_id, start)).fetchone()[0]
+    return {"answers": ans[0], "claude_usd": ans[1], "tokens": ans[2], "minutes": minutes,
+            "storage_bytes": storage_used(conn, creator_id)}
+
+
+def video_costs(conn: Connection, creator_id: int, limit: int = 50) -> list[dict]:
+    """Per video: bytes stored, minutes transcribed and the answers that cited it."""
+    rows = conn.execute(
+        "SELECT v.id, v.title, v.size_bytes, coalesce(v.duration_s, 0) / 60.0,"
+        " (SELECT count(DISTINCT c.message_id) FROM message_citations c WHERE c.video_id = v.id)"
+        " FROM videos v WHERE v.creator_id = ? ORDER BY v.size_bytes DESC LIMIT ?",
+        (creator_id, limit)).fetchall()
+    return [{"id": r[0], "title": r[1], "size_bytes": r[2], "minutes": r[3], "citing_answers": r[4]}
+            for r in rows]
+
+
+def message_costs(conn: Connection, creator_id: int, limit: int = 20) -> list[dict]:
+    """The most recent answers with their model, tokens and cost."""
+    rows = conn.execute(
+        "SELECT m.id, m.created_at, coalesce(m.model, m.answerer, ''), m.input_tokens, m.output_tokens,"
+        " m.cost_usd, m.cached FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id"
+        " WHERE s.creator_id = ? AND m.role = 'assistant' ORDER BY m.id DESC LIMIT ?",
+        (creator_id, limit)).fetchall()
+    return [{"id": r[0], "created_at": r[1], "model": r[2], "input_tokens": r[3], "output_tokens": r[4],
+             "cost_usd": r[5], "cached": bool(r[6])} for r in rows]
+
+
+def student_costs(conn: Connection, creator_id: int, start: str) -> list[dict]:
+    """Per student this period: answers received and what they cost."""
+    rows = conn.execute(
+        "SELECT st.id, coalesce(st.name, st.email, 'Student ' || st.id), count(m.id),"
+        " coalesce(sum(m.cost_usd), 0) FROM students st"
+        " LEFT JOIN chat_sessions s ON s.student_id = st.id"
+        " LEFT JOIN chat_messages m ON m.session_id = s.id AND m.role = 'assistant' AND m.created_at >= ?"
+        " WHERE st.creator_id = ? GROUP BY st.id ORDER BY 4 DESC, 3 DESC LIMIT 100",
+        (start, creator_id)).fetchall()
+    return [{"id": r[0], "name": r[1], "answers": r[2], "cost_usd": r[3]} for r in rows]

@@ -1,0 +1,72 @@
+"""The owner's usage page and `GET /api/usage`: meters against the tier, the upgrade prompt, costs."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+
+from chronos import tiers
+from chronos.models import usage
+from chronos.web import services
+from chronos.web.identity import api_owner_required, owner_required, who
+
+bp = Blueprint("usage", __name__)
+
+# A meter is yellow from WARN and red from FULL (fractions of its limit); the upgrade prompt
+# appears when any meter reaches WARN.
+WARN, FULL = 0.80, 0.95
+LABELS = {"videos": "Videos this month", "storage_bytes": "Storage",
+          "credits": "AI answers this month", "students": "Active students"}
+
+
+def _snapshot(conn, creator_id: int) -> dict:
+    """The tier, the period and each meter, as `GET /api/usage` returns them."""
+    settings = services().settings
+    tier = tiers.creator_tier(conn, settings, creator_id)
+    meters = usage.meters(conn, creator_id, tier)
+    return {"tier": tier.name, "period_start": usage.period_start(),
+            "meters": {name: {"used": m.used, "limit": m.limit} for name, m in meters.items()}}
+
+
+def level(used: int, limit: int | None) -> str:
+    """green, yellow or red for a meter (unlimited meters stay green)."""
+    if not limit:
+        return "green" if limit is None else "red"
+    share = used / limit
+    return "red" if share >= FULL else "yellow" if share >= WARN else "green"
+
+
+@bp.get("/api/usage")
+@api_owner_required
+def api_usage():
+    """The creator's tier, when the period began, and each meter's use and limit (null: unlimited)."""
+    with services().db.connection() as conn:
+        return jsonify(_snapshot(conn, who().creator_id))
+
+
+@bp.get("/usage")
+@owner_required
+def page():
+    """Meters, the upgrade prompt at 80 % of any limit, and cost cards."""
+    settings = services().settings
+    creator_id = who().creator_id
+    with services().db.connection() as conn:
+        snap = _snapshot(conn, creator_id)
+        tier = tiers.tier_for(settings, snap["tier"])
+        start = snap["period_start"]
+        month = usage.month_costs(conn, creator_id, start)
+        per_video = usage.video_costs(conn, creator_id)
+        per_message = usage.message_costs(conn, creator_id)
+        per_student = usage.student_costs(conn, creator_id, start)
+    meters = [{"name": name, "label": LABELS[name], **m, "level": level(m["used"], m["limit"]),
+               "percent": min(100, round(100 * m["used"] / m["limit"])) if m["limit"] else 0}
+              for name, m in snap["meters"].items()]
+    nearing = [m for m in meters if m["limit"] is not None and m["used"] >= WARN * m["limit"]]
+    upgrade = tiers.next_tier(settings, tier) if nearing else None
+    gb = month["storage_bytes"] / 1024**3
+    costs = {"transcription_usd": month["minutes"] * settings.transcription_usd_per_minute,
+             "storage_usd": gb * settings.storage_usd_per_gb_month, "embeddings_usd": 0.0}
+    costs["total_usd"] = month["claude_usd"] + costs["transcription_usd"] + costs["storage_usd"]
+    return render_template("usage.html", tier=tier, snap=snap, meters=meters, nearing=nearing,
+                           upgrade=upgrade, month=month, costs=costs, per_video=per_video,
+                           per_message=per_message, per_student=per_student,
+                           next_reset=usage.next_period_start(),
+                           transcription_rate=settings.transcription_usd_per_minute)
