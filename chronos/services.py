@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 
 from chronos.ai.embedder import Embedder
-from chronos.ai.transcriber import Transcriber
+from chronos.ai.transcriber import Transcriber, default_threads
 from chronos.ai.weights import embedding_model_dir, whisper_model_dir
 from chronos.config import Settings
 from chronos.db import Database
@@ -45,7 +45,10 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
         whisper_model_dir(settings.whisper_model, settings.models_dir), name=settings.whisper_model,
         device=settings.whisper_device, threads=settings.whisper_threads,
         beam_size=settings.whisper_beam_size, language=settings.whisper_language)
-    embedder = embedder or Embedder(embedding_model_dir(), batch_size=settings.embed_batch_size)
+    # Torch on half the cores: on a 2-core machine two threads stall whenever the other core
+    # is busy (offline answer p95 1.2 s -> 0.23 s with one thread, bench/RETRIEVAL.md).
+    embedder = embedder or Embedder(embedding_model_dir(), batch_size=settings.embed_batch_size,
+                                    threads=default_threads())
     pipeline = Pipeline(transcriber=transcriber, embedder=embedder, media_dir=settings.media_dir,
                         publish=bus.publish)
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,

@@ -48,7 +48,7 @@ class OfflineAnswerer:
 
     def _best_sentences(self, question: str,
                         passages: Sequence[Passage]) -> list[tuple[int, int | None, str]]:
-        """The few sentences most similar to the question: (passage, sentence index, text)."""
+        """The few sentences most similar to the question, best first: (passage, sentence, text)."""
         candidates: list[tuple[int, int | None, str]] = []
         for i, p in enumerate(passages):
             if p.sentences:
@@ -67,7 +67,8 @@ class OfflineAnswerer:
         floor = max(MIN_SENTENCE_SIMILARITY, float(score.max()) - RELATIVE_MARGIN)
         order = [j for j in np.argsort(-score) if score[j] >= floor and sims[j] >= MIN_SENTENCE_SIMILARITY]
         order = order[:MAX_QUOTES]
-        chosen = sorted(order, key=lambda j: (candidates[j][0], j))
+        # Best first: the first citation is the one a student is most likely to click.
+        chosen = order
         seen, out = set(), []
         for j in chosen:
             if candidates[j][2] not in seen:

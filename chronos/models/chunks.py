@@ -133,10 +133,12 @@ def nearest_chunks(conn: Connection, creator_id: int, vector: np.ndarray, k: int
 def keyword_chunks(conn: Connection, creator_id: int, fts_query: str, k: int = 10,
                    video_ids: Sequence[int] | None = None) -> list[ChunkHit]:
     """BM25 over one creator's chunk text; score is bm25 (lower is better)."""
+    if not fts_query:
+        return []
+    # The creator token narrows the match inside FTS5 itself (see migration 6).
     sql = ("SELECT c.id, c.video_id, bm25(chunks_fts) AS score FROM chunks_fts"
-           " JOIN video_chunks c ON c.id = chunks_fts.rowid"
-           " WHERE chunks_fts MATCH ? AND c.creator_id = ?")
-    args: list = [fts_query, creator_id]
+           " JOIN video_chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ?")
+    args: list = [f"({fts_query}) AND creator:c{int(creator_id)}"]
     if video_ids is not None:
         if not video_ids:
             return []
@@ -148,12 +150,13 @@ def keyword_chunks(conn: Connection, creator_id: int, fts_query: str, k: int = 1
 
 def vectors_for(conn: Connection, chunk_ids: Sequence[int]) -> dict[int, np.ndarray]:
     """The stored vectors of some chunks."""
-    if not chunk_ids:
-        return {}
-    marks = ",".join("?" * len(chunk_ids))
-    rows = conn.execute(f"SELECT rowid, embedding FROM chunk_vectors WHERE rowid IN ({marks})",
-                        list(chunk_ids))
-    return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+    # One rowid lookup each: vec0 answers `rowid IN (...)` by scanning every vector.
+    found = {}
+    for chunk_id in chunk_ids:
+        row = conn.execute("SELECT embedding FROM chunk_vectors WHERE rowid = ?", (chunk_id,)).fetchone()
+        if row:
+            found[chunk_id] = np.frombuffer(row[0], dtype=np.float32)
+    return found
 
 
 def chunks_in_window(conn: Connection, video_id: int, start_s: float, end_s: float) -> list[Chunk]:

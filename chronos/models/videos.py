@@ -169,3 +169,10 @@ def titles(conn: Connection, video_ids: list[int]) -> dict[int, str]:
     marks = ",".join("?" * len(video_ids))
     return {r[0]: r[1] for r in conn.execute(f"SELECT id, title FROM videos WHERE id IN ({marks})",
                                              list(video_ids))}
+
+
+def videos_with_chunks(conn: Connection, creator_id: int) -> set[int]:
+    """The creator's videos that have chunks (through idx_chunks_video, not a table scan)."""
+    rows = conn.execute("SELECT v.id FROM videos v WHERE v.creator_id = ? AND EXISTS"
+                        " (SELECT 1 FROM video_chunks c WHERE c.video_id = v.id)", (creator_id,))
+    return {r[0] for r in rows}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -61,12 +61,14 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
     if not allowed:
         return Retrieval([], 0.0, False, [])
     # Unfiltered KNN is fastest; filter only when some of the creator's chunks are out of scope.
-    scope_filter = None if _all_chunked_videos(conn, creator_id) <= set(allowed) else allowed
+    scope_filter = None if videos.videos_with_chunks(conn, creator_id) <= set(allowed) else allowed
     q_vec = embedder.embed_one(question)
     fused: dict[int, float] = {}
+    known: dict[int, float] = {}  # similarities the KNN already computed (1 - cosine distance)
     if mode in ("hybrid", "vector"):
         for rank, hit in enumerate(chunk_store.nearest_chunks(conn, creator_id, q_vec, CANDIDATES, scope_filter)):
             fused[hit.chunk_id] = fused.get(hit.chunk_id, 0) + 1 / (RRF_K + rank + 1)
+            known[hit.chunk_id] = 1.0 - hit.score
     query = fts_query(question)
     if mode in ("hybrid", "keyword") and query:
         for rank, hit in enumerate(chunk_store.keyword_chunks(conn, creator_id, query, CANDIDATES, scope_filter)):
@@ -77,20 +79,17 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
             fused[c.id] = fused.get(c.id, 0) + FOCUS_BONUS
     if not fused:
         return Retrieval([], 0.0, False, allowed)
-    similarity = _similarities(conn, q_vec, list(fused))
+    similarity = known | _similarities(conn, q_vec, [c for c in fused if c not in known])
     focused = {c for c in fused if focus and _in_focus(conn, c, focus)}
     # The floor: a chunk must be about the question, unless it is the moment being watched.
     kept = {c: s for c, s in fused.items() if similarity[c] >= RELEVANCE_FLOOR or c in focused}
     best = max(similarity.values())
     ranked = sorted(kept, key=lambda c: kept[c], reverse=True)[: k * 2]
     merged = sorted(_merge(conn, ranked, similarity, kept), key=lambda rp: rp[0], reverse=True)
-    passages = [p for _, p in merged[:k]]
+    # Timed sentences cost a transcript read each: only for the passages returned.
+    passages = [replace(p, sentences=_timed_sentences(conn, p.video_id, p.start_s, p.end_s))
+                for _, p in merged[:k]]
     return Retrieval(passages, best, bool(passages), allowed)
-
-
-def _all_chunked_videos(conn: Connection, creator_id: int) -> set[int]:
-    return {r[0] for r in conn.execute("SELECT DISTINCT video_id FROM video_chunks WHERE creator_id = ?",
-                                       (creator_id,))}
 
 
 def _in_focus(conn: Connection, chunk_id: int, focus: Focus) -> bool:
@@ -138,8 +137,7 @@ def _merge(conn: Connection, ranked: list[int], similarity: dict[int, float],
             text = _join_overlapping(text, c.text)
         start, end = group[0].start_s, max(c.end_s for c in group)
         passage = Passage(group[0].video_id, titles.get(group[0].video_id, ""), start, end, text,
-                          round(max(0.0, min(1.0, max(similarity[c.id] for c in group))), 4),
-                          _timed_sentences(conn, group[0].video_id, start, end))
+                          round(max(0.0, min(1.0, max(similarity[c.id] for c in group))), 4))
         if not any(_near_duplicate(passage.text, p.text) for _, p in passages):
             passages.append((max(fused[c.id] for c in group), passage))
     return passages
