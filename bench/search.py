@@ -53,7 +53,7 @@ from chronos.rag import retrieval  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "search"
 TARGETS_MS = {"100000": 10, "1000000": 50}  # p95 of retrieve() without the embedding
-BUILD_VERSION = 4  # bump when the synthetic data changes, so cached databases are rebuilt
+BUILD_VERSION = 5  # bump when the synthetic data changes, so cached databases are rebuilt
 CREATORS = 50
 CHUNKS_PER_VIDEO = 40
 WORDS_PER_CHUNK = 50
@@ -295,7 +295,7 @@ def pct(xs: list[float], q: float) -> float:
 def instrumented(parts: dict[str, float]):
     """Wrap the functions retrieve() calls so each call's time adds to parts[name]."""
     targets = [(chunk_store, "nearest_chunks", "vector"), (chunk_store, "keyword_chunks", "keyword"),
-               (video_store, "answerable_video_ids", "scope"), (retrieval, "_all_chunked_videos", "scope"),
+               (video_store, "answerable_video_ids", "scope"), (video_store, "videos_with_chunks", "scope"),
                (retrieval, "_similarities", "similarity"), (retrieval, "_merge", "merge")]
     originals = []
     for mod, attr, part in targets:
@@ -500,7 +500,7 @@ def experiments(conn, size: int, made: list) -> dict:
 
     for q, c, v, target in made:
         fq = retrieval.fts_query(q)
-        timed("scope_old", retrieval._all_chunked_videos, conn, c)
+        timed("scope_old", video_store.videos_with_chunks, conn, c)
         timed("scope_fixed", all_chunked_videos_fixed, conn, c)
         old = timed("keyword_old", chunk_store.keyword_chunks, conn, c, fq, 30)
         pruned = timed("keyword_df_pruned", lambda: chunk_store.keyword_chunks(conn, c, fix.pruned_query(fq), 30))
@@ -531,9 +531,9 @@ def experiments(conn, size: int, made: list) -> dict:
     # retrieve() itself with the fixes patched in: scope, similarity and the creator column (these
     # three leave the results unchanged), then also with common terms pruned (changes results).
     stub = StubEmbedder({q: v for q, _, v, _ in made})
-    saved = (retrieval._all_chunked_videos, retrieval._similarities, chunk_store.keyword_chunks)
+    saved = (video_store.videos_with_chunks, retrieval._similarities, chunk_store.keyword_chunks)
     for label, prune in (("retrieve_with_fixes", False), ("retrieve_with_fixes_and_df_pruning", True)):
-        retrieval._all_chunked_videos, retrieval._similarities = all_chunked_videos_fixed, similarities_fixed
+        video_store.videos_with_chunks, retrieval._similarities = all_chunked_videos_fixed, similarities_fixed
         chunk_store.keyword_chunks = (lambda *a, __p=prune, **kw: fix.keyword_chunks_fixed(*a, prune=__p, **kw))
         totals = []
         try:
@@ -542,7 +542,7 @@ def experiments(conn, size: int, made: list) -> dict:
                 retrieval.retrieve(conn, stub, q, creator_id=c, k=6)
                 totals.append((time.perf_counter() - t0) * 1000)
         finally:
-            retrieval._all_chunked_videos, retrieval._similarities, chunk_store.keyword_chunks = saved
+            video_store.videos_with_chunks, retrieval._similarities, chunk_store.keyword_chunks = saved
         out[f"{label}_ms_p50"] = pct(totals, 50)
         out[f"{label}_ms_p95"] = pct(totals, 95)
     out["df_prune_share"] = DF_PRUNE_SHARE
