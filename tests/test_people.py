@@ -161,3 +161,22 @@ def test_chat_websocket_admits_students_with_access_only(app, owner_client, serv
             ws.receive(timeout=10)
     finally:
         server.stop()
+
+
+def test_invites_stop_at_the_tiers_active_student_limit(tmp_path, transcriber, embedder):
+    settings = load_settings(tmp_path / "d", env={"CHRONOS_TIERS": '{"free": {"active_students": 1}}'},
+                             whisper_model="tiny.en", run_scheduler=False)
+    app = create_app(settings, transcriber=transcriber, embedder=embedder)
+    try:
+        owner = app.test_client()
+        owner.post("/setup", data={**OWNER, "confirm": OWNER["password"], "csrf_token": csrf(owner)})
+        url = invite(owner, max_uses=5)
+        _, first = join(app, url)
+        assert first.status_code == 302
+        _, second = join(app, url, {**STUDENT, "username": "second"})
+        page = second.get_data(as_text=True)
+        assert second.status_code == 400 and "already has its 1 active students" in page
+        assert len(owner.get("/api/students").get_json()) == 1
+        assert owner.get("/api/invites").get_json()[0]["uses"] == 1  # the refused join used nothing
+    finally:
+        app.extensions["chronos"].close()

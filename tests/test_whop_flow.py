@@ -309,3 +309,15 @@ def test_expired_whop_sign_in_is_refreshed_with_rotation(app, fake):
                      (first.refresh_token, sid))
     res = client.get("/")
     assert res.status_code == 302 and "/login" in res.headers["Location"]
+
+
+def test_whop_sign_in_respects_the_student_limit(tmp_path, fake, transcriber, embedder):
+    env = whop_env(fake) | {"CHRONOS_TIERS": '{"free": {"active_students": 0}}'}
+    settings = load_settings(tmp_path / "full", env=env, whisper_model="tiny.en", run_scheduler=False)
+    app = create_app(settings, transcriber=transcriber, embedder=embedder)
+    try:
+        fake.access[(CUSTOMER, fake.company_id)] = "customer"
+        res = whop_sign_in(app.test_client())
+        assert res.status_code == 403 and "active students for this month" in res.get_data(as_text=True)
+    finally:
+        app.extensions["chronos"].close()

@@ -116,8 +116,11 @@ def revoke_invite(conn: Connection, invite_id: int) -> None:
         conn.execute("UPDATE invites SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", (utcnow(), invite_id))
 
 
-def join_with_invite(conn: Connection, token: str, *, name: str, username: str, password: str) -> Student:
-    """Create a student from an invite; the use is counted atomically (max uses holds under races)."""
+def join_with_invite(conn: Connection, token: str, *, name: str, username: str, password: str,
+                     student_limit: int | None = None) -> Student:
+    """Create a student from an invite; the use (and the tier's student limit) is checked atomically."""
+    from chronos.models import usage
+
     with transaction(conn):
         row = conn.execute("SELECT * FROM invites WHERE token_hash = ?", (_hash(token),)).fetchone()
         if row is None:
@@ -129,6 +132,10 @@ def join_with_invite(conn: Connection, token: str, *, name: str, username: str, 
                              (row["creator_id"], username)).fetchone()
         if taken:
             raise PeopleError("That username is taken. Choose another.")
+        if student_limit is not None and usage.active_students(
+                conn, row["creator_id"], usage.period_start()) >= student_limit:
+            raise PeopleError(f"This course already has its {student_limit} active students for this "
+                              "month. Ask the course owner to upgrade their plan, then try again.")
         conn.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?", (row["id"],))
         cur = conn.execute(
             "INSERT INTO students(creator_id, name, username, password_hash, source, access, invite_id,"

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template,
                    request, session, url_for)
 
+from chronos import tiers
 from chronos.models import creators, people
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
@@ -159,8 +160,9 @@ def join(token: str):
                 error = "The two passwords differ. Type the same password twice."
             else:
                 try:
+                    limit = tiers.creator_tier(conn, services().settings, invite.creator_id).active_students
                     student = people.join_with_invite(conn, token, name=name, username=username,
-                                                      password=password)
+                                                      password=password, student_limit=limit)
                 except people.PeopleError as exc:
                     error = str(exc)
                 else:

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from chronos import tiers
 from chronos.config import Settings
 from chronos.db import Connection
-from chronos.models import creators, people, whop_records
+from chronos.models import creators, people, usage, whop_records
 from chronos.tiers import tier_for_plan
 from chronos.whop import webhooks
 from chronos.whop.api import WhopAPI
@@ -68,6 +69,12 @@ class WhopService:
         level = self._access_level(user.id)
         if level == "admin":
             return Decision("owner", creator.id)
+        if level == "customer" and people.student_by_whop_user(conn, creator.id, user.id) is None:
+            limit = tiers.creator_tier(conn, self.settings, creator.id).active_students
+            if limit is not None and usage.active_students(conn, creator.id, usage.period_start()) >= limit:
+                return Decision("none", creator.id, reason=(
+                    f"This course already has its {limit} active students for this month. "
+                    "The course owner has been told; please try again later."))
         student = people.upsert_whop_student(conn, creator.id, whop_user_id=user.id, name=user.name,
                                              username=user.username, email=user.email)
         if level == "customer":
