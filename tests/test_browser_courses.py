@@ -60,7 +60,10 @@ def contexts(browser):
     made, errors = [], []
 
     def make(**kwargs):
-        ctx = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **kwargs})
+        # Reduced motion turns SortableJS's 150 ms slide off, so a drag on a busy machine never
+        # lands while the list is still animating (which Sortable ignores).
+        ctx = browser.new_context(**{"viewport": {"width": 1280, "height": 900},
+                                     "reduced_motion": "reduce", **kwargs})
         ctx.set_default_timeout(UI_MS)
         ctx.on("page", lambda page: page.on("pageerror", lambda exc: errors.append(str(exc))))
         made.append(ctx)

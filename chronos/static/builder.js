@@ -136,7 +136,10 @@
   /* -- drag and drop ------------------------------------------------------------------------------ */
   // forceFallback: Sortable moves a copy with pointer events instead of native HTML5 drag, which
   // behaves the same in every browser, on touch screens, and under test automation.
-  const common = { animation: 150, forceFallback: true, fallbackTolerance: 3, delayOnTouchOnly: true, delay: 120 };
+  // People who ask their system for less motion get no sliding animation.
+  const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const common = { animation: still ? 0 : 150, forceFallback: true, fallbackTolerance: 3,
+                   delayOnTouchOnly: true, delay: 120 };
   let sortables = [];
   const holds = (listEl, id) => !!listEl.querySelector(`.module-video[data-video-id="${id}"]`);
 
