@@ -38,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from chronos.evaluation import wer
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 for p in (str(ROOT), str(ROOT / "scripts"), str(BENCH)):
@@ -93,17 +95,6 @@ def gold_ranges(sidecar: dict, phrases: tuple[str, ...], question: str) -> list[
 def overlaps(video_id: int, start_s: float, end_s: float, gold_video: int,
              gold: list[tuple[float, float]]) -> bool:
     return video_id == gold_video and any(start_s - SLACK_S <= ge and gs <= end_s + SLACK_S for gs, ge in gold)
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    ref, hyp = (re.findall(r"[a-z0-9']+", t.lower()) for t in (reference, hypothesis))
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
 
 
 def describe(xs: list[float]) -> dict:

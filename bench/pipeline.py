@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from chronos.evaluation import word_errors
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 for p in (str(ROOT), str(ROOT / "scripts"), str(BENCH)):
@@ -113,17 +115,6 @@ def normalise(text: str) -> list[str]:
     text = re.sub(r"(\d),(\d)", r"\1\2", text)
     text = re.sub(r"\d+", lambda m: " " + number_words(int(m.group())) + " ", text)
     return re.findall(r"[a-z']+", text)
-
-
-def word_errors(ref: list[str], hyp: list[str]) -> int:
-    """Word-level edit distance (substitutions + deletions + insertions)."""
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1]
 
 
 def wer_by_sentence(sidecar: dict, segments) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from chronos.ai.embedder import Embedder
 from chronos.ai.transcriber import Transcriber
 from chronos.ai.weights import embedding_model_dir, whisper_model_dir
 from chronos.config import load_settings
+from chronos.evaluation import wer, words  # noqa: F401 - re-exported for the tests
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OWNER = {"name": "Ada Lovelace", "password": "correct horse battery"}
@@ -21,23 +22,6 @@ OWNER = {"name": "Ada Lovelace", "password": "correct horse battery"}
 def sidecar(name: str) -> dict:
     """The generator's sidecar for a fixture: its sentences and when each is spoken."""
     return json.loads((FIXTURES / name).with_suffix(".json").read_text())
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words without punctuation, for WER."""
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate: word-level edit distance over the reference length."""
-    ref, hyp = words(reference), words(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
 
 
 @pytest.fixture(scope="session")
