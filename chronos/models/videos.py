@@ -38,7 +38,7 @@ class Video:
         d = asdict(self)
         return {k: d[k] for k in ("id", "title", "status", "error", "duration_s", "chunks", "progress",
                                   "language", "original_filename", "size_bytes", "has_video",
-                                  "created_at", "completed_at", "published")}
+                                  "created_at", "updated_at", "completed_at", "published")}
 
 
 _SELECT = ("SELECT v.*, (SELECT count(*) FROM video_chunks c WHERE c.video_id = v.id) AS chunks"

@@ -47,6 +47,8 @@
 
   function upsert(v) {
     const prev = videos.get(v.id) || {};
+    // A reply that left the server before the latest live event must not roll the row back.
+    if (prev.updated_at && v.updated_at && v.updated_at < prev.updated_at) return;
     v = { ...prev, ...v };
     videos.set(v.id, v);
     const node = render(v);
