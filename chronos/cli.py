@@ -155,12 +155,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     """List videos and their processing state."""
     from chronos.db import Database
-    from chronos.models import videos
+    from chronos.models import creators, videos
 
     settings = _settings(args)
     db = Database(settings.db_path)
     with db.connection() as conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM creators")]
+        ids = creators.creator_ids(conn)
         rows = [v for cid in ids for v in videos.list_videos(conn, cid)]
     if args.json:
         print(json.dumps([_status_json(v) for v in rows], indent=2))

@@ -42,6 +42,11 @@ def get_owner(conn: Connection) -> Creator | None:
     return _creator(row) if row else None
 
 
+def creator_ids(conn: Connection) -> list[int]:
+    """Every creator in this data folder (one, for a self-hosted Chronos)."""
+    return [r[0] for r in conn.execute("SELECT id FROM creators ORDER BY id")]
+
+
 def get_creator(conn: Connection, creator_id: int) -> Creator | None:
     """One creator by id."""
     row = conn.execute("SELECT * FROM creators WHERE id = ?", (creator_id,)).fetchone()
