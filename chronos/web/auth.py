@@ -13,7 +13,6 @@ from chronos.models import creators, people
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
 from chronos.web.identity import Identity, identify
-from chronos.web.identity import api_owner_required, owner_required  # noqa: F401 - re-exported
 
 bp = Blueprint("auth", __name__)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -97,7 +96,7 @@ def setup():
                 error = "The two passwords differ. Type the same password twice."
             else:
                 owner = creators.create_owner(conn, name, password)
-                _sign_in(creator_id=owner.id)
+                sign_in(creator_id=owner.id)
                 flash(f"Welcome, {owner.name}! Drop your first lecture video below.")
                 return redirect(url_for("library.index"))
     return render_template("setup.html", error=error,
@@ -124,7 +123,7 @@ def login():
                 student = None if owner else people.check_student_password(conn, name, password)
             if owner or student:
                 by_name.reset(name_key)
-                _sign_in(creator_id=owner.id) if owner else _sign_in(student_id=student.id)
+                sign_in(creator_id=owner.id) if owner else sign_in(student_id=student.id)
                 return redirect(_safe_next(url_for("library.index")))
             by_name.hit(name_key)
             by_ip.hit(ip_key)
@@ -166,7 +165,7 @@ def join(token: str):
                 except people.PeopleError as exc:
                     error = str(exc)
                 else:
-                    _sign_in(student_id=student.id)
+                    sign_in(student_id=student.id)
                     flash(f"Welcome, {student.name}!")
                     return redirect(url_for("library.index"))
     return render_template("join.html", error=error), 400 if error else 200
@@ -179,7 +178,7 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _sign_in(*, creator_id: int | None = None, student_id: int | None = None) -> None:
+def sign_in(*, creator_id: int | None = None, student_id: int | None = None) -> None:
     session.clear()  # a fresh session on sign-in defeats session fixation
     if creator_id is not None:
         session["creator_id"] = creator_id
@@ -188,5 +187,3 @@ def _sign_in(*, creator_id: int | None = None, student_id: int | None = None) ->
     session.permanent = True
     csrf_token()
 
-
-sign_in = _sign_in
