@@ -44,6 +44,12 @@ class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     host: str = "127.0.0.1"
     port: int = 8765
+    # Serving (chronos/server.py): request threads (an open websocket holds one, so this bounds
+    # students connected at once), idle-connection timeout, and how long a stop waits for the
+    # running pipeline attempt before leaving it to resume at the next start.
+    server_threads: int = 512
+    server_timeout_s: float = 60.0
+    shutdown_grace_s: float = 30.0
     secret_key: str = ""
     # Uploads
     max_upload_bytes: int = 2 * 1024**3
@@ -95,6 +101,9 @@ class Settings:
     tiers: dict = field(default_factory=dict)
     # Whop plans that set the creator's tier: "plan_abc=pro,plan_def=starter".
     whop_tier_plans: str = ""
+    # With those plans set, the tier is also read from Whop's API: at sign-in, on first use, and
+    # again once this many seconds have passed while Chronos is in use (0: only at sign-in).
+    whop_tier_refresh_s: int = 900
     # Requests allowed per minute (0: no limit) per signed-in user and per address; the webhook
     # endpoint has its own flood limit per address instead of the user limits.
     rate_per_user_per_min: int = 600

@@ -70,15 +70,27 @@ def next_tier(settings: Settings, current: Tier) -> Tier | None:
     return table[names[i + 1]] if 0 <= i < len(names) - 1 else None
 
 
-def tier_for_plan(settings: Settings, plan_id: str | None) -> str | None:
-    """The tier a Whop plan id buys, from the whop_tier_plans setting ("plan_a=pro,plan_b=starter")."""
-    if not plan_id:
-        return None
+def tier_plans(settings: Settings) -> dict[str, str]:
+    """The whop_tier_plans setting ("plan_a=pro,prod_b=starter") as {Whop plan or product id: tier}."""
+    found = {}
     for pair in settings.whop_tier_plans.split(","):
-        plan, _, tier = pair.partition("=")
-        if plan.strip() == plan_id and tier.strip():
-            return tier.strip().lower()
-    return None
+        whop_id, _, tier = pair.partition("=")
+        if whop_id.strip() and tier.strip():
+            found[whop_id.strip()] = tier.strip().lower()
+    return found
+
+
+def tier_for_plan(settings: Settings, plan_id: str | None) -> str | None:
+    """The tier a Whop plan (or product) id buys, from the whop_tier_plans setting."""
+    return tier_plans(settings).get(plan_id) if plan_id else None
+
+
+def highest(settings: Settings, names: list[str]) -> str | None:
+    """The highest of these tier names (free < starter < pro < enterprise < any other)."""
+    table = tier_table(settings)
+    order = [n for n in ORDER if n in table] + [n for n in table if n not in ORDER]
+    known = [n for n in names if n in table]
+    return max(known, key=order.index) if known else None
 
 
 def creator_tier(conn, settings: Settings, creator_id: int) -> Tier:

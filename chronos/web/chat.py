@@ -9,7 +9,7 @@ from flask_sock import Sock
 from chronos.models import chat as chat_store
 from chronos.models import courses, videos
 from chronos.rag.chat import Asker, ChatError, answer_json
-from chronos.web import services
+from chronos.web import limits, services
 from chronos.web.identity import api_member_required, member_required, who
 from chronos.web.live import same_origin
 
@@ -180,6 +180,11 @@ def register(app: Flask) -> None:
                 request_body = json.loads(ws.receive())
             except (TypeError, ValueError):
                 ws.send(json.dumps({"type": "error", "error": "Send JSON.", "retryable": False}))
+                continue
+            wait = limits.question_wait(who(), str(request.remote_addr))
+            if wait:  # counted like POST /api/chat; nothing is asked, the socket stays open
+                ws.send(json.dumps({"type": "error", "error": limits.too_many(wait), "retryable": True,
+                                    "retry_after": wait}))
                 continue
             try:
                 if request_body.get("type") == "edit":

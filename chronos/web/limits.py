@@ -1,12 +1,24 @@
-"""Request rate limits per signed-in user and per address; the webhook has its own flood limit."""
+"""Limits checked before the view: request rates per user and per address (the webhook has its own
+flood limit), uploads the tier cannot take (refused from their headers, before the body is read),
+and the creator's tier kept fresh from Whop's API."""
 from __future__ import annotations
 
 import math
 
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request, session
 
+from chronos import tiers
+from chronos.models import usage
+from chronos.pipeline.ingest import human_bytes
 from chronos.ratelimit import RateLimiter
+from chronos.web import services
+from chronos.web.identity import Identity, identify
 
+UPLOAD_ENDPOINT = "api_videos.upload"
+QUESTION_ENDPOINTS = ("chat.ask", "chat.edit")
+# The multipart framing around an uploaded file (boundary, part headers, a title field) is far
+# smaller than this, so a body this much over a limit holds a file over it.
+MULTIPART_SLACK = 64 * 1024
 
 
 def install(app: Flask) -> None:
@@ -16,7 +28,24 @@ def install(app: Flask) -> None:
                "upload": s.rate_uploads_per_min, "question": s.rate_questions_per_min,
                "webhook": s.rate_webhooks_per_min}
     app.extensions["rate_limiters"] = {k: RateLimiter(n, 60) for k, n in per_min.items() if n > 0}
+    # First of all: the sign-in check that runs next reads a form's CSRF field, and reading the
+    # form reads the whole body.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_upload_early)
     app.before_request(_check)
+    app.before_request(_keep_tier_fresh)
+
+
+def too_many(seconds: int) -> str:
+    """The refusal a rate limit gives."""
+    return f"Too many requests. Try again in {seconds} second{'s' if seconds != 1 else ''}."
+
+
+def _user_key(identity: Identity | None) -> str | None:
+    if identity is not None and identity.role == "owner":
+        return f"owner:{identity.creator_id}"
+    if identity is not None and identity.student is not None:
+        return f"student:{identity.student.id}"
+    return None
 
 
 def _keys() -> list[tuple[str, str]]:
@@ -24,34 +53,116 @@ def _keys() -> list[tuple[str, str]]:
     address = str(request.remote_addr)
     if request.endpoint == "whop.webhook":  # exempt from user limits; its own flood limit
         return [("webhook", address)]
-    identity = getattr(g, "identity", None)
-    user = None
-    if identity is not None and identity.role == "owner":
-        user = f"owner:{identity.creator_id}"
-    elif identity is not None and identity.student is not None:
-        user = f"student:{identity.student.id}"
-    keys = [("address", address)]
-    if user:
-        keys.append(("user", user))
-    if request.method == "POST" and request.endpoint == "api_videos.upload":
+    user = _user_key(getattr(g, "identity", None))
+    keys = [("address", address)] + ([("user", user)] if user else [])
+    if request.method == "POST" and request.endpoint == UPLOAD_ENDPOINT:
         keys.append(("upload", user or address))
-    if request.method == "POST" and request.endpoint in ("chat.ask", "chat.edit"):
+    if request.method in ("POST", "PUT") and request.endpoint in QUESTION_ENDPOINTS:
         keys.append(("question", user or address))
     return keys
+
+
+def _take(keys: list[tuple[str, str]]) -> int:
+    """Count one event against every key, or none when any is over: seconds to wait (0: counted)."""
+    limiters: dict[str, RateLimiter] = current_app.extensions["rate_limiters"]
+    pairs = [(limiters[kind], key) for kind, key in keys if kind in limiters]
+    wait = max((limiter.retry_after(key) for limiter, key in pairs), default=0.0)
+    if wait > 0:
+        return max(1, math.ceil(wait))
+    for limiter, key in pairs:
+        limiter.hit(key)
+    return 0
+
+
+def question_wait(identity: Identity, address: str) -> int:
+    """Count a question asked over the websocket as POST /api/chat is counted; seconds to wait."""
+    user = _user_key(identity)
+    return _take([("address", address)] + ([("user", user)] if user else [])
+                 + [("question", user or address)])
 
 
 def _check():
     if request.endpoint == "static":
         return None
-    limiters: dict[str, RateLimiter] = current_app.extensions["rate_limiters"]
-    keys = [(limiters[kind], key) for kind, key in _keys() if kind in limiters]
-    wait = max((limiter.retry_after(key) for limiter, key in keys), default=0.0)
-    if wait > 0:
-        seconds = max(1, math.ceil(wait))
-        message = f"Too many requests. Try again in {seconds} second{'s' if seconds != 1 else ''}."
+    seconds = _take(_keys())
+    if seconds:
+        message = too_many(seconds)
         body = jsonify(error=message, status=429) if request.path.startswith(("/api/", "/webhooks/")) \
             else message
         return body, 429, {"Retry-After": str(seconds)}
-    for limiter, key in keys:
-        limiter.hit(key)
+    return None
+
+
+# -- the tier -----------------------------------------------------------------------------------
+
+def _keep_tier_fresh():
+    """Read the creator's plan from Whop at sign-in, on first use, and when the reading is old."""
+    identity = getattr(g, "identity", None)
+    if identity is not None and identity.role in ("owner", "student"):
+        fresh_tier(identity)
+    return None
+
+
+def fresh_tier(identity: Identity) -> None:
+    """Bring the tier up to date from Whop if it is due (no-op without Whop's tier settings)."""
+    sv = services()
+    if sv.whop is None or not sv.whop.reads_tier():
+        return
+    # A session without the mark is a new sign-in: read the plan now, whatever the interval.
+    signing_in = identity.role == "owner" and identity.via == "session" and not session.get("tier_read")
+    with sv.db.connection() as conn:
+        sv.whop.keep_tier_fresh(conn, force=signing_in)
+    if signing_in:
+        session["tier_read"] = True
+
+
+# -- uploads, from their headers ----------------------------------------------------------------
+
+def _refuse_upload_early():
+    """Answer an upload the tier cannot take from its Content-Length, before a byte of it is read.
+
+    The reservation in ingest stays the atomic check; this only spares reading a body that will
+    be refused (a body without Content-Length is stopped by the streaming check as it arrives).
+    """
+    if request.method != "POST" or request.endpoint != UPLOAD_ENDPOINT:
+        return None
+    identity = identify()
+    if not isinstance(identity, Identity) or identity.role != "owner":
+        return None  # the sign-in check answers everybody else
+    fresh_tier(identity)
+    sv = services()
+    with sv.db.connection() as conn:
+        tier = tiers.creator_tier(conn, sv.settings, identity.creator_id)
+        refusal = upload_refusal(conn, identity.creator_id, tier, request.content_length,
+                                 sv.settings.max_upload_bytes)
+    if refusal is None:
+        return None
+    message, status = refusal
+    return jsonify(error=message, status=status), status
+
+
+def upload_refusal(conn, creator_id: int, tier: tiers.Tier, declared_bytes: int | None,
+                   max_bytes: int) -> tuple[str, int] | None:
+    """Why an upload of a body this size must be refused, with its HTTP status; None if it may come.
+
+    A request's body holds its files, so it may carry at most one largest-upload's worth.
+    """
+    meters = usage.meters(conn, creator_id, tier)
+    if tier.videos_per_month is not None and meters["videos"].used >= tier.videos_per_month:
+        return (f"The {tier.label} plan allows {tier.videos_per_month} uploads a month and they are "
+                f"used; uploads reset on {usage.next_period_start()} (UTC), or upgrade for more.", 402)
+    if not declared_bytes:
+        return None
+    size = declared_bytes - MULTIPART_SLACK  # the files inside are at least this big
+    largest = min(max_bytes, tier.max_upload_bytes if tier.max_upload_bytes is not None else max_bytes)
+    if size > largest:
+        whose = f" of the {tier.label} plan" if largest == tier.max_upload_bytes else ""
+        return (f"This upload ({human_bytes(declared_bytes)}) is larger than the {human_bytes(largest)} "
+                f"upload limit{whose}. Compress it, split it, or upgrade.", 413)
+    if tier.storage_bytes is not None:
+        left = max(0, tier.storage_bytes - meters["storage_bytes"].used)
+        if size > left:
+            return (f"This upload ({human_bytes(declared_bytes)}) does not fit: {human_bytes(left)} of "
+                    f"the {tier.label} plan's {human_bytes(tier.storage_bytes)} storage is free. "
+                    "Delete videos or upgrade.", 413)
     return None

@@ -1,12 +1,13 @@
 """The owner's usage page and `GET /api/usage`: meters against the tier, the upgrade prompt, costs."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 
 from chronos import tiers
 from chronos.models import usage
 from chronos.web import services
 from chronos.web.identity import api_owner_required, owner_required, who
+from chronos.whop import WhopError
 
 bp = Blueprint("usage", __name__)
 
@@ -23,7 +24,52 @@ def _snapshot(conn, creator_id: int) -> dict:
     tier = tiers.creator_tier(conn, settings, creator_id)
     meters = usage.meters(conn, creator_id, tier)
     return {"tier": tier.name, "period_start": usage.period_start(),
-            "meters": {name: {"used": m.used, "limit": m.limit} for name, m in meters.items()}}
+            "meters": {name: {"used": m.used, "limit": m.limit} for name, m in meters.items()},
+            "whop": _whop_reading()}
+
+
+def _whop_reading() -> dict | None:
+    """The last reading of the plan from Whop's API (null when Whop does not set the tier)."""
+    whop = services().whop
+    if whop is None or not whop.reads_tier():
+        return None
+    sync = whop.tier_sync
+    return {"ok": sync.ok, "tier": sync.tier, "message": sync.message, "checked_at": sync.checked_at,
+            "changed": sync.changed} if sync else {"ok": None, "message": "Not read from Whop yet."}
+
+
+def _refresh_from_whop():
+    """Read the plan from Whop now: the reading, or a WhopError saying why it can't be read."""
+    whop = services().whop
+    if whop is None:
+        raise WhopError("Whop is not set up on this Chronos (set the WHOP_* settings).", 404)
+    with services().db.connection() as conn:
+        return whop.refresh_tier(conn)
+
+
+@bp.post("/api/usage/refresh")
+@api_owner_required
+def api_refresh():
+    """Read the creator's plan from Whop's API now; on failure the tier is kept (502)."""
+    try:
+        sync = _refresh_from_whop()
+    except WhopError as exc:
+        status = exc.status if exc.status in (404, 503) else 502
+        return jsonify(error=str(exc), status=status), status
+    body = {"ok": sync.ok, "tier": sync.tier, "changed": sync.changed, "message": sync.message,
+            "checked_at": sync.checked_at}
+    return (jsonify(body), 200) if sync.ok else (jsonify(body | {"error": sync.message}), 502)
+
+
+@bp.post("/usage/refresh")
+@owner_required
+def refresh():
+    """The usage page's "Refresh from Whop" button."""
+    try:
+        flash(_refresh_from_whop().message)
+    except WhopError as exc:
+        flash(str(exc))
+    return redirect(url_for("usage.page"))
 
 
 def level(used: int, limit: int | None) -> str:

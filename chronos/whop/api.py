@@ -33,6 +33,14 @@ class Membership:
 
 
 @dataclass(frozen=True)
+class PlanMembership:
+    """A membership with its plan's and product's metadata (a {"tier": "pro"} there names a tier)."""
+    membership: Membership
+    plan_metadata: dict
+    product_metadata: dict
+
+
+@dataclass(frozen=True)
 class Product:
     """A product (formerly "access pass") of the creator's company."""
     id: str
@@ -61,6 +69,14 @@ class WhopAPI:
         query += [("user_ids[]", v) for v in user_ids] + [("product_ids[]", v) for v in product_ids]
         query += [("statuses[]", v) for v in statuses]
         return [membership_from(item) for item in self._pages("/memberships", query, "the membership list")]
+
+    def list_plan_memberships(self, company_id: str, *, plan_ids: Sequence[str] = (),
+                              product_ids: Sequence[str] = ()) -> list[PlanMembership]:
+        """Every membership (any status) of these plans, or of these products, with their metadata."""
+        query = [("company_id", company_id)]
+        query += [("plan_ids[]", v) for v in plan_ids] + [("product_ids[]", v) for v in product_ids]
+        return [PlanMembership(membership_from(item), _metadata(item, "plan"), _metadata(item, "product"))
+                for item in self._pages("/memberships", query, "the plan lookup")]
 
     def get_membership(self, membership_id: str) -> Membership:
         """One membership by id."""
@@ -102,6 +118,13 @@ def membership_from(data: dict[str, Any]) -> Membership:
     return Membership(id=str(data["id"]), user_id=ref_id(data, "user"), status=status,
                       product_id=ref_id(data, "product"), plan_id=ref_id(data, "plan"),
                       valid=status in VALID_STATUSES, updated_at=iso_time(data.get("updated_at")))
+
+
+def _metadata(data: dict[str, Any], name: str) -> dict:
+    """`name.metadata` when the membership embeds the object (v1 does), else {}."""
+    ref = data.get(name)
+    meta = ref.get("metadata") if isinstance(ref, dict) else None
+    return meta if isinstance(meta, dict) else {}
 
 
 def _seg(value: str) -> str:

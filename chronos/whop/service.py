@@ -12,9 +12,9 @@ from chronos import tiers
 from chronos.config import Settings
 from chronos.db import Connection
 from chronos.models import creators, people, usage, whop_records
-from chronos.tiers import tier_for_plan
+from chronos.tiers import tier_for_plan, tier_plans
 from chronos.whop import webhooks
-from chronos.whop.api import WhopAPI
+from chronos.whop.api import PlanMembership, WhopAPI
 from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser, refresh, userinfo
 from chronos.whop.user_tokens import JWKSCache, UserTokenError, verify_user_token
 
@@ -36,6 +36,16 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class TierSync:
+    """One reading of the creator's Chronos plan from Whop's API; on failure the tier was kept."""
+    ok: bool
+    tier: str  # the tier in force after the reading
+    message: str
+    checked_at: str  # ISO UTC
+    changed: bool = False
+
+
+@dataclass(frozen=True)
 class WebhookResult:
     status: int
     body: dict
@@ -51,6 +61,9 @@ class WhopService:
         self.jwks = jwks or JWKSCache(f"{base}/.well-known/jwks.json")
         self._decisions: dict[str, tuple[float, Decision]] = {}
         self._lock = threading.Lock()
+        self.tier_sync: TierSync | None = None  # the last reading of the creator's plan
+        self._tier_read_at: float | None = None  # monotonic time of the last attempt
+        self._tier_lock = threading.Lock()
 
     # -- OAuth --------------------------------------------------------------------------------
     def oauth_config(self, redirect_uri: str) -> WhopOAuthConfig:
@@ -168,6 +181,84 @@ class WhopService:
             else:
                 self._decisions.pop(user_id, None)
 
+    # -- the creator's tier from the API --------------------------------------------------------
+    def reads_tier(self) -> bool:
+        """Whether the tier can be read from the API: an API key, the company and whop_tier_plans."""
+        return bool(self.api and self.settings.whop_company_id and tier_plans(self.settings))
+
+    def refresh_tier(self, conn: Connection) -> TierSync:
+        """Read the creator's plan from Whop now (the usage page's button); waits for a running read."""
+        if not self.reads_tier():
+            raise WhopError("To read your plan from Whop, set WHOP_API_KEY, WHOP_COMPANY_ID and "
+                            "whop_tier_plans (e.g. plan_abc=pro).", 503)
+        with self._tier_lock:
+            return self._read_tier(conn)
+
+    def keep_tier_fresh(self, conn: Connection, *, force: bool = False) -> TierSync | None:
+        """Read the plan on first use, when forced (a sign-in) or once whop_tier_refresh_s passed.
+
+        Never waits: while another request is reading, this one goes on with the current tier.
+        """
+        if not self.reads_tier():
+            return None
+        every = self.settings.whop_tier_refresh_s
+        last = self._tier_read_at
+        due = force or last is None or (every > 0 and time.monotonic() - last >= every)
+        if not due or not self._tier_lock.acquire(blocking=False):
+            return None
+        try:
+            return self._read_tier(conn)
+        finally:
+            self._tier_lock.release()
+
+    def _read_tier(self, conn: Connection) -> TierSync:
+        creator = creators.local_creator(conn)
+        before = creator.subscription_tier
+        self._tier_read_at = time.monotonic()
+        try:
+            found = self._tier_memberships()
+        except WhopError as exc:
+            log.warning("could not read the creator's plan from Whop: %s", exc)
+            kept = tiers.tier_for(self.settings, before).label
+            self.tier_sync = TierSync(False, before, f"Couldn't read your plan from Whop: {exc} "
+                                      f"Chronos keeps you on the {kept} plan until Whop answers.", _now_iso())
+            return self.tier_sync
+        now = _now_iso()
+        for m in (h.membership for h in found):
+            if m.user_id:  # recorded, so an older webhook arriving late cannot undo what Whop says now
+                whop_records.apply_membership(conn, creator.id, membership_id=m.id, user_id=m.user_id,
+                                              product_id=m.product_id, plan_id=m.plan_id, status=m.status,
+                                              valid=m.valid, event_time=m.updated_at or now)
+        held = {h.membership.id: self._membership_tier(h) for h in found if h.membership.valid}
+        tier = tiers.highest(self.settings, [t for t in held.values() if t]) or "free"
+        if tier != before:
+            whop_records.set_tier(conn, creator.id, tier)
+        label = tiers.tier_for(self.settings, tier).label
+        source = next((h.membership.plan_id or h.membership.product_id for h in found
+                       if held.get(h.membership.id) == tier), None)
+        message = (f"Whop says you hold the {label} plan ({source})." if source else
+                   f"Whop lists no active Chronos plan for your company, so you are on the {label} plan.")
+        self.tier_sync = TierSync(True, tier, message, now, changed=tier != before)
+        return self.tier_sync
+
+    def _tier_memberships(self) -> list[PlanMembership]:
+        """Memberships (any status) of the plans and products named in whop_tier_plans."""
+        ids = list(tier_plans(self.settings))
+        products = [i for i in ids if i.startswith("prod_")]
+        plans = [i for i in ids if i not in products]
+        company = self.settings.whop_company_id
+        found = self.api.list_plan_memberships(company, plan_ids=plans) if plans else []
+        if products:  # Whop ANDs filters, so products are a second query
+            found += self.api.list_plan_memberships(company, product_ids=products)
+        return list({h.membership.id: h for h in found}.values())
+
+    def _membership_tier(self, held: PlanMembership) -> str | None:
+        """The tier a membership buys: named in its plan's/product's metadata, else whop_tier_plans."""
+        m = held.membership
+        return (_tier_from({"plan": {"metadata": held.plan_metadata},
+                            "product": {"metadata": held.product_metadata}})
+                or tier_for_plan(self.settings, m.plan_id) or tier_for_plan(self.settings, m.product_id))
+
     # -- webhooks -----------------------------------------------------------------------------
     def receive_webhook(self, conn: Connection, headers: Mapping[str, str], raw_body: bytes) -> WebhookResult:
         """Verify, store, then act; duplicates are acknowledged and ignored."""
@@ -205,7 +296,8 @@ class WhopService:
         creator = creators.local_creator(conn)
         change = webhooks.membership_view(event)
         if change is not None:
-            plan_tier = tier_for_plan(self.settings, change.plan_id)
+            plan_tier = (tier_for_plan(self.settings, change.plan_id)
+                         or tier_for_plan(self.settings, change.product_id))
             if plan_tier:  # the creator's own Chronos plan (whop_tier_plans): it sets the tier
                 if not whop_records.apply_membership(
                         conn, creator.id, membership_id=change.membership_id, user_id=change.user_id,

@@ -133,6 +133,12 @@ class FakeWhop(FakeServer):
         self.memberships.append(item)
         return item
 
+    def set_membership_status(self, membership_id: str, status: str, updated_at: str) -> dict:
+        """Change a stored membership (a plan ending, say) as Whop would, with its update time."""
+        item = next(i for i in self.memberships if i["id"] == membership_id)
+        item.update(status=status, updated_at=updated_at)
+        return item
+
     def add_product(self, product_id: str, title: str, route: str | None = None) -> dict:
         item = {"id": product_id, "title": title, "route": route or product_id.removeprefix("prod_"),
                 "company": {"id": self.company_id}, "visibility": "visible",
@@ -399,14 +405,15 @@ def membership_data(membership_id: str, user_id: str, status: str, *, product_id
                     plan_id: str = "plan_fakemonthly", company_id: str = "biz_fakecreator",
                     username: str | None = None, name: str | None = None, email: str | None = None,
                     product_title: str = "The Course", created_at: str = "2026-01-01T00:00:00Z",
-                    updated_at: str | None = None, cancel_at_period_end: bool = False) -> dict:
+                    updated_at: str | None = None, cancel_at_period_end: bool = False,
+                    plan_metadata: dict | None = None, product_metadata: dict | None = None) -> dict:
     """A membership in API v1's shape (REST objects and webhook `data` alike)."""
     return {
         "id": membership_id, "status": status, "cancel_at_period_end": cancel_at_period_end,
         "user": {"id": user_id, "username": username or user_id.removeprefix("user_"), "name": name,
                  "email": email},
-        "plan": {"id": plan_id, "metadata": {}},
-        "product": {"id": product_id, "title": product_title, "metadata": {}},
+        "plan": {"id": plan_id, "metadata": plan_metadata or {}},
+        "product": {"id": product_id, "title": product_title, "metadata": product_metadata or {}},
         "company": {"id": company_id, "title": "Fake Creator"},
         "member": {"id": "mber_" + user_id.removeprefix("user_")},
         "renewal_period_start": created_at, "renewal_period_end": None,
