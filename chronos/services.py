@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 
 from chronos.ai.embedder import Embedder
-from chronos.ai.transcriber import Transcriber, default_threads
+from chronos.ai.transcriber import Transcriber, usable_cores
 from chronos.ai.weights import embedding_model_dir, whisper_model_dir
 from chronos.config import Settings
 from chronos.db import Database
@@ -48,13 +48,13 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
     # Torch on half the cores: on a 2-core machine two threads stall whenever the other core
     # is busy (offline answer p95 1.2 s -> 0.23 s with one thread, bench/RETRIEVAL.md).
     embedder = embedder or Embedder(embedding_model_dir(), batch_size=settings.embed_batch_size,
-                                    threads=default_threads())
+                                    threads=max(1, usable_cores() // 2))
     pipeline = Pipeline(transcriber=transcriber, embedder=embedder, media_dir=settings.media_dir,
                         publish=bus.publish)
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
                             retry_base_s=settings.retry_base_s)
     chat = ChatService(db, embedder, make_answerer(settings, embedder), k=settings.retrieval_k,
-                       settings=settings)
+                       settings=settings, publish=bus.publish)
     from chronos.whop.service import build_whop
 
     return Services(settings, db, bus, transcriber, embedder, runner, chat, build_whop(settings))

@@ -22,15 +22,19 @@ class Transcript:
     segments: list[Segment]
 
 
-def default_threads() -> int:
-    """Every usable core, up to 8: measured on a quiet 2-vCPU machine, two threads take Whisper
-    base from RTF 0.146 to 0.083 (bench/README.md). More threads than cores makes CTranslate2 far
-    slower, so never more than the cores this process may use."""
+def usable_cores() -> int:
+    """The CPU cores this process may run on."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS and Windows
-        cores = os.cpu_count() or 2
-    return max(1, min(8, cores))
+        return os.cpu_count() or 2
+
+
+def default_threads() -> int:
+    """Whisper's threads: every usable core, up to 8. Measured on a quiet 2-vCPU machine, two
+    threads take Whisper base from RTF 0.146 to 0.083 (bench/README.md). More threads than cores
+    makes CTranslate2 far slower, so never more than the cores this process may use."""
+    return max(1, min(8, usable_cores()))
 
 
 def pick_device(preference: str = "auto") -> tuple[str, str]:

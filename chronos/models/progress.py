@@ -1,4 +1,4 @@
-"""Watching: where each student is in each video, what they really watched, and the daily roll-up.
+"""Watching: where each student is in each video, what they really watched (rolled up by models.activity).
 
 The player reports heartbeats: its position and the seconds it played since the last one. The
 client is not trusted: a heartbeat is credited at most MAX_RATE seconds of video per second of wall
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from chronos.db import Connection, transaction
+from chronos.models import activity
 
 COMPLETE_AT = 0.9
 MAX_RATE = 2.0           # video seconds per wall second: playing at 2x speed is still watching
@@ -48,6 +49,7 @@ class Beat:
     progress: VideoProgress
     credited_s: float
     newly_completed: bool
+    kind: str = "heartbeat"  # as analytics counts it: view (first of the day), heartbeat, completion
 
 
 @dataclass(frozen=True)
@@ -131,20 +133,22 @@ def record_heartbeat(conn: Connection, student_id: int, video_id: int, *, positi
             (student_id, video_id, position, watched,
              json.dumps([[round(float(a), 2), round(float(b), 2)] for a, b in ranges]),
              credit, stamp if complete else None, stamp, stamp))
-        first_today = row is None or not row["last_beat_at"] or row["last_beat_at"][:10] != stamp[:10]
-        _roll_up(conn, video_id, stamp, views=int(first_today), watch_s=credit,
-                 completions=int(complete and not was_complete))
+        kind = activity.record_watch(conn, student_id, video_id, at=moment,
+                              previous_beat_at=row["last_beat_at"] if row else None, watch_s=credit,
+                              completed=complete and not was_complete, position_s=position,
+                              first_touch=row is None)
         if course_id is not None:
             _course_visit(conn, student_id, course_id, video_id, module_id, stamp, min(credit, elapsed))
         saved = conn.execute("SELECT * FROM video_progress WHERE student_id = ? AND video_id = ?",
                              (student_id, video_id)).fetchone()
-    return Beat(_progress(saved), round(credit, 3), complete and not was_complete)
+    return Beat(_progress(saved), round(credit, 3), complete and not was_complete, kind)
 
 
 def mark_complete(conn: Connection, student_id: int, video_id: int, *, course_id: int | None = None,
                   module_id: int | None = None, now: datetime | None = None) -> VideoProgress:
     """The student says they are done with a video."""
-    stamp = _stamp(now or datetime.now(timezone.utc))
+    moment = now or datetime.now(timezone.utc)
+    stamp = _stamp(moment)
     with transaction(conn):
         row = conn.execute("SELECT completed_at FROM video_progress WHERE student_id = ? AND video_id = ?",
                            (student_id, video_id)).fetchone()
@@ -154,7 +158,8 @@ def mark_complete(conn: Connection, student_id: int, video_id: int, *, course_id
             " completed_at = coalesce(completed_at, excluded.completed_at), updated_at = excluded.updated_at",
             (student_id, video_id, stamp, stamp))
         if not (row and row["completed_at"]):
-            _roll_up(conn, video_id, stamp, views=0, watch_s=0.0, completions=1)
+            activity.record_watch(conn, student_id, video_id, at=moment, previous_beat_at=None,
+                                  watch_s=0.0, completed=True, heartbeat=False, first_touch=row is None)
         if course_id is not None:
             _course_visit(conn, student_id, course_id, video_id, module_id, stamp, 0.0)
         saved = conn.execute("SELECT * FROM video_progress WHERE student_id = ? AND video_id = ?",
@@ -188,17 +193,6 @@ def course_progress(conn: Connection, student_id: int | None, course_id: int,
 
 def _clamp(seconds: float, duration: float | None) -> float:
     return max(0.0, min(seconds, duration) if duration else seconds)
-
-
-def _roll_up(conn: Connection, video_id: int, stamp: str, *, views: int, watch_s: float,
-             completions: int) -> None:
-    """Add to the video's day in video_analytics (a view is a student's first heartbeat of the day)."""
-    conn.execute(
-        "INSERT INTO video_analytics(video_id, date, views, total_watch_s, completion_count)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(video_id, date) DO UPDATE SET"
-        " views = views + excluded.views, total_watch_s = total_watch_s + excluded.total_watch_s,"
-        " completion_count = completion_count + excluded.completion_count, updated_at = ?",
-        (video_id, stamp[:10], views, watch_s, completions, stamp))
 
 
 def _course_visit(conn: Connection, student_id: int, course_id: int, video_id: int,

@@ -11,7 +11,7 @@ from chronos.ai.embedder import Embedder
 from chronos.config import Settings
 from chronos.db import Database
 from chronos import tiers
-from chronos.models import analytics, answer_cache, chat, prices
+from chronos.models import activity, analytics, answer_cache, chat, prices
 from chronos.models import usage as quota
 from chronos.rag.retrieval import Focus, retrieve
 
@@ -68,9 +68,10 @@ class ChatService:
     """Answers questions from the videos, storing everything it says."""
 
     def __init__(self, db: Database, embedder: Embedder, answerer: Answerer, *, k: int = 6,
-                 settings: Settings | None = None):
+                 settings: Settings | None = None, publish=None):
         self.db, self.embedder, self.answerer, self.k = db, embedder, answerer, k
         self.settings = settings  # with settings, the creator's tier limits apply
+        self.publish = publish  # the event bus's publish: announces analytics events
 
     def ask(self, asker: Asker, message: str, *, session_id: int | None = None,
             video_id: int | None = None, at_s: float | None = None,
@@ -95,6 +96,9 @@ class ChatService:
             focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
             yield from self._answer(conn, asker, session.id, user_msg_id, question, scope, focus,
                                     credit_day)
+            if asker.student_id is not None:  # the owner's previews are not analytics
+                activity.announce(self.publish, activity.record_question(conn, asker.student_id, user_msg_id),
+                                  "message")
 
     def _take_credit(self, conn, asker: Asker) -> str | None:
         """Take one AI answer from the creator's month (and the student's day) or refuse with when

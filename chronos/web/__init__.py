@@ -15,7 +15,7 @@ def services() -> Services:
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
     from chronos.web import api_videos, auth, chat, filters, library, live, people, whop
-    from chronos.web import courses, learn, limits, usage
+    from chronos.web import analytics, courses, dashboard, learn, limits, usage
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
@@ -25,6 +25,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(courses.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(usage.bp)
+    app.register_blueprint(analytics.bp)
+    app.register_blueprint(dashboard.bp)
     live.register(app)
     chat.register(app)
     filters.register(app)

@@ -12,6 +12,7 @@ from chronos import tiers
 from chronos.models import creators, people
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
+from chronos.web.analytics import record_sign_in
 from chronos.web.identity import Identity, identify
 
 bp = Blueprint("auth", __name__)
@@ -184,6 +185,7 @@ def sign_in(*, creator_id: int | None = None, student_id: int | None = None) -> 
         session["creator_id"] = creator_id
     if student_id is not None:
         session["student_id"] = student_id
+        record_sign_in(student_id)
     session.permanent = True
     csrf_token()
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
-from chronos.models import courses, progress, videos
+from chronos.models import activity, courses, progress, videos
 from chronos.web import services
 from chronos.web.courses import thumbnail_file
 from chronos.web.identity import api_member_required, member_required, who
@@ -220,6 +220,7 @@ def heartbeat():
                 conn, _student_id(), video_id, position_s=_number(body, "position_s"),
                 watched_s=_number(body, "watched_s"), from_s=_number(body, "from_s", required=False),
                 course_id=course_id, module_id=module_id)
+            activity.announce(services().bus.publish, who().creator_id, beat.kind)
             return _answer(conn, beat.progress, course, credited_s=beat.credited_s,
                            newly_completed=beat.newly_completed)
     except BadBeat as exc:
@@ -238,6 +239,7 @@ def mark_complete():
             video_id, course_id, module_id, course = _where(conn, body)
             done = progress.mark_complete(conn, _student_id(), video_id, course_id=course_id,
                                           module_id=module_id)
+            activity.announce(services().bus.publish, who().creator_id, "completion")
             return _answer(conn, done, course)
     except BadBeat as exc:
         return jsonify(error=str(exc), status=exc.status), exc.status

@@ -36,6 +36,8 @@ def register(app: Flask) -> None:
                 video = event.get("video")
                 if video is not None and video.get("creator_id", creator_id) != creator_id:
                     continue
+                if event.get("creator_id", creator_id) != creator_id:
+                    continue  # another creator's analytics event
                 ws.send(json.dumps(event))
 
 

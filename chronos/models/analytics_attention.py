@@ -1,0 +1,64 @@
+"""Videos that need the creator's attention: many questions per view, or viewers stopping early.
+
+A video is listed when, in the range, it had at least MIN_VIEWS views and either its student
+questions per view reach QUESTIONS_PER_VIEW, or at least EARLY_STOP_SHARE of the students who
+started it stopped (without completing) in its first EARLY_PART. Worst first: the larger of the
+two ratios to its threshold.
+"""
+from __future__ import annotations
+
+import math
+
+from chronos.db import Connection
+from chronos.models import analytics_confusion as maps
+from chronos.models.analytics_range import Range
+from chronos.timefmt import clock
+
+MIN_VIEWS = 3
+QUESTIONS_PER_VIEW = 0.25
+EARLY_STOP_SHARE = 0.4
+EARLY_PART = 0.25
+CANDIDATES = 10
+LIMIT = 10
+
+
+def needs_attention(conn: Connection, creator_id: int, rng: Range, videos: dict[int, dict]) -> list[dict]:
+    """At most LIMIT videos with the reason in words (`videos`: the range's per-video totals)."""
+    seen = [v for v in videos.values() if v["views"] >= MIN_VIEWS]
+    by_questions = sorted(seen, key=lambda v: -v["questions"] / v["views"])[:CANDIDATES]
+    by_completion = sorted(seen, key=lambda v: v["completions"] / v["views"])[:CANDIDATES]
+    flagged = []
+    for v in {v["video_id"]: v for v in by_questions + by_completion}.values():
+        per_view = v["questions"] / v["views"]
+        started, early = conn.execute(
+            "SELECT count(*), coalesce(sum(completed_at IS NULL AND position_s < ?), 0) FROM video_progress"
+            " WHERE video_id = ?", (EARLY_PART * (v["duration_s"] or 0), v["video_id"])).fetchone()
+        early_share = early / started if started >= MIN_VIEWS else 0.0
+        severity = max(per_view / QUESTIONS_PER_VIEW, early_share / EARLY_STOP_SHARE)
+        if severity >= 1:
+            flagged.append((severity, v, per_view, early_share, early, started))
+    flagged.sort(key=lambda f: (-f[0], f[1]["video_id"]))
+    out = []
+    for severity, v, per_view, early_share, early, started in flagged[:LIMIT]:
+        peak = _peak_s(conn, v, rng)
+        reasons = []
+        if per_view >= QUESTIONS_PER_VIEW:
+            where = f", most about {clock(peak)}" if peak is not None else ""
+            reasons.append(f"{v['questions']} questions in {v['views']} views{where}")
+        if early_share >= EARLY_STOP_SHARE:
+            reasons.append(f"{early} of {started} students stopped in the first quarter without finishing")
+        out.append({"video_id": v["video_id"], "title": v["title"], "reason": "; ".join(reasons) + ".",
+                    "questions": v["questions"], "peak_s": peak, "severity": round(severity, 2)})
+    return out
+
+
+def _peak_s(conn: Connection, video: dict, rng: Range) -> float | None:
+    """The middle of the bin the most questions point at (None without questions)."""
+    duration = float(video["duration_s"] or 0.0)
+    bin_s = maps.bin_size(duration)
+    count = max(1, math.ceil(duration / bin_s)) if duration else 1
+    bins = maps.question_bins(maps.cited_questions(conn, video["video_id"], rng), bin_s, count)
+    if not bins:
+        return None
+    best = max(sorted(bins), key=lambda i: len(bins[i]))
+    return round((best + 0.5) * bin_s, 1)

@@ -1,0 +1,98 @@
+"""The confusion map of a video: where students' questions point, where viewers stop, who watched.
+
+questions: student questions (owner previews excluded) asked in the range whose answer cites the
+bin; a question citing several moments counts once per bin it points at. stops: students who have
+not completed the video whose last position is in the bin. viewers: students whose watched ranges
+cover part of the bin. Stops and viewers are the students' state now, not limited to the range.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+
+from chronos.db import Connection
+from chronos.models.analytics_range import Range
+
+MAX_SAMPLES = 5
+MAX_MOMENTS = 10
+
+
+def bin_size(duration_s: float) -> float:
+    """10-second bins up to 10 minutes; longer videos get about 60 bins of a round size."""
+    return 10.0 if duration_s <= 600 else float(math.ceil(duration_s / 60 / 10) * 10)
+
+
+def _bins_of(start_s: float, end_s: float, bin_s: float, count: int) -> range:
+    first = int(start_s // bin_s)
+    last = int(max(end_s - 1e-6, start_s) // bin_s)
+    return range(max(first, 0), min(last, count - 1) + 1)
+
+
+def cited_questions(conn: Connection, video_id: int, rng: Range) -> list[tuple[int, str, str, float, float]]:
+    """(question id, text, asked at, start_s, end_s) of every citation of the video in the range."""
+    return conn.execute(
+        "SELECT a.message_id, q.content, a.at, c.start_s, c.end_s FROM message_citations c"
+        " JOIN chat_messages r ON r.id = c.message_id"
+        " JOIN chat_messages q ON q.id = (SELECT max(id) FROM chat_messages WHERE session_id = r.session_id"
+        "   AND id < r.id AND role = 'user')"
+        " JOIN activity_log a ON a.message_id = q.id AND a.kind = 'asked'"
+        " WHERE c.video_id = ? AND a.date BETWEEN ? AND ?", (video_id, rng.first, rng.last)).fetchall()
+
+
+def question_bins(rows, bin_s: float, count: int) -> dict[int, set[int]]:
+    """Bin index -> ids of the questions pointing into it."""
+    bins: dict[int, set[int]] = defaultdict(set)
+    for question_id, _, _, start_s, end_s in rows:
+        for i in _bins_of(start_s, end_s, bin_s, count):
+            bins[i].add(question_id)
+    return bins
+
+
+def confusion(conn: Connection, video: dict, rng: Range) -> dict:
+    """The confusion map of one video (`video`: id, title, duration_s) over a range."""
+    duration = float(video["duration_s"] or 0.0)
+    bin_s = bin_size(duration)
+    count = max(1, math.ceil(duration / bin_s)) if duration else 1
+    rows = cited_questions(conn, video["id"], rng)
+    questions = question_bins(rows, bin_s, count)
+    stops, viewers = [0] * count, [0] * count
+    for position, ranges, completed in conn.execute(
+            "SELECT position_s, watched_ranges, completed_at FROM video_progress WHERE video_id = ?",
+            (video["id"],)):
+        if completed is None:
+            stops[min(int(position // bin_s), count - 1)] += 1
+        seen = set()
+        for start_s, end_s in json.loads(ranges):
+            seen.update(_bins_of(start_s, end_s, bin_s, count))
+        for i in seen:
+            viewers[i] += 1
+    bins = [{"start_s": i * bin_s, "end_s": min((i + 1) * bin_s, duration) if duration else bin_s,
+             "questions": len(questions.get(i, ())), "stops": stops[i], "viewers": viewers[i]}
+            for i in range(count)]
+    return {"video_id": video["id"], "title": video["title"], "duration_s": duration, "bin_s": bin_s,
+            "bins": bins, "moments": moments(rows, questions, bin_s, bins)}
+
+
+def moments(rows, questions: dict[int, set[int]], bin_s: float, bins: list[dict]) -> list[dict]:
+    """Most-asked moments: runs of adjacent hot bins (at least half the busiest bin's questions)."""
+    peak = max((len(ids) for ids in questions.values()), default=0)
+    if peak == 0:
+        return []
+    hot = [i for i in range(len(bins)) if len(questions.get(i, ())) * 2 >= peak]
+    runs: list[list[int]] = []
+    for i in hot:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    text = {qid: (content, at) for qid, content, at, _, _ in rows}
+    out = []
+    for run in runs:
+        ids = set().union(*(questions[i] for i in run))
+        newest = sorted(ids, key=lambda q: text[q][1], reverse=True)
+        samples = list(dict.fromkeys(text[q][0] for q in newest))[:MAX_SAMPLES]
+        out.append({"start_s": bins[run[0]]["start_s"], "end_s": bins[run[-1]]["end_s"],
+                    "questions": len(ids), "samples": samples})
+    out.sort(key=lambda m: (-m["questions"], m["start_s"]))
+    return out[:MAX_MOMENTS]
