@@ -55,7 +55,7 @@ def test_refresh_from_whop_button(server, whop, browser):
     page.screenshot(path=str(SHOTS / "usage-whop-refresh.png"), full_page=True)
     whop.script(api_error(502, "bad_gateway", "Upstream failure."))
     page.click("#refresh-whop")
-    expect(page.locator(".flash")).to_contain_text("Chronos keeps you on the Pro plan until Whop answers")
+    expect(page.locator(".flash-error[role=alert]")).to_contain_text("Chronos keeps you on the Pro plan until Whop answers")
     expect(page.locator("#tier-name")).to_have_text("Pro")
     expect(page.locator("#whop-reading")).to_have_attribute("data-ok", "false")
     page.screenshot(path=str(SHOTS / "usage-whop-outage.png"), full_page=True)

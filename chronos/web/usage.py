@@ -66,9 +66,10 @@ def api_refresh():
 def refresh():
     """The usage page's "Refresh from Whop" button."""
     try:
-        flash(_refresh_from_whop().message)
+        sync = _refresh_from_whop()
+        flash(sync.message, "message" if sync.ok else "error")
     except WhopError as exc:
-        flash(str(exc))
+        flash(str(exc), "error")
     return redirect(url_for("usage.page"))
 
 

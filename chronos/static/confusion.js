@@ -1,0 +1,119 @@
+/* The confusion map of one video: a strip along its timeline where students' questions point
+   (purple, top) and where viewers stopped watching (orange, bottom), the most-asked moments with
+   sample questions, and links that play each moment. Used on the dashboard and the video page. */
+"use strict";
+const ChronosConfusion = (() => {
+  function clock(s) {
+    s = Math.floor(s || 0);
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = String(s % 60).padStart(2, "0");
+    return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
+  }
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+  function node(tag, attrs = {}, ...children) {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") n.className = v; else if (k === "text") n.textContent = v; else n.setAttribute(k, v);
+    }
+    n.append(...children.filter(Boolean));
+    return n;
+  }
+
+  /* Fetch /api/analytics/videos/<id>/confusion and draw it into `root`.
+     opts.onSeek(seconds): play in place (the video page); otherwise links go to the video page. */
+  async function load(root, videoId, range, opts = {}) {
+    root.setAttribute("aria-busy", "true");
+    try {
+      const res = await fetch(`/api/analytics/videos/${videoId}/confusion?range=${encodeURIComponent(range)}`);
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) throw new Error(data.error || `The confusion map could not be loaded (${res.status}).`);
+      render(root, data, opts);
+    } catch (e) {
+      root.replaceChildren(node("p", { class: "error", role: "alert", text: e.message }));
+    } finally {
+      root.removeAttribute("aria-busy");
+    }
+  }
+
+  function render(root, data, opts = {}) {
+    const href = (s) => `/videos/${data.video_id}?t=${Math.floor(s)}`;
+    const bins = data.bins || [];
+    const maxQ = Math.max(1, ...bins.map((b) => b.questions)), maxS = Math.max(1, ...bins.map((b) => b.stops));
+    const hotQ = Math.max(0, ...bins.map((b) => b.questions));
+    const strip = node("div", { class: "cf-strip", role: "group", "aria-label": `Timeline of ${data.title}` });
+    const tip = node("div", { class: "cf-tip", role: "status", hidden: "" });
+    for (const b of bins) {
+      const label = `${clock(b.start_s)}–${clock(b.end_s)}: ${plural(b.questions, "question", "questions")}, `
+        + `${plural(b.stops, "viewer", "viewers")} stopped here, ${plural(b.viewers, "viewer", "viewers")} watched`;
+      const bin = node("a", { class: "cf-bin", href: href(b.start_s), tabindex: "-1", "aria-label": label,
+                              "data-start": b.start_s, "data-questions": b.questions, "data-stops": b.stops },
+        node("span", { class: "cf-q" }), node("span", { class: "cf-s" }));
+      bin.style.setProperty("--q", (b.questions / maxQ).toFixed(3));
+      bin.style.setProperty("--s", (b.stops / maxS).toFixed(3));
+      bin.style.flexGrow = String(Math.max(0.0001, b.end_s - b.start_s));
+      if (hotQ && b.questions === hotQ) bin.classList.add("hot");
+      bin.addEventListener("mouseenter", () => { tip.textContent = label; tip.hidden = false; });
+      bin.addEventListener("mouseleave", () => { tip.hidden = true; });
+      strip.append(bin);
+    }
+    const duration = data.duration_s || (bins.length ? bins[bins.length - 1].end_s : 0);
+    const now = node("span", { class: "cf-now", hidden: "" });
+    strip.append(now);
+    const axis = node("div", { class: "cf-axis", "aria-hidden": "true" },
+      ...[0, 0.25, 0.5, 0.75, 1].map((k) => node("span", { text: clock(duration * k) })));
+    const legend = node("p", { class: "cf-legend small muted" },
+      node("span", { class: "cf-key" }, node("span", { class: "sw sw-q" }), "Questions point here"),
+      node("span", { class: "cf-key" }, node("span", { class: "sw sw-s" }), "Viewers stopped here"));
+
+    const quiet = !bins.some((b) => b.questions || b.stops);
+    const parts = [legend, strip, axis, tip];
+    if (!bins.length) parts.splice(0, 3);
+    if (quiet) {
+      parts.push(node("p", { class: "empty-note muted", text: "No questions or drop-offs on this video in this range yet. "
+        + "When students ask about a moment or stop watching, it lights up here." }));
+    }
+    const moments = data.moments || [];
+    if (moments.length) {
+      parts.push(node("h3", { text: "Most-asked moments" }));
+      parts.push(node("ol", { class: "cf-moments" }, ...moments.map((m) => node("li", {},
+        node("div", { class: "cf-moment-head" },
+          node("a", { class: "cf-play", href: href(m.start_s), "data-start": m.start_s,
+                      "aria-label": `Play ${clock(m.start_s)} to ${clock(m.end_s)}` }, `▶ ${clock(m.start_s)}–${clock(m.end_s)}`),
+          node("span", { class: "muted small", text: plural(m.questions, "question", "questions") })),
+        node("ul", { class: "cf-samples" }, ...(m.samples || []).map((q) => node("li", { text: `“${q}”` })))))));
+    }
+    root.replaceChildren(...parts);
+    root.dataset.videoId = data.video_id;
+
+    if (opts.onSeek) {
+      root.addEventListener("click", (e) => {
+        const a = e.target.closest("[data-start]");
+        if (!a || !root.contains(a)) return;
+        e.preventDefault();
+        opts.onSeek(Number(a.dataset.start));
+      });
+    }
+    if (opts.player && duration) {
+      const move = () => {
+        now.hidden = false;
+        now.style.left = `${Math.min(100, (100 * opts.player.currentTime) / duration)}%`;
+      };
+      opts.player.addEventListener("timeupdate", move);
+    }
+  }
+
+  return { load, render, clock };
+})();
+
+/* On a video page the owner's strip plays moments in the player above it. */
+document.addEventListener("DOMContentLoaded", () => {
+  const root = document.getElementById("video-confusion");
+  const player = document.getElementById("player");
+  if (!root || !player) return;
+  const seek = (t) => {
+    player.currentTime = t;
+    player.play().catch(() => { /* autoplay may be blocked; the position is still set */ });
+    player.scrollIntoView({ block: "nearest" });
+  };
+  ChronosConfusion.load(root, Number(root.dataset.videoId), root.dataset.range || "all", { onSeek: seek, player });
+});
