@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 TORCH ?= torch==2.13.0
 PIP_TORCH_ARGS ?=
 
-.PHONY: setup run test system-deps bench fixtures clean
+.PHONY: setup run test system-deps bench fixtures clean exe smoke-exe
 
 setup: $(VENV)/.installed
 
@@ -37,6 +37,13 @@ bench: setup system-deps
 
 fixtures: setup system-deps
 	bash tests/fixtures/make_all.sh
+
+# The one-folder executable in dist/chronos/ (README: "Build the executable"), and its smoke test.
+exe: setup
+	bash scripts/build_exe.sh
+
+smoke-exe: exe
+	$(PY) scripts/smoke_exe.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info

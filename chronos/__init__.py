@@ -37,6 +37,11 @@ def create_app(config: Settings | dict[str, Any] | None = None, **shared_models:
         SESSION_COOKIE_SAMESITE="None" if settings.public_url.startswith("https://") else "Lax",
         SEND_FILE_MAX_AGE_DEFAULT=0,
     )
+    if settings.proxy_hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     services = build_services(settings, **shared_models)
     app.extensions["chronos"] = services
     register_web(app)

@@ -1,10 +1,9 @@
-"""The `chronos` command: serve, ingest, status, transcript, token, doctor."""
+"""The `chronos` command: serve, ingest, status, transcript, token, doctor, backup, restore."""
 from __future__ import annotations
 
 import argparse
 import json
 import shutil
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -21,32 +20,10 @@ def _err(message: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the web app on Werkzeug's threaded server (it carries the websockets)."""
-    from werkzeug.serving import make_server
+    """Run the web app on Chronos's pooled server (chronos/server.py); stop gracefully."""
+    from chronos.server import serve
 
-    from chronos import create_app
-
-    settings = _settings(args, host=args.host, port=args.port)
-    if settings.host in ("0.0.0.0", "::"):
-        _err("Warning: listening on every network interface. Anyone who can reach this computer "
-             "can reach Chronos; prefer a tunnel (see README) for students.")
-    app = create_app(settings)
-    server = make_server(settings.host, settings.port, app, threaded=True)
-    url = f"http://{'127.0.0.1' if settings.host in ('0.0.0.0', '::') else settings.host}:{server.port}/"
-    print(f"Chronos is running at {url}\nData folder: {settings.data_dir}\nPress Ctrl+C to stop.",
-          flush=True)
-
-    def stop(*_):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        server.serve_forever()
-    finally:
-        _err("Stopping: letting the current processing stage finish…")
-        app.extensions["chronos"].close(wait=True)
-    return 0
+    return serve(_settings(args, host=args.host, port=args.port), no_browser=args.no_browser)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -227,7 +204,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     ok = True
-    print(f"Chronos {__version__} on Python {platform.python_version()} ({platform.platform()})")
+    print(f"Chronos {__version__} on Python {platform.python_version()} ({platform.platform()})"
+          + (" — the executable" if getattr(sys, "frozen", False) else ""))
+    print(f"Libraries: {_library_versions()}")
     print(f"Data folder: {settings.data_dir}")
     try:
         print(f"sqlite-vec: {Database(settings.db_path).vec_version()}")
@@ -249,6 +228,93 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write one archive of the database (copied live), media and settings."""
+    from chronos.backup import BackupError, create_backup
+    from chronos.pipeline.ingest import human_bytes
+
+    settings = _settings(args)
+    try:
+        report = create_backup(settings, args.output, progress=_ProgressLine("Copying"))
+    except BackupError as exc:
+        _err(str(exc))
+        return 1
+    except OSError as exc:  # a full disk, a folder we may not write to
+        _err(f"The backup failed and was removed: {exc}. Free some space or choose another --output.")
+        return 1
+    print(f"Backup written: {report.path} ({human_bytes(report.size_bytes)})")
+    print(f"  database: {human_bytes(report.database_bytes)} (schema {report.schema_version}), "
+          "copied live with SQLite's backup")
+    print(f"  media: {report.media_files} file(s), {human_bytes(report.media_bytes)}")
+    if report.secret_files:
+        print(f"  {', '.join(report.secret_files)}: included (API keys, the session secret): "
+              "keep this file private")
+    print("  left out: model weights (rebuilt on demand), logs, earlier backups")
+    for rel in report.skipped:
+        _err(f"  {rel} was deleted while the backup ran and is not in it.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Check a backup archive, then restore it into the data folder."""
+    import os
+
+    from chronos.backup import BackupError, DataFolderBusy, restore_backup
+    from chronos.config import ENV_PREFIX, Settings, default_data_dir
+    from chronos.pipeline.ingest import human_bytes
+
+    # Not load_settings: it would create folders and a secret in the target before the checks.
+    chosen = getattr(args, "data_dir", None) or os.environ.get(ENV_PREFIX + "DATA_DIR") or default_data_dir()
+    settings = Settings(data_dir=Path(chosen).expanduser().resolve())
+    try:
+        report = restore_backup(settings, args.archive, force=args.force, progress=_ProgressLine("Checking"))
+    except (BackupError, DataFolderBusy) as exc:
+        _err(str(exc))
+        return 1
+    except OSError as exc:  # a full disk while unpacking; the data folder was not touched
+        _err(f"The restore failed: {exc}. The data folder was left as it was; free some space and retry.")
+        return 1
+    print(f"Restored the backup of {report.created_at} (Chronos {report.chronos_version}) into "
+          f"{report.data_dir}: {report.files} file(s), {human_bytes(report.bytes)}.")
+    if report.schema_to != report.schema_from:
+        print(f"  database upgraded from schema {report.schema_from} to {report.schema_to}")
+    if report.previous_data:
+        print(f"  the data it replaced is kept in {report.previous_data}")
+    print("Start it with: chronos serve --data-dir " + str(report.data_dir))
+    return 0
+
+
+class _ProgressLine:
+    """Prints 'Copying: 12 MB of 40 MB (30%)' to stderr at every tenth of the way."""
+
+    def __init__(self, verb: str):
+        self.verb, self.shown = verb, -1
+
+    def __call__(self, done: int, total: int) -> None:
+        from chronos.pipeline.ingest import human_bytes
+
+        tenth = done * 10 // max(total, 1)
+        if tenth != self.shown:
+            self.shown = tenth
+            percent = min(done * 100 // max(total, 1), 100)
+            _err(f"{self.verb}: {human_bytes(done)} of {human_bytes(total)} ({percent}%)")
+
+
+def _library_versions() -> str:
+    """The versions that decide how transcription, embeddings and storage behave."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import sqlean
+
+    parts = [f"SQLite {sqlean.sqlite_version}"]
+    for dist in ("faster-whisper", "ctranslate2", "torch", "sentence-transformers", "flask"):
+        try:
+            parts.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:
+            parts.append(f"{dist} (version unknown)")
+    return ", ".join(parts)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     common = argparse.ArgumentParser(add_help=False)
@@ -259,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="run the web app")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser tab on first run")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("ingest", parents=[common], help="add and process lecture files")
@@ -294,6 +361,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", parents=[common], help="check this installation")
     p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("backup", parents=[common], help="back up the data folder (safe while serving)")
+    p.add_argument("--output", metavar="DIR_OR_FILE",
+                   help="a folder, or a file name ending .tar (default: the data folder's backups/)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common], help="restore a backup into the data folder")
+    p.add_argument("archive", metavar="ARCHIVE")
+    p.add_argument("--force", action="store_true",
+                   help="replace existing data (it is kept aside as <folder>.before-restore-<time>)")
+    p.set_defaults(func=cmd_restore)
     return parser
 
 

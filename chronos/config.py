@@ -93,6 +93,10 @@ class Settings:
     whop_checkout_url: str = ""  # where students without access can buy (shown on the no-access page)
     # The address students use (a tunnel URL); empty: the address of the request.
     public_url: str = ""
+    # Proxies in front of Chronos whose X-Forwarded-For/-Proto/-Host to trust (a tunnel is 1).
+    # Behind a tunnel every request comes from 127.0.0.1; trusting the tunnel's header gives each
+    # student their own address for the per-address rate limits. 0 when nothing is in front.
+    proxy_hops: int = 0
     # Sign-in attempts allowed per address and name in login_window_s.
     login_attempts: int = 5
     login_window_s: int = 900

@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +38,12 @@ def _package_dir(module: str) -> Path:
 
 
 def _bundle_root() -> Path | None:
-    """Inside a PyInstaller executable, the folder its data files were unpacked to."""
+    """Inside a PyInstaller executable, the folder its weights were unpacked to (chronos.spec)."""
     root = os.environ.get("CHRONOS_BUNDLE_DIR")
-    return Path(root) if root else None
+    if root:
+        return Path(root)
+    frozen = getattr(sys, "_MEIPASS", None)  # set by PyInstaller's bootloader
+    return Path(frozen) / "weights" if frozen else None
 
 
 def whisper_model_dir(name: str, models_dir: Path) -> Path:

@@ -155,6 +155,18 @@ class PipelineRunner:
             self.scheduler = None
         _RUNNERS.pop(self.key, None)
 
+    def stop(self, grace_s: float) -> bool:
+        """Stop taking jobs and give a running attempt up to grace_s to finish.
+
+        False when it is still running after that: the caller may exit anyway, and the unfinished
+        stage resumes at the next start, exactly as after a crash.
+        """
+        self.shutdown(wait=False)
+        finished = self._heavy.acquire(timeout=max(grace_s, 0))
+        if finished:
+            self._heavy.release()
+        return finished
+
     @staticmethod
     def _job_id(video_id: int) -> str:
         return f"video-{video_id}"

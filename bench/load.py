@@ -1,0 +1,259 @@
+"""Load test: N students at once against a real `chronos serve` child process.
+
+Each student signs up through an invite (not measured), then, all together: opens /ws/chat and
+keeps it open (as the watch page does), loads the catalog and the video page, fetches a range of
+the video, sends watch heartbeats, asks a question over the websocket (offline answerer) and
+checks the answer cites a video, sends more heartbeats. The owner's /ws/live stays open throughout
+and receives the students' activity. Every HTTP request and every answer is timed; any status
+>= 400, any exception and any answer without a citation is an error.
+
+    .venv/bin/python bench/load.py --students 200 --server pooled
+    .venv/bin/python bench/load.py --students 200 --server werkzeug-threaded
+    .venv/bin/python bench/load.py --students 200 --server gunicorn-gthread
+
+Prints JSON {"students", "requests", "errors", "p50_ms", "p95_ms" (HTTP requests), "answer_p50_ms",
+"answer_p95_ms" (question sent to whole answer received), "server", ...} and writes it to
+bench/results/load-<server>.json. The server choice in chronos/server.py rests on these runs.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from simple_websocket import Client
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.procs import chronos_env, free_port  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+QUESTIONS = ["What is compound interest?", "What is the interest rate?", "How does compound interest grow?",
+             "What is photosynthesis?", "What do plants need for photosynthesis?"]
+# The server candidates: how to start each on a port with the environment's data folder.
+SERVERS = {
+    "pooled": lambda data, port: [sys.executable, "-m", "chronos", "serve", "--data-dir", str(data),
+                                  "--port", str(port), "--no-browser"],
+    "werkzeug-threaded": lambda data, port: [sys.executable, "-c", (
+        "import sys; from werkzeug.serving import make_server; from chronos import create_app; "
+        "from chronos.config import load_settings; "
+        f"s = make_server('127.0.0.1', {port}, create_app(load_settings({str(data)!r})), threaded=True); "
+        "s.serve_forever()")],
+    # Unix only; one worker by design (in-process event bus, scheduler and models).
+    "gunicorn-gthread": lambda data, port: [
+        str(Path(sys.executable).parent / "gunicorn"), "--worker-class", "gthread", "--workers", "1",
+        "--threads", "512", "--bind", f"127.0.0.1:{port}", "--env", f"CHRONOS_DATA_DIR={data}",
+        "chronos:create_app()"],
+}
+
+
+class Student:
+    """One student's browser: a cookie, a CSRF token and one keep-alive HTTP connection."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.cookie = ""
+        self.csrf = ""
+        self.timings: list[float] = []  # HTTP requests
+        self.answers: list[float] = []  # question sent -> whole answer received
+        self.errors: list[str] = []
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                timed: bool = True) -> tuple[int, bytes]:
+        headers = {"Cookie": self.cookie, **(headers or {})}
+        t0 = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            res = self.conn.getresponse()
+            data = res.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.conn.close()  # http.client reconnects on the next request
+            self.errors.append(f"{method} {path}: {type(exc).__name__}: {exc}")
+            return 0, b""
+        if timed:
+            self.timings.append(time.perf_counter() - t0)
+        cookie = res.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        if res.status >= 400:
+            self.errors.append(f"{method} {path}: HTTP {res.status}")
+        return res.status, data
+
+    def sign_up(self, invite_path: str, n: int) -> None:
+        _, page = self.request("GET", invite_path, timed=False)
+        csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+        form = (f"csrf_token={csrf}&name=Student+{n}&username=student{n}"
+                f"&password=correct-horse-{n}&confirm=correct-horse-{n}").encode()
+        status, _ = self.request("POST", invite_path, form, timed=False, headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302:
+            raise RuntimeError(f"student {n} could not join: HTTP {status}")
+        status, page = self.request("GET", "/", timed=False)
+        found = re.search(rb'name="csrf-token" content="([^"]+)"', page)
+        if found is None:
+            raise RuntimeError(f"student {n}: no CSRF token on the catalog (HTTP {status}): {page[:300]!r}")
+        self.csrf = found.group(1).decode()
+        self.errors.clear()
+
+    def create_owner(self) -> None:
+        """The creator's first visit: the setup page."""
+        _, page = self.request("GET", "/setup", timed=False)
+        csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+        form = f"csrf_token={csrf}&name=Teacher&password=correct-horse-0&confirm=correct-horse-0"
+        status, _ = self.request("POST", "/setup", form.encode(), timed=False, headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302:
+            raise RuntimeError(f"the owner could not be created: HTTP {status}")
+
+    def heartbeat(self, video_id: int, position_s: float) -> None:
+        body = json.dumps({"video_id": video_id, "position_s": position_s, "watched_s": 5}).encode()
+        self.request("POST", "/api/progress", body, headers={
+            "Content-Type": "application/json", "X-CSRF-Token": self.csrf})
+
+    def websocket(self, path: str) -> Client:
+        return Client.connect(f"ws://127.0.0.1:{self.port}{path}", headers={"Cookie": self.cookie})
+
+    def session(self, video_id: int, question: str, start: threading.Barrier) -> None:
+        """The measured part: watch, ask, keep watching."""
+        start.wait()
+        try:
+            chat = self.websocket("/ws/chat")  # the watch page opens it and keeps it open
+            self.request("GET", "/")
+            self.request("GET", f"/videos/{video_id}")
+            self.request("GET", f"/media/videos/{video_id}", headers={"Range": "bytes=0-65535"})
+            for beat in range(3):
+                self.heartbeat(video_id, 5.0 * beat)
+            t0 = time.perf_counter()
+            chat.send(json.dumps({"type": "ask", "message": question}))
+            event = {"type": ""}
+            while event["type"] not in ("done", "error"):
+                event = json.loads(chat.receive(timeout=300))
+            self.answers.append(time.perf_counter() - t0)
+            if event["type"] == "error":
+                self.errors.append(f"chat: {event.get('error')}")
+            elif not event.get("answer", {}).get("citations"):
+                self.errors.append(f"chat: no citation for {question!r}: {str(event)[:200]}")
+            for beat in range(3, 6):
+                self.heartbeat(video_id, 5.0 * beat)
+            chat.close()
+        except Exception as exc:  # noqa: BLE001 - every failure is counted, none stops the run
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            self.conn.close()
+
+
+def _ms(seconds: list[float], q: float) -> float | None:
+    """The q-quantile in milliseconds."""
+    if not seconds:
+        return None
+    ordered = sorted(seconds)
+    return round(ordered[min(int(len(ordered) * q), len(ordered) - 1)] * 1000, 1)
+
+
+def _wait_until_serving(port: int, proc: subprocess.Popen) -> None:
+    while proc.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)  # the server is still starting
+    raise RuntimeError(f"the server exited with {proc.returncode}; see its log in the data folder")
+
+
+def _drain(ws: Client, into: list) -> None:
+    """Read a websocket until it closes."""
+    try:
+        while True:
+            into.append(ws.receive())
+    except Exception:  # noqa: BLE001 - ConnectionClosed ends the reading
+        pass
+
+
+def _prepare(data: Path, env: dict) -> tuple[str, int]:
+    """Process two lectures and make an owner token, before any server runs."""
+    def cli(*args):
+        out = subprocess.run([sys.executable, "-m", "chronos", *args, "--data-dir", str(data)],
+                             capture_output=True, text=True, env=env, check=True)
+        return out.stdout
+    videos = json.loads(cli("ingest", str(FIXTURES / "interest.mp4"),
+                            str(FIXTURES / "photosynthesis.mp4"), "--json"))
+    return cli("token", "create").strip(), videos[0]["id"]
+
+
+def run(students: int, server: str) -> dict:
+    """Start the server, sign the students up, run them all at once, and summarise."""
+    data = Path(tempfile.mkdtemp(prefix="chronos-load-")) / "data"
+    # One address (this machine) for every student, and more students than the free tier has.
+    env = chronos_env(CHRONOS_ANSWERER="offline", CHRONOS_RATE_PER_ADDRESS_PER_MIN="0",
+                      CHRONOS_RATE_PER_USER_PER_MIN="0", CHRONOS_RATE_QUESTIONS_PER_MIN="0",
+                      CHRONOS_TIERS=json.dumps({"free": {"active_students": -1, "credits_per_month": -1,
+                                                         "questions_per_student_per_day": -1}}))
+    token, video_id = _prepare(data, env)
+    port = free_port()
+    log = (data / "server.log").open("w")
+    proc = subprocess.Popen(SERVERS[server](data, port), stdout=log, stderr=log, env=env)
+    try:
+        _wait_until_serving(port, proc)
+        teacher = Student(port)
+        teacher.create_owner()
+        live = teacher.websocket("/ws/live")  # the owner's dashboard, open throughout
+        live_events = []
+        threading.Thread(target=_drain, args=(live, live_events), daemon=True).start()
+        owner = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        owner.request("POST", "/api/invites", body=json.dumps({"max_uses": students}),
+                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        invite = json.loads(owner.getresponse().read())
+        invite_path = "/" + invite["url"].split("/", 3)[3]
+        crowd = [Student(port) for _ in range(students)]
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(lambda sn: sn[1].sign_up(invite_path, sn[0]), enumerate(crowd)))
+        start = threading.Barrier(students)
+        threads = [threading.Thread(target=s.session,
+                                    args=(video_id, QUESTIONS[i % len(QUESTIONS)], start))
+                   for i, s in enumerate(crowd)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        live.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=120)
+    timings = [t for s in crowd for t in s.timings]
+    answers = [t for s in crowd for t in s.answers]
+    errors = [e for s in crowd for e in s.errors]
+    return {"students": students, "requests": len(timings) + len(answers), "errors": len(errors),
+            "p50_ms": _ms(timings, 0.50), "p95_ms": _ms(timings, 0.95),
+            "answers": len(answers), "answer_p50_ms": _ms(answers, 0.50),
+            "answer_p95_ms": _ms(answers, 0.95),
+            "wall_s": round(wall, 1), "server": server, "server_exit_on_sigterm": proc.returncode,
+            "owner_live_events": len(live_events),
+            "error_samples": sorted(set(errors))[:10]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--server", choices=sorted(SERVERS), default="pooled")
+    args = parser.parse_args()
+    result = run(args.students, args.server)
+    out = ROOT / "bench" / "results" / f"load-{args.server}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
