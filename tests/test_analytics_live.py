@@ -94,3 +94,33 @@ def test_a_real_question_feeds_the_rollups(app, services, owner_client):
     ask(owner_client, "How long does money take to double at eight percent?")
     with services.db.connection() as conn:
         assert conn.execute("SELECT sum(messages) FROM creator_days").fetchone()[0] == 1
+
+
+def test_a_question_counts_when_the_client_leaves_mid_answer(app, services, owner_client):
+    """The student closes the chat after the first event: the answer never finishes, the question counts."""
+    from chronos.rag.chat import Asker
+
+    video_id = add_video(services, "interest.mp4").id
+    assert process(services, video_id).status == "completed"
+    _, row = student_client(app, services)
+    stream = services.chat.ask(Asker(1, row.id), "How long does it take to double money at eight percent?")
+    with services.bus.subscribe() as events:
+        assert next(stream)["type"] == "session"
+        stream.close()  # what the websocket does when its client disconnects
+        announced = _drain(events)
+    assert announced == [{"type": "analytics", "creator_id": 1, "kind": "message"}]
+    with services.db.connection() as conn:
+        assert conn.execute("SELECT sum(questions) FROM student_days WHERE student_id = ?",
+                            (row.id,)).fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM chat_messages WHERE role = 'assistant'").fetchone()[0] == 0
+    assert owner_client.get("/api/analytics/overview?range=7d").get_json()["headline"]["messages"]["value"] == 1
+
+
+def _drain(events) -> list[dict]:
+    """The analytics events already published."""
+    out = []
+    while not events.empty():
+        e = events.get_nowait()
+        if e.get("type") == "analytics":
+            out.append(e)
+    return out

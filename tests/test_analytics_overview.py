@@ -89,6 +89,7 @@ def test_courses_and_needs_attention(services, data):
         (ds.videos[name], q, peak) for name, q, peak in E["attention"]]
     assert attention[0]["reason"] == ("4 questions in 3 views, most about 1:45; 2 of 4 students stopped"
                                       " in the first quarter without finishing.")
+    assert attention[1]["reason"] == "1 question in 3 views, most about 0:35."  # not "1 questions"
 
 
 def test_seven_day_boundaries(services, data):

@@ -48,18 +48,24 @@ def world(tmp_path_factory, transcriber, embedder):
 def owner(browser, world):
     """A signed-in owner's page (reduced motion: charts draw without animating); no script errors."""
     errors: list[str] = []
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+    ctx, page = signed_in(browser, world["url"], errors, viewport={"width": 1280, "height": 900})
+    yield page
+    ctx.close()
+    assert errors == [], errors
+
+
+def signed_in(browser, url: str, errors: list[str], **context):
+    """A new browser context signed in as the owner (reduced motion); script errors go to `errors`."""
+    ctx = browser.new_context(reduced_motion="reduce", **context)
     ctx.set_default_timeout(UI_MS)
     page = ctx.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(world["url"] + "/login")
+    page.goto(url + "/login")
     page.fill("input[name=name]", OWNER["name"])
     page.fill("input[name=password]", OWNER["password"])
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/$"))
-    yield page
-    ctx.close()
-    assert errors == [], errors
+    return ctx, page
 
 
 def chart(page: Page, name: str) -> dict:
@@ -253,6 +259,8 @@ def test_confusion_strip_moments_and_live_update(owner, world):
     expect(strip.locator(".cf-tip")).to_contain_text("1:40–1:50: 3 questions")
     page.click("#attention .attention-video >> text=Loops")
     expect(page.locator("#video-pick")).to_have_value(str(data.videos["loops"]))
+    # (a locator matching several elements fails at once, so first wait for Loops' strip to be drawn)
+    expect(strip).to_have_attribute("data-video-id", str(data.videos["loops"]))
     expect(strip.locator(".cf-bin.hot")).to_have_attribute("data-start", "30")
 
     # Live: a student asks about the real lecture while the page is open; no reload happens.
@@ -294,6 +302,42 @@ def test_confusion_strip_moments_and_live_update(owner, world):
     shoot(page, "video-strip-phone")
 
 
+def open_live(page: Page, url: str) -> None:
+    """Go to an analytics page and wait until its /ws/live is subscribed (the server's hello came)."""
+    with page.expect_websocket() as opened:
+        page.goto(url)
+    opened.value.wait_for_event("framereceived", predicate=lambda frame: '"hello"' in str(frame))
+
+
+def test_leaderboard_and_student_page_update_live(owner, world):
+    """A heartbeat and a question while the pages are open update them without a reload."""
+    page, data, app, lecture = owner, world["data"], world["app"], world["lecture"]
+    eve = data.students["eve"]
+    open_live(page, world["url"] + "/analytics/students")
+    row = page.locator("#board-rows tr", has_text="Eve")
+    expect(row).to_have_count(1)
+    before = int(row.locator("td[data-col=videos]").inner_text())
+    page.evaluate("window.__same_page = true")
+    student = app.test_client()
+    with student.session_transaction() as session:
+        session["student_id"], session["csrf"] = eve, "eve-csrf"
+    beat = student.post("/api/progress", json={"video_id": lecture.id, "position_s": 10, "watched_s": 10,
+                                               "from_s": 0}, headers={"X-CSRF-Token": "eve-csrf"})
+    assert beat.status_code == 200, beat.get_data(as_text=True)
+    expect(row.locator("td[data-col=videos]")).to_have_text(str(before + 1))
+    assert page.evaluate("window.__same_page") is True
+
+    open_live(page, world["url"] + f"/analytics/students/{eve}")
+    expect(page.locator("#timeline li").first).to_contain_text("Watched “Photosynthesis”")
+    asked = page.locator("#timeline li[data-kind=asked]")
+    questions = asked.count()
+    page.evaluate("window.__same_page = true")
+    world["sv"].chat.ask_and_wait(Asker(1, eve), "What does chlorophyll absorb?")
+    expect(asked).to_have_count(questions + 1)
+    expect(page.locator("#timeline li").first).to_contain_text("What does chlorophyll absorb?")
+    assert page.evaluate("window.__same_page") is True
+
+
 def test_students_are_refused_and_never_see_the_strip(world):
     app, data, lecture = world["app"], world["data"], world["lecture"]
     client = app.test_client()
@@ -314,15 +358,8 @@ def test_fresh_creator_sees_a_friendly_empty_dashboard_then_pages_of_students(br
     sv = live_server.app.extensions["chronos"]
     with sv.db.connection() as conn:
         creators.create_owner(conn, OWNER["name"], OWNER["password"])
-    ctx = browser.new_context(viewport=PHONE, reduced_motion="reduce")
-    ctx.set_default_timeout(UI_MS)
-    page = ctx.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(live_server.url + "/login")
-    page.fill("input[name=name]", OWNER["name"])
-    page.fill("input[name=password]", OWNER["password"])
-    page.click("button[type=submit]")
+    ctx, page = signed_in(browser, live_server.url, errors, viewport=PHONE)
     page.goto(live_server.url + "/analytics")
     expect(page.locator("#welcome")).to_be_visible()
     expect(page.locator("#welcome")).to_contain_text("No student activity yet")
@@ -355,5 +392,34 @@ def test_fresh_creator_sees_a_friendly_empty_dashboard_then_pages_of_students(br
     expect(page.locator("#next")).to_be_disabled()
     page.click("#prev")
     expect(page.locator("#board-rows tr")).to_have_count(25)
+    ctx.close()
+    assert errors == [], errors
+
+
+def test_reporting_time_zone_is_picked_on_the_page_and_kept(browser, live_server):
+    """The browser's zone is suggested first; picking it saves, relabels the range, survives a reload."""
+    sv = live_server.app.extensions["chronos"]
+    with sv.db.connection() as conn:
+        creators.create_owner(conn, OWNER["name"], OWNER["password"])
+    errors: list[str] = []
+    ctx, page = signed_in(browser, live_server.url, errors, timezone_id="Asia/Tokyo")
+    page.goto(live_server.url + "/analytics")
+    zone = page.locator("#tz")
+    expect(zone).to_have_value("UTC")
+    expect(page.locator("#range-note")).to_contain_text("(UTC)")
+    expect(page.locator("#tz-note")).to_contain_text("from the moment it is set")
+    expect(zone.locator("optgroup").first).to_have_attribute("label", "This browser's zone")
+    assert zone.locator("option").first.inner_text() == "Asia/Tokyo"
+    options = zone.locator("optgroup").last.locator("option").all_inner_texts()
+    assert options == sorted(options) and {"UTC", "Europe/Paris", "America/New_York"} <= set(options)
+
+    zone.select_option("Asia/Tokyo")
+    expect(page.locator("#tz-status")).to_have_text("Saved: counting in Asia/Tokyo from now on.")
+    expect(page.locator("#range-note")).to_contain_text("(Asia/Tokyo)")
+    page.reload()
+    expect(zone).to_have_value("Asia/Tokyo")
+    expect(page.locator("#range-note")).to_contain_text("(Asia/Tokyo)")
+    expect(zone.locator("optgroup")).to_have_count(0)  # the browser's zone is the one in use now
+    assert page.evaluate("fetch('/api/analytics/settings').then(r => r.json())")["timezone"] == "Asia/Tokyo"
     ctx.close()
     assert errors == [], errors

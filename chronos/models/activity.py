@@ -16,6 +16,7 @@ from chronos.db import Connection, transaction
 
 DEFAULT_ZONE = "UTC"
 RETENTION_DAYS = 30
+AWAY = timedelta(minutes=30)  # a Whop iframe visit after this long unseen is a new sign-in
 KINDS = ("view", "heartbeat", "completion", "message", "signin", "join")
 
 
@@ -81,6 +82,28 @@ def record_sign_in(conn: Connection, student_id: int, *, at: datetime | None = N
         _log(conn, creator_id, student_id, at, day, "signed_in")
         _day(conn, creator_id, student_id, day, sign_ins=1)
     return creator_id
+
+
+def record_visit(conn: Connection, student_id: int, *, at: datetime | None = None,
+                 away: timedelta = AWAY) -> int | None:
+    """A request from a student whom every request signs in (Whop's iframe token): notes them active.
+
+    It counts as a sign-in only when the student had not been seen for `away` (last_active_at,
+    kept to the minute as for session sign-ins), so a visit of many page loads is one sign-in.
+    Returns the creator id when a sign-in was counted, else None.
+    """
+    at = at or datetime.now(timezone.utc)
+    if _seen_since(conn, student_id, at - timedelta(seconds=60)):
+        return None  # seen this minute: nothing to write (the common case, read-only)
+    with transaction(conn):
+        returning = _seen_since(conn, student_id, at - away)
+        conn.execute("UPDATE students SET last_active_at = ? WHERE id = ?", (stamp(at), student_id))
+    return None if returning else record_sign_in(conn, student_id, at=at)
+
+
+def _seen_since(conn: Connection, student_id: int, since: datetime) -> bool:
+    row = conn.execute("SELECT last_active_at FROM students WHERE id = ?", (student_id,)).fetchone()
+    return bool(row and row[0] and datetime.fromisoformat(row[0]) >= since)
 
 
 def record_watch(conn: Connection, student_id: int, video_id: int, *, at: datetime,

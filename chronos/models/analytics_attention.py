@@ -44,12 +44,17 @@ def needs_attention(conn: Connection, creator_id: int, rng: Range, videos: dict[
         reasons = []
         if per_view >= QUESTIONS_PER_VIEW:
             where = f", most about {clock(peak)}" if peak is not None else ""
-            reasons.append(f"{v['questions']} questions in {v['views']} views{where}")
+            reasons.append(f"{counted(v['questions'], 'question')} in {counted(v['views'], 'view')}{where}")
         if early_share >= EARLY_STOP_SHARE:
-            reasons.append(f"{early} of {started} students stopped in the first quarter without finishing")
+            reasons.append(f"{early} of {counted(started, 'student')} stopped in the first quarter without finishing")
         out.append({"video_id": v["video_id"], "title": v["title"], "reason": "; ".join(reasons) + ".",
                     "questions": v["questions"], "peak_s": peak, "severity": round(severity, 2)})
     return out
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 question', '3 questions': a count with its noun in the right number."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _peak_s(conn: Connection, video: dict, rng: Range) -> float | None:

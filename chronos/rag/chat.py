@@ -91,14 +91,16 @@ class ChatService:
                 if credit_day:
                     quota.refund_credit(conn, asker.creator_id, credit_day)
                 raise
-            yield {"type": "session", "session": session.to_json(), "question_id": user_msg_id}
-            scope = [video_id] if video_id is not None and at_s is None else video_ids
-            focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
-            yield from self._answer(conn, asker, session.id, user_msg_id, question, scope, focus,
-                                    credit_day)
-            if asker.student_id is not None:  # the owner's previews are not analytics
-                activity.announce(self.publish, activity.record_question(conn, asker.student_id, user_msg_id),
-                                  "message")
+            try:
+                yield {"type": "session", "session": session.to_json(), "question_id": user_msg_id}
+                scope = [video_id] if video_id is not None and at_s is None else video_ids
+                focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
+                yield from self._answer(conn, asker, session.id, user_msg_id, question, scope, focus,
+                                        credit_day)
+            finally:  # asked is asked: a client gone mid-answer or a failed answer still counts
+                if asker.student_id is not None:  # the owner's previews are not analytics
+                    activity.announce(self.publish, activity.record_question(conn, asker.student_id,
+                                                                             user_msg_id), "message")
 
     def _take_credit(self, conn, asker: Asker) -> str | None:
         """Take one AI answer from the creator's month (and the student's day) or refuse with when

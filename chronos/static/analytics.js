@@ -265,5 +265,6 @@
     timer = setTimeout(() => { timer = null; refresh(); }, 1000);
   }, (up) => { liveDot.textContent = up ? "live" : "reconnecting…"; liveDot.classList.toggle("on", up); });
 
+  document.addEventListener("chronos:zone", refresh);  /* analytics_zone.js saved a new zone */
   refresh();
 })();

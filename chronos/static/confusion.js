@@ -21,17 +21,21 @@ const ChronosConfusion = (() => {
 
   /* Fetch /api/analytics/videos/<id>/confusion and draw it into `root`.
      opts.onSeek(seconds): play in place (the video page); otherwise links go to the video page. */
+  let loads = 0;
   async function load(root, videoId, range, opts = {}) {
+    const mine = String(++loads);
+    root.dataset.load = mine;  /* the latest request for this root wins, whatever order answers come in */
     root.setAttribute("aria-busy", "true");
     try {
       const res = await fetch(`/api/analytics/videos/${videoId}/confusion?range=${encodeURIComponent(range)}`);
       const data = await res.json().catch(() => ({}));
+      if (root.dataset.load !== mine) return;
       if (!res.ok) throw new Error(data.error || `The confusion map could not be loaded (${res.status}).`);
       render(root, data, opts);
     } catch (e) {
-      root.replaceChildren(node("p", { class: "error", role: "alert", text: e.message }));
+      if (root.dataset.load === mine) root.replaceChildren(node("p", { class: "error", role: "alert", text: e.message }));
     } finally {
-      root.removeAttribute("aria-busy");
+      if (root.dataset.load === mine) root.removeAttribute("aria-busy");
     }
   }
 

@@ -5,10 +5,14 @@ range filter and live updates redraw everything without a reload.
 """
 from __future__ import annotations
 
+from functools import cache
+from zoneinfo import available_timezones
+
 from flask import Blueprint, abort, render_template, request
 
-from chronos.models import people
+from chronos.models import activity, people
 from chronos.web import services
+from chronos.web.analytics import ZONE_NOTE
 from chronos.web.identity import owner_required, who
 
 bp = Blueprint("dashboard", __name__)
@@ -28,7 +32,21 @@ def chosen_range() -> str:
 @owner_required
 def overview():
     """Headline numbers, every chart, the confusion map and the CSV export for one range."""
-    return render_template("analytics.html", ranges=RANGES, range_key=chosen_range())
+    with services().db.connection() as conn:
+        zone = activity.zone_name(conn, who().creator_id)
+    return render_template("analytics.html", ranges=RANGES, range_key=chosen_range(), zone=zone,
+                           zones=zone_choices(zone), zone_note=ZONE_NOTE)
+
+
+@cache
+def _iana_zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))  # reads the tz database from disk: once
+
+
+def zone_choices(current: str) -> tuple[str, ...]:
+    """Every IANA zone, sorted, with the creator's current one even if tzdata has dropped it."""
+    zones = _iana_zones()
+    return zones if current in zones else tuple(sorted((*zones, current)))
 
 
 @bp.get("/analytics/students")

@@ -6,7 +6,7 @@ from functools import wraps
 
 from flask import g, jsonify, redirect, render_template, request, session, url_for
 
-from chronos.models import creators, people
+from chronos.models import activity, creators, people
 from chronos.rag.chat import Asker
 from chronos.web import services
 
@@ -40,6 +40,8 @@ def identify() -> Identity | tuple:
             return Identity("owner", creator.id, via="token")
         if sv.whop is not None and request.headers.get("x-whop-user-token"):
             d = sv.whop.identify_iframe(conn, request.headers["x-whop-user-token"])
+            if d.role == "student":  # every iframe page load carries the token: see record_visit
+                activity.announce(sv.bus.publish, activity.record_visit(conn, d.student.id), "signin")
             return Identity(d.role, d.creator_id, d.student if d.role == "student" else None,
                             via="whop-iframe", revoked=d.student if d.role == "none" else None,
                             reason=d.reason)

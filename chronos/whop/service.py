@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from chronos import tiers
 from chronos.config import Settings
 from chronos.db import Connection
-from chronos.models import creators, people, usage, whop_records
+from chronos.models import activity, creators, people, usage, whop_records
 from chronos.tiers import tier_for_plan, tier_plans
 from chronos.whop import webhooks
 from chronos.whop.api import PlanMembership, WhopAPI
@@ -323,6 +323,8 @@ class WhopService:
                                                      name=change.name, username=change.username,
                                                      email=change.email)
             student = people.recompute_access(conn, student.id)
+            if student.access == "active":  # a buyer joins when Whop says so, not at first visit
+                activity.record_join(conn, student.id)
             self.forget(change.user_id)
             return "applied", f"{change.user_id}: access {student.access} ({change.status})"
         payment = webhooks.payment_view(event)
