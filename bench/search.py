@@ -20,13 +20,18 @@ What is timed (per question, a random creator each, after a warm-up):
     function the chat service calls, on a connection from chronos.db.connect. The stub embedder
     returns a precomputed random unit vector, so MODEL INFERENCE IS EXCLUDED; embed_ms_p50 is the
     real MiniLM embedding of a question, measured separately (add it to get the full cost).
+    Each question's CPU time (time.process_time) is reported next to its wall time, with the
+    1-minute load average before and after, so that a run on a busy machine can be read.
   * a second, instrumented pass wraps the functions retrieve() calls and reports each part's
-    p50/p95: vector (nearest_chunks, k=30), keyword (keyword_chunks, k=30), scope
-    (answerable_video_ids + _all_chunked_videos), similarity (_similarities), merge (_merge).
+    p50/p95: vector (nearest_chunks, k=30), keyword_terms (keyword_query: which words to search),
+    keyword (keyword_chunks, k=30), scope (answerable_video_ids + videos_with_chunks), similarity
+    (_similarities), merge (_merge), sentences (_timed_sentences).
+  * source_chunk_in_passages: how often the chunk a question was made from is in the answer.
   * connect_ms: opening a connection with chronos.db.connect (ChatService opens one per question).
-  * experiments (--no-experiments skips): candidate fixes timed on the same questions, and
-    retrieve() with them patched in. Chronos code is not changed; the FTS5 table with a creator
-    column lives in bench/out/search/chunks-<size>-experiments.db (ATTACHed). See bench/RETRIEVAL.md.
+  * experiments (--no-experiments skips): the keyword search with every word of the question
+    (exact BM25) against the product's, which drops words common in a large library: time, and how
+    often the source chunk is among the 30 candidates; retrieve() with every word kept. See
+    bench/RETRIEVAL.md.
 """
 from __future__ import annotations
 
@@ -50,6 +55,7 @@ from chronos.db import Database, connect  # noqa: E402
 from chronos.models import chunks as chunk_store  # noqa: E402
 from chronos.models import videos as video_store  # noqa: E402
 from chronos.rag import retrieval  # noqa: E402
+from pipeline import CLEAN, machine_busy_s, wait_until_idle  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "search"
 TARGETS_MS = {"100000": 10, "1000000": 50}  # p95 of retrieve() without the embedding
@@ -295,8 +301,10 @@ def pct(xs: list[float], q: float) -> float:
 def instrumented(parts: dict[str, float]):
     """Wrap the functions retrieve() calls so each call's time adds to parts[name]."""
     targets = [(chunk_store, "nearest_chunks", "vector"), (chunk_store, "keyword_chunks", "keyword"),
+               (retrieval, "keyword_query", "keyword_terms"),
                (video_store, "answerable_video_ids", "scope"), (video_store, "videos_with_chunks", "scope"),
-               (retrieval, "_similarities", "similarity"), (retrieval, "_merge", "merge")]
+               (retrieval, "_similarities", "similarity"), (retrieval, "_merge", "merge"),
+               (retrieval, "_timed_sentences", "sentences")]
     originals = []
     for mod, attr, part in targets:
         fn = getattr(mod, attr)
@@ -317,24 +325,45 @@ def instrumented(parts: dict[str, float]):
             setattr(mod, attr, fn)
 
 
-def measure(size: int, queries: int, warmup: int, seed: int, with_experiments: bool = True) -> dict:
+def timed_retrievals(conn, stub, run: list[tuple[str, int]]) -> tuple[list[float], list[float], list]:
+    """retrieve() on each question: wall ms, CPU ms of this process, and the results."""
+    walls, cpus, results = [], [], []
+    for q, c in run:
+        t, p = time.perf_counter(), time.process_time()
+        r = retrieval.retrieve(conn, stub, q, creator_id=c, k=6)
+        walls.append((time.perf_counter() - t) * 1000)
+        cpus.append((time.process_time() - p) * 1000)
+        results.append(r)
+    return walls, cpus, results
+
+
+def source_found(conn, made: list, results: list) -> float:
+    """Share of questions whose source chunk lies inside one of the returned passages."""
+    found = 0
+    for (_, _, _, cid), r in zip(made, results):
+        vid, start, end = conn.execute("SELECT video_id, start_s, end_s FROM video_chunks WHERE id = ?",
+                                       (cid,)).fetchone()
+        found += any(p.video_id == vid and p.start_s <= start and p.end_s >= end for p in r.passages)
+    return round(found / len(made), 3)
+
+
+def measure(size: int, queries: int, warmup: int, seed: int, with_experiments: bool = True,
+            wait_idle_s: float = 0.0) -> dict:
     path = db_path(size)
     rng = np.random.default_rng(seed * 7 + 1)
     conn = connect(path)
     made = make_questions(conn, rng, queries + warmup)
     stub = StubEmbedder({q: v for q, _, v, _ in made})
     run = [(q, c) for q, c, _, _ in made]
-    for q, c in run[:warmup]:
-        retrieval.retrieve(conn, stub, q, creator_id=c, k=6)
-    measured = run[warmup:]
+    timed_retrievals(conn, stub, run[:warmup])
+    measured, made = run[warmup:], made[warmup:]
 
-    totals, passages, covered = [], [], 0
-    for q, c in measured:
-        t = time.perf_counter()
-        r = retrieval.retrieve(conn, stub, q, creator_id=c, k=6)
-        totals.append((time.perf_counter() - t) * 1000)
-        passages.append(len(r.passages))
-        covered += r.covered
+    waited = wait_until_idle(wait_idle_s) if wait_idle_s else 0.0
+    load_before, busy0, own0, t0 = os.getloadavg(), machine_busy_s(), time.process_time(), time.perf_counter()
+    walls, cpus, results = timed_retrievals(conn, stub, measured)
+    load_after, busy1, own1 = os.getloadavg(), machine_busy_s(), time.process_time()
+    # CPU that other processes used meanwhile, per second of the run: near 0 means clean numbers.
+    others = None if busy0 is None else round(((busy1 - busy0) - (own1 - own0)) / (time.perf_counter() - t0), 3)
 
     split: dict[str, list[float]] = {}
     with instrumented(parts := {}):
@@ -343,20 +372,11 @@ def measure(size: int, queries: int, warmup: int, seed: int, with_experiments: b
             retrieval.retrieve(conn, stub, q, creator_id=c, k=6)
             for name, ms in parts.items():
                 split.setdefault(name, []).append(ms)
-
-    # Diagnostics: how much of the FTS work is other creators' chunks.
-    matches_all, matches_creator = [], []
-    for q, c in measured[:50]:
-        fq = retrieval.fts_query(q)
-        matches_all.append(conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
-                                        (fq,)).fetchone()[0])
-        matches_creator.append(conn.execute(
-            "SELECT count(*) FROM chunks_fts JOIN video_chunks c ON c.id = chunks_fts.rowid"
-            " WHERE chunks_fts MATCH ? AND c.creator_id = ?", (fq, c)).fetchone()[0])
     exp = None
     if with_experiments:
         log(f"  [{size}] experiments …")
-        exp = experiments(conn, size, made[warmup:])
+        exp = experiments(conn, stub, made)
+    found = source_found(conn, made, results)
     conn.close()
 
     connects = []
@@ -366,16 +386,19 @@ def measure(size: int, queries: int, warmup: int, seed: int, with_experiments: b
         connects.append((time.perf_counter() - t) * 1000)
 
     res = {"chunks": size, "queries": len(measured),
-           "p50_ms": pct(totals, 50), "p95_ms": pct(totals, 95), "max_ms": round(max(totals), 3),
-           "mean_ms": round(statistics.fmean(totals), 3)}
-    for name in ("vector", "keyword", "scope", "similarity", "merge"):
+           "p50_ms": pct(walls, 50), "p95_ms": pct(walls, 95), "max_ms": round(max(walls), 3),
+           "mean_ms": round(statistics.fmean(walls), 3),
+           "cpu_p50_ms": pct(cpus, 50), "cpu_p95_ms": pct(cpus, 95),
+           "loadavg_1m_before": round(load_before[0], 2), "loadavg_1m_after": round(load_after[0], 2),
+           "others_cpu_per_wall": others, "clean": others is not None and others < CLEAN,
+           "waited_for_idle_s": round(waited, 1)}
+    for name in ("vector", "keyword_terms", "keyword", "scope", "similarity", "merge", "sentences"):
         res[f"{name}_ms_p50"] = pct(split.get(name, []), 50)
         res[f"{name}_ms_p95"] = pct(split.get(name, []), 95)
     res |= {"connect_ms_p50": pct(connects, 50),
-            "fts_matches_all_creators_mean": round(statistics.fmean(matches_all)),
-            "fts_matches_this_creator_mean": round(statistics.fmean(matches_creator)),
-            "mean_passages": round(statistics.fmean(passages), 2), "covered_share": round(covered / len(measured), 3),
-            "build": build_info(path)}
+            "mean_passages": round(statistics.fmean(len(r.passages) for r in results), 2),
+            "covered_share": round(sum(r.covered for r in results) / len(results), 3),
+            "source_chunk_in_passages": found, "build": build_info(path)}
     if exp is not None:
         res["experiments"] = exp
     target = TARGETS_MS.get(str(size))
@@ -385,167 +408,47 @@ def measure(size: int, queries: int, warmup: int, seed: int, with_experiments: b
     return res
 
 
-# -- experiments: candidate fixes, measured on the same questions (chronos code is not changed) ----
-DF_PRUNE_SHARE = 0.10  # keyword fix: drop query terms found in more than this share of all chunks
+# -- experiments: what dropping common words costs in quality and saves in time -------------------
+def keyword_cap_settings() -> dict:
+    return {"keyword_match_share": retrieval.KEYWORD_MATCH_SHARE, "keyword_match_min": retrieval.KEYWORD_MATCH_MIN,
+            "keyword_match_cap": retrieval.KEYWORD_MATCH_CAP}
 
 
-def all_chunked_videos_fixed(conn, creator_id: int) -> set[int]:
-    """_all_chunked_videos through indexed tables (videos by creator, then idx_chunks_video)."""
-    return {r[0] for r in conn.execute(
-        "SELECT v.id FROM videos v WHERE v.creator_id = ?"
-        " AND EXISTS (SELECT 1 FROM video_chunks c WHERE c.video_id = v.id)", (creator_id,))}
+def experiments(conn, stub, made: list) -> dict:
+    """The keyword search with every word (exact BM25) against the product's, on the same questions.
 
-
-def similarities_fixed(conn, q_vec: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
-    """_similarities with vectors_for reading each vector by `rowid = ?` (a point lookup in vec0)
-    instead of `rowid IN (...)`, which vec0 0.1.9 answers with a scan of every stored vector."""
-    out = {c: 0.0 for c in chunk_ids}
-    ids, rows = [], []
-    for c in chunk_ids:
-        r = conn.execute("SELECT embedding FROM chunk_vectors WHERE rowid = ?", (c,)).fetchone()
-        if r is not None:
-            ids.append(c)
-            rows.append(np.frombuffer(r[0], dtype=np.float32))
-    if ids:
-        out.update({c: float(s) for c, s in zip(ids, np.stack(rows) @ q_vec)})
-    return out
-
-
-def similarities_knn_in(conn, q_vec: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
-    """Alternative: one vec0 KNN restricted to the candidates (rowid IN) inside the creator's
-    partition; distance is cosine distance, so similarity = 1 - distance."""
-    out = {c: 0.0 for c in chunk_ids}
-    if not chunk_ids:
-        return out
-    creator = conn.execute("SELECT creator_id FROM video_chunks WHERE id = ?", (chunk_ids[0],)).fetchone()[0]
-    marks = ",".join("?" * len(chunk_ids))
-    for r in conn.execute(f"SELECT rowid, distance FROM chunk_vectors WHERE embedding MATCH ? AND k = ?"
-                          f" AND creator_id = ? AND rowid IN ({marks})",
-                          [np.asarray(q_vec, dtype=np.float32).tobytes(), len(chunk_ids), creator, *chunk_ids]):
-        out[r[0]] = 1.0 - r[1]
-    return out
-
-
-class KeywordFix:
-    """keyword_chunks variants: a creator tag column in FTS5, and dropping very common terms."""
-
-    def __init__(self, conn, size: int):
-        self.conn = conn
-        self.total = conn.execute("SELECT count(*) FROM video_chunks").fetchone()[0]
-        exp_path = OUT / f"chunks-{size}-experiments.db"
-        conn.execute("ATTACH DATABASE ? AS exp", (str(exp_path),))
-        if not conn.execute("SELECT 1 FROM exp.sqlite_master WHERE name = 'fts_c'").fetchone():
-            log(f"  [{size}] experiments: building an FTS5 table with a creator column in {exp_path.name} …")
-            conn.execute("CREATE VIRTUAL TABLE exp.fts_c USING fts5(text, ctag, tokenize='porter unicode61')")
-            conn.execute("BEGIN")
-            conn.execute("INSERT INTO exp.fts_c(rowid, text, ctag) SELECT id, text, 'c' || creator_id"
-                         " FROM video_chunks ORDER BY creator_id, id")
-            conn.execute("COMMIT")
-            conn.execute("INSERT INTO exp.fts_c(fts_c) VALUES ('optimize')")
-        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.df USING fts5vocab(main, chunks_fts, 'row')")
-        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.qtok USING fts5(w, tokenize='porter unicode61')")
-        conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.qtok_i USING fts5vocab(temp, qtok, 'instance')")
-
-    def pruned_query(self, fts: str) -> str:
-        """The OR query without terms in more than DF_PRUNE_SHARE of chunks (rare terms carry BM25)."""
-        words = [w.strip('"') for w in fts.split(" OR ") if w]
-        if not words:
-            return ""
-        c = self.conn
-        c.execute("DELETE FROM temp.qtok")
-        c.executemany("INSERT INTO temp.qtok(rowid, w) VALUES (?, ?)", list(enumerate(words, 1)))
-        stem = {r[1]: r[0] for r in c.execute("SELECT term, doc FROM temp.qtok_i")}
-        keep = []
-        for i, w in enumerate(words, 1):
-            row = c.execute("SELECT doc FROM temp.df WHERE term = ?", (stem.get(i, w),)).fetchone()
-            if row is None or row[0] <= DF_PRUNE_SHARE * self.total:
-                keep.append(w)
-        if not keep:  # every term is common: keep the rarest one rather than search nothing
-            keep = words[:1]
-        return " OR ".join(f'"{w}"' for w in keep)
-
-    def creator_column(self, creator_id: int, fts: str, k: int = 30):
-        # bm25 weight 0 for the tag column: ranking is by the text alone, as in the product.
-        return [chunk_store.ChunkHit(r[0], 0, r[1]) for r in self.conn.execute(
-            "SELECT rowid, bm25(fts_c, 1.0, 0.0) AS s FROM exp.fts_c WHERE fts_c MATCH ?"
-            " ORDER BY s LIMIT ?", (f'ctag:"c{creator_id}" AND ({fts})', k))]
-
-    def keyword_chunks_fixed(self, conn, creator_id, fts_query, k=10, video_ids=None, prune=False):
-        """keyword_chunks through the creator column (and, with prune, without common terms)."""
-        hits = self.creator_column(creator_id, self.pruned_query(fts_query) if prune else fts_query, k)
-        if not hits:
-            return []
-        ids = [h.chunk_id for h in hits]
-        vid = dict(conn.execute(f"SELECT id, video_id FROM video_chunks WHERE id IN"
-                                f" ({','.join('?' * len(ids))})", ids).fetchall())
-        return [chunk_store.ChunkHit(h.chunk_id, vid[h.chunk_id], h.score) for h in hits]
-
-
-def experiments(conn, size: int, made: list) -> dict:
-    """Time each suggested fix on the measured questions, and retrieve() with all of them."""
-    fix = KeywordFix(conn, size)
-    t = {k: [] for k in ("scope_old", "scope_fixed", "similarity_old", "similarity_fixed",
-                         "similarity_knn_rowid_in", "keyword_old", "keyword_df_pruned",
-                         "keyword_creator_column", "keyword_both")}
-    overlap_pruned, overlap_both = [], []
-    found = {"vector": 0, "keyword_old": 0, "keyword_creator_column": 0, "keyword_df_pruned": 0,
-             "keyword_both": 0}
-    sim_err = 0.0
-
-    def timed(name, fn, *a):
-        t0 = time.perf_counter()
-        r = fn(*a)
-        t[name].append((time.perf_counter() - t0) * 1000)
-        return r
-
+    Reports each one's time, how often the question's source chunk is among its 30 candidates, and
+    retrieve() as a whole with every word kept (the product before common words were dropped).
+    """
+    t: dict[str, list[float]] = {"keyword_all_words": [], "keyword_product": []}
+    found = {"vector": 0, "keyword_all_words": 0, "keyword_product": 0}
+    dropped = 0
     for q, c, v, target in made:
-        fq = retrieval.fts_query(q)
-        timed("scope_old", video_store.videos_with_chunks, conn, c)
-        timed("scope_fixed", all_chunked_videos_fixed, conn, c)
-        old = timed("keyword_old", chunk_store.keyword_chunks, conn, c, fq, 30)
-        pruned = timed("keyword_df_pruned", lambda: chunk_store.keyword_chunks(conn, c, fix.pruned_query(fq), 30))
-        column = timed("keyword_creator_column", fix.keyword_chunks_fixed, conn, c, fq, 30)
-        both = timed("keyword_both", lambda: fix.keyword_chunks_fixed(conn, c, fq, 30, prune=True))
-        ref = {h.chunk_id for h in old[:10]}
-        if ref:
-            overlap_pruned.append(len(ref & {h.chunk_id for h in pruned}) / len(ref))
-            overlap_both.append(len(ref & {h.chunk_id for h in both}) / len(ref))
-        knn = chunk_store.nearest_chunks(conn, c, v, 30)
-        for name, hits in (("vector", knn), ("keyword_old", old), ("keyword_creator_column", column),
-                           ("keyword_df_pruned", pruned), ("keyword_both", both)):
-            found[name] += target in {h.chunk_id for h in hits}
-        cands = list(dict.fromkeys([h.chunk_id for h in knn] + [h.chunk_id for h in old]))
-        a = timed("similarity_old", retrieval._similarities, conn, v, cands)
-        b = timed("similarity_fixed", similarities_fixed, conn, v, cands)
-        d = timed("similarity_knn_rowid_in", similarities_knn_in, conn, v, cands)
-        sim_err = max(sim_err, max(max(abs(a[i] - b[i]), abs(a[i] - d[i])) for i in cands))
-    out = {f"{k}_ms_p50": pct(x, 50) for k, x in t.items()}
-    out |= {f"{k}_ms_p95": pct(x, 95) for k, x in t.items()}
-    out = dict(sorted(out.items()))
-    out["similarity_fixed_max_abs_error"] = round(sim_err, 6)
-    out["keyword_df_pruned_top10_recall"] = round(statistics.fmean(overlap_pruned), 3) if overlap_pruned else None
-    out["keyword_both_top10_recall"] = round(statistics.fmean(overlap_both), 3) if overlap_both else None
-    # The chunk each question was made from, found among the 30 candidates (a quality check).
-    out |= {f"target_in_top30_{k}": round(v / len(made), 3) for k, v in found.items()}
-
-    # retrieve() itself with the fixes patched in: scope, similarity and the creator column (these
-    # three leave the results unchanged), then also with common terms pruned (changes results).
-    stub = StubEmbedder({q: v for q, _, v, _ in made})
-    saved = (video_store.videos_with_chunks, retrieval._similarities, chunk_store.keyword_chunks)
-    for label, prune in (("retrieve_with_fixes", False), ("retrieve_with_fixes_and_df_pruning", True)):
-        video_store.videos_with_chunks, retrieval._similarities = all_chunked_videos_fixed, similarities_fixed
-        chunk_store.keyword_chunks = (lambda *a, __p=prune, **kw: fix.keyword_chunks_fixed(*a, prune=__p, **kw))
-        totals = []
-        try:
-            for q, c, _, _ in made:
-                t0 = time.perf_counter()
-                retrieval.retrieve(conn, stub, q, creator_id=c, k=6)
-                totals.append((time.perf_counter() - t0) * 1000)
-        finally:
-            video_store.videos_with_chunks, retrieval._similarities, chunk_store.keyword_chunks = saved
-        out[f"{label}_ms_p50"] = pct(totals, 50)
-        out[f"{label}_ms_p95"] = pct(totals, 95)
-    out["df_prune_share"] = DF_PRUNE_SHARE
+        full = retrieval.fts_query(q)
+        t0 = time.perf_counter()
+        hits = chunk_store.keyword_chunks(conn, c, full, retrieval.CANDIDATES)
+        t["keyword_all_words"].append((time.perf_counter() - t0) * 1000)
+        found["keyword_all_words"] += target in {h.chunk_id for h in hits}
+        t0 = time.perf_counter()
+        pruned = retrieval.keyword_query(conn, c, q)
+        hits = chunk_store.keyword_chunks(conn, c, pruned, retrieval.CANDIDATES)
+        t["keyword_product"].append((time.perf_counter() - t0) * 1000)
+        found["keyword_product"] += target in {h.chunk_id for h in hits}
+        dropped += pruned != full
+        found["vector"] += target in {h.chunk_id for h in chunk_store.nearest_chunks(conn, c, v, retrieval.CANDIDATES)}
+    out = {f"{k}_ms_p50": pct(x, 50) for k, x in t.items()} | {f"{k}_ms_p95": pct(x, 95) for k, x in t.items()}
+    out |= {f"source_in_top30_{k}": round(n / len(made), 3) for k, n in found.items()}
+    out["questions_with_words_dropped"] = round(dropped / len(made), 3)
+    saved = retrieval.KEYWORD_MATCH_MIN, retrieval.KEYWORD_MATCH_CAP
+    retrieval.KEYWORD_MATCH_MIN = retrieval.KEYWORD_MATCH_CAP = 10**12  # keep every word
+    try:
+        walls, cpus, results = timed_retrievals(conn, stub, [(q, c) for q, c, _, _ in made])
+    finally:
+        retrieval.KEYWORD_MATCH_MIN, retrieval.KEYWORD_MATCH_CAP = saved
+    out |= {"retrieve_all_words_ms_p50": pct(walls, 50), "retrieve_all_words_ms_p95": pct(walls, 95),
+            "retrieve_all_words_cpu_p95_ms": pct(cpus, 95),
+            "retrieve_all_words_source_chunk_in_passages": source_found(conn, made, results),
+            **keyword_cap_settings()}
     return out
 
 
@@ -579,9 +482,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-embed", action="store_true", help="skip timing the real embedder")
     ap.add_argument("--no-experiments", action="store_true", help="skip timing the suggested fixes")
     ap.add_argument("--build-only", action="store_true", help="build (or check) the databases and stop")
+    ap.add_argument("--keyword-match-cap", type=int,
+                    help="override chronos.rag.retrieval.KEYWORD_MATCH_CAP for this run (to compare values)")
+    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="S",
+                    help="before each timed pass, wait up to S seconds for other processes to go quiet")
     ap.add_argument("--json-out", type=Path)
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.keyword_match_cap is not None:
+        retrieval.KEYWORD_MATCH_CAP = args.keyword_match_cap
     results = []
     for size in sizes:
         if args.rebuild or not cached_ok(db_path(size), size, args.seed):
@@ -592,9 +501,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.build_only:
             continue
         log(f"measuring {size} chunks …")
-        r = measure(size, args.queries, args.warmup, args.seed, not args.no_experiments)
+        r = measure(size, args.queries, args.warmup, args.seed, not args.no_experiments, args.wait_idle)
         log(f"  [{size}] p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms (vector p95 {r['vector_ms_p95']},"
-            f" keyword p95 {r['keyword_ms_p95']}, scope p95 {r['scope_ms_p95']})")
+            f" keyword p95 {r['keyword_ms_p95']}, cpu p95 {r['cpu_p95_ms']}, others' CPU {r['others_cpu_per_wall']})")
         results.append(r)
     if args.build_only:
         return 0
@@ -610,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
                    "queries_per_size": args.queries, "warmup": args.warmup, "seed": args.seed,
                    "retrieve_k": 6, "candidates": retrieval.CANDIDATES, "mode": "hybrid",
                    "embedding": "excluded (stub embedder returns a precomputed unit vector)",
+                   **keyword_cap_settings(),
                    "embed_ms_p50": embed_ms, "fts_optimized": True, "transcript_segments": True,
                    **versions, "python": platform.python_version(), "cpus": os.cpu_count(),
                    "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},

@@ -135,17 +135,46 @@ def keyword_chunks(conn: Connection, creator_id: int, fts_query: str, k: int = 1
     """BM25 over one creator's chunk text; score is bm25 (lower is better)."""
     if not fts_query:
         return []
-    # The creator token narrows the match inside FTS5 itself (see migration 6).
-    sql = ("SELECT c.id, c.video_id, bm25(chunks_fts) AS score FROM chunks_fts"
-           " JOIN video_chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ?")
-    args: list = [f"({fts_query}) AND creator:c{int(creator_id)}"]
-    if video_ids is not None:
-        if not video_ids:
-            return []
-        sql += f" AND c.video_id IN ({','.join('?' * len(video_ids))})"
-        args.extend(video_ids)
-    rows = conn.execute(sql + " ORDER BY score LIMIT ?", [*args, k])
+    # The creator token narrows the match inside FTS5 itself (see migration 6); its column gets
+    # weight 0 so only the text ranks.
+    match = f"({fts_query}) AND {_creator_token(creator_id)}"
+    if video_ids is None:
+        # Rank inside FTS5 first, then look up only the k winners' videos.
+        rows = conn.execute(
+            "SELECT c.id, c.video_id, f.score FROM (SELECT rowid, bm25(chunks_fts, 1.0, 0.0) AS score"
+            " FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?) f"
+            " JOIN video_chunks c ON c.id = f.rowid ORDER BY f.score", (match, k))
+        return [ChunkHit(r[0], r[1], r[2]) for r in rows]
+    if not video_ids:
+        return []
+    rows = conn.execute(
+        "SELECT c.id, c.video_id, bm25(chunks_fts, 1.0, 0.0) AS score FROM chunks_fts"
+        " JOIN video_chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ?"
+        f" AND c.video_id IN ({','.join('?' * len(video_ids))}) ORDER BY score LIMIT ?",
+        [match, *video_ids, k])
     return [ChunkHit(r[0], r[1], r[2]) for r in rows]
+
+
+def keyword_chunk_count(conn: Connection, creator_id: int, limit: int) -> int:
+    """How many of the creator's chunks the keyword index holds, counting no further than limit."""
+    return conn.execute("SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
+                        (_creator_token(creator_id), limit)).fetchone()[0]
+
+
+def term_chunk_counts(conn: Connection, creator_id: int, terms: Sequence[str], limit: int) -> list[int]:
+    """For each FTS5 term, how many of the creator's chunks hold it, counting no further than limit.
+
+    The limit keeps the cost of a common term bounded: the caller only needs to know it is common.
+    """
+    if not terms:
+        return []
+    count = "(SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?))"
+    args = [a for t in terms for a in (f"{t} AND {_creator_token(creator_id)}", limit)]
+    return list(conn.execute("SELECT " + ", ".join([count] * len(terms)), args).fetchone())
+
+
+def _creator_token(creator_id: int) -> str:
+    return f"creator:c{int(creator_id)}"
 
 
 def vectors_for(conn: Connection, chunk_ids: Sequence[int]) -> dict[int, np.ndarray]:

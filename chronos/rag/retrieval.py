@@ -16,6 +16,9 @@ from chronos.pipeline.chunking import sentences_from_segments
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 CANDIDATES = 30
+# The KNN reads this many neighbours, though only CANDIDATES are fused: the rest cost almost
+# nothing more (the scan is the same) and tell how similar a keyword candidate is without a read.
+NEIGHBOURS = 2 * CANDIDATES
 # Cosine similarity (MiniLM, normalised) below which a chunk is not about the question. On the
 # test lectures on-topic questions scored 0.32-0.75 and off-topic ones 0.05-0.15.
 RELEVANCE_FLOOR = 0.25
@@ -23,6 +26,13 @@ RELEVANCE_FLOOR = 0.25
 FOCUS_BEFORE_S, FOCUS_AFTER_S = 45.0, 15.0
 FOCUS_BONUS = 1.0 / (RRF_K + 1)
 MODES = ("hybrid", "vector", "keyword")
+# The most chunks one keyword search may match: KEYWORD_MATCH_SHARE of the creator's library,
+# within [KEYWORD_MATCH_MIN, KEYWORD_MATCH_CAP]. bm25() scores every match and reads each word's
+# whole document list to weigh it, so the commonest words cost the most and weigh the least: past
+# the cap the commonest words are left out (bench/RETRIEVAL.md: 1M chunks, keyword search CPU p95
+# 73 -> 11 ms). Small libraries never reach KEYWORD_MATCH_MIN and keep exact BM25.
+KEYWORD_MATCH_SHARE = 0.4
+KEYWORD_MATCH_MIN, KEYWORD_MATCH_CAP = 500, 3000
 
 _STOPWORDS = set("""a an and are as at be but by can do does for from has have how i if in into is it
 its me my of on or so that the their then there these they this to was what when where which who
@@ -47,8 +57,37 @@ class Retrieval:
 
 def fts_query(question: str) -> str:
     """An FTS5 query OR-ing the question's content words (quoted: no FTS syntax gets through)."""
-    terms = [w for w in re.findall(r"[\w']+", question.lower()) if w not in _STOPWORDS and len(w) > 1]
-    return " OR ".join(f'"{t.replace(chr(34), "")}"' for t in dict.fromkeys(terms))
+    return " OR ".join(_fts_terms(question))
+
+
+def _fts_terms(question: str) -> list[str]:
+    """The question's content words, each a quoted FTS5 term, without repeats."""
+    words = [w for w in re.findall(r"[\w']+", question.lower()) if w not in _STOPWORDS and len(w) > 1]
+    return [f'"{w}"' for w in dict.fromkeys(words)]
+
+
+def keyword_query(conn: Connection, creator_id: int, question: str) -> str:
+    """fts_query without the words too common in the creator's library to be worth their cost.
+
+    Words are kept rarest first while their chunks add up to no more than the cap (see
+    KEYWORD_MATCH_SHARE). A question made only of words that common gets no keyword search: they
+    say little about which chunk answers it, and the vector search still does.
+    """
+    terms = _fts_terms(question)
+    counts = chunk_store.term_chunk_counts(conn, creator_id, terms, KEYWORD_MATCH_CAP + 1)
+    if sum(counts) <= KEYWORD_MATCH_MIN:
+        return " OR ".join(terms)
+    library = chunk_store.keyword_chunk_count(conn, creator_id, int(KEYWORD_MATCH_CAP / KEYWORD_MATCH_SHARE))
+    cap = min(KEYWORD_MATCH_CAP, max(KEYWORD_MATCH_MIN, int(KEYWORD_MATCH_SHARE * library)))
+    if sum(counts) <= cap:
+        return " OR ".join(terms)
+    kept, matched = set(), 0
+    for n, term in sorted(zip(counts, terms)):
+        if matched + n > cap:
+            break
+        kept.add(term)
+        matched += n
+    return " OR ".join(t for t in terms if t in kept)
 
 
 def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id: int,
@@ -65,26 +104,31 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
     q_vec = embedder.embed_one(question)
     fused: dict[int, float] = {}
     known: dict[int, float] = {}  # similarities the KNN already computed (1 - cosine distance)
+    others_below_floor = False  # whether every chunk the KNN did not return is below the floor
     if mode in ("hybrid", "vector"):
-        for rank, hit in enumerate(chunk_store.nearest_chunks(conn, creator_id, q_vec, CANDIDATES, scope_filter)):
+        hits = chunk_store.nearest_chunks(conn, creator_id, q_vec, NEIGHBOURS, scope_filter)
+        for rank, hit in enumerate(hits[:CANDIDATES]):
             fused[hit.chunk_id] = fused.get(hit.chunk_id, 0) + 1 / (RRF_K + rank + 1)
-            known[hit.chunk_id] = 1.0 - hit.score
-    query = fts_query(question)
-    if mode in ("hybrid", "keyword") and query:
+        known = {hit.chunk_id: 1.0 - hit.score for hit in hits}
+        # Fewer hits than asked for: the rest have no vector (similarity 0). Otherwise the rest are
+        # no more similar than the last neighbour.
+        others_below_floor = len(hits) < NEIGHBOURS or known[hits[-1].chunk_id] < RELEVANCE_FLOOR
+    if mode in ("hybrid", "keyword"):
+        query = keyword_query(conn, creator_id, question)
         for rank, hit in enumerate(chunk_store.keyword_chunks(conn, creator_id, query, CANDIDATES, scope_filter)):
             fused[hit.chunk_id] = fused.get(hit.chunk_id, 0) + 1 / (RRF_K + rank + 1)
+    focused: set[int] = set()
     if focus is not None and focus.video_id in allowed:
         for c in chunk_store.chunks_in_window(conn, focus.video_id, focus.at_s - FOCUS_BEFORE_S,
                                               focus.at_s + FOCUS_AFTER_S):
             fused[c.id] = fused.get(c.id, 0) + FOCUS_BONUS
+            focused.add(c.id)
     if not fused:
         return Retrieval([], 0.0, False, allowed)
-    similarity = known | _similarities(conn, q_vec, [c for c in fused if c not in known])
-    focused = {c for c in fused if focus and _in_focus(conn, c, focus)}
-    # The floor: a chunk must be about the question, unless it is the moment being watched.
-    kept = {c: s for c, s in fused.items() if similarity[c] >= RELEVANCE_FLOOR or c in focused}
-    best = max(similarity.values())
-    ranked = sorted(kept, key=lambda c: kept[c], reverse=True)[: k * 2]
+    ranked, similarity = _rank_above_floor(conn, q_vec, fused, known, others_below_floor, focused, k * 2)
+    # The KNN's nearest chunk is the most similar of all candidates; without it, look at them all.
+    best = max(known.values()) if known else max(similarity.values())
+    kept = {c: fused[c] for c in ranked}
     merged = sorted(_merge(conn, ranked, similarity, kept), key=lambda rp: rp[0], reverse=True)
     # Timed sentences cost a transcript read each: only for the passages returned.
     passages = [replace(p, sentences=_timed_sentences(conn, p.video_id, p.start_s, p.end_s))
@@ -92,10 +136,27 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
     return Retrieval(passages, best, bool(passages), allowed)
 
 
-def _in_focus(conn: Connection, chunk_id: int, focus: Focus) -> bool:
-    c = chunk_store.get_chunks(conn, [chunk_id])[chunk_id]
-    return (c.video_id == focus.video_id and c.end_s >= focus.at_s - FOCUS_BEFORE_S
-            and c.start_s <= focus.at_s + FOCUS_AFTER_S)
+def _rank_above_floor(conn: Connection, q_vec: np.ndarray, fused: dict[int, float],
+                      known: dict[int, float], others_below_floor: bool, focused: set[int], n: int
+                      ) -> tuple[list[int], dict[int, float]]:
+    """The n best fused candidates that clear the floor, and the similarities looked at.
+
+    The floor: a chunk must be about the question, unless it is the moment being watched. Vectors
+    the KNN did not return are read one at a time, best fused first, only until n are kept, and
+    only when the KNN cannot already tell that they are below the floor.
+    """
+    similarity = dict(known) if known else _similarities(conn, q_vec, list(fused))
+    ranked: list[int] = []
+    for c in sorted(fused, key=lambda c: fused[c], reverse=True):
+        if c not in similarity:
+            if others_below_floor and c not in focused:
+                continue
+            similarity |= _similarities(conn, q_vec, [c])
+        if similarity[c] >= RELEVANCE_FLOOR or c in focused:
+            ranked.append(c)
+            if len(ranked) == n:
+                break
+    return ranked, similarity
 
 
 def _similarities(conn: Connection, q_vec: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
@@ -131,6 +192,7 @@ def _merge(conn: Connection, ranked: list[int], similarity: dict[int, float],
             else:
                 groups.append([c])
     passages: list[tuple[float, Passage]] = []
+    kept_words: list[set[str]] = []
     for group in groups:
         text = group[0].text
         for c in group[1:]:
@@ -138,8 +200,10 @@ def _merge(conn: Connection, ranked: list[int], similarity: dict[int, float],
         start, end = group[0].start_s, max(c.end_s for c in group)
         passage = Passage(group[0].video_id, titles.get(group[0].video_id, ""), start, end, text,
                           round(max(0.0, min(1.0, max(similarity[c.id] for c in group))), 4))
-        if not any(_near_duplicate(passage.text, p.text) for _, p in passages):
+        words = set(text.lower().split())
+        if not any(_near_duplicate(words, other) for other in kept_words):
             passages.append((max(fused[c.id] for c in group), passage))
+            kept_words.append(words)
     return passages
 
 
@@ -154,12 +218,11 @@ def _timed_sentences(conn: Connection, video_id: int, start_s: float,
 def _join_overlapping(a: str, b: str) -> str:
     """a + b without the sentence(s) b repeats from a's end (chunks overlap by a sentence)."""
     for cut in range(min(len(a), len(b)), 0, -1):
-        if a.endswith(b[:cut]) and (cut == len(b) or b[cut] == " "):
+        if (cut == len(b) or b[cut] == " ") and a.endswith(b[:cut]):  # the cheap test first
             return a + b[cut:]
     return a + " " + b
 
 
-def _near_duplicate(a: str, b: str) -> bool:
+def _near_duplicate(wa: set[str], wb: set[str]) -> bool:
     """The same words, mostly (a video uploaded twice, say)."""
-    wa, wb = set(a.lower().split()), set(b.lower().split())
     return len(wa & wb) / max(1, len(wa | wb)) > 0.8
