@@ -10,19 +10,14 @@
   const STEP_LABELS = { joined: "Joined", first_video: "Watched a video", first_question: "Asked a question",
                         first_course_completed: "Completed a course" };
 
-  async function refresh() {
-    try {
+  function refresh() {
+    return ChronosAnalytics.guarded(async () => {
       const res = await fetch(`/api/analytics/overview?range=${range}`);
       const data = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error(data.error || `Analytics could not be loaded (${res.status}).`);
       overview = data;
-      document.getElementById("load-error").hidden = true;
       render(data);
-    } catch (e) {
-      const box = document.getElementById("load-error");
-      box.textContent = `${e.message} Reload the page to try again.`;
-      box.hidden = false;
-    }
+    });
   }
 
   function render(d) {
@@ -214,26 +209,15 @@
   function setRange(key) {
     if (key === range) return;
     range = key;
-    for (const a of document.querySelectorAll("#range-filter [data-range]")) {
-      if (a.dataset.range === key) a.setAttribute("aria-current", "true"); else a.removeAttribute("aria-current");
-    }
+    markRange(key);
     const url = new URL(location.href);
     url.searchParams.set("range", key);
     history.replaceState(null, "", url);
     document.getElementById("to-students").href = `/analytics/students?range=${key}`;
     refresh();
   }
-  document.getElementById("range-filter").addEventListener("click", (e) => {
-    const a = e.target.closest("[data-range]");
-    if (!a) return;
-    e.preventDefault();
-    setRange(a.dataset.range);
-  });
-  const KEYS = [...document.querySelectorAll("#range-filter [data-range]")].map((a) => a.dataset.range);
-  document.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
-    if (KEYS[Number(e.key) - 1]) setRange(KEYS[Number(e.key) - 1]);
-    else if (e.key === "s") location.href = document.getElementById("to-students").href;
+  const markRange = ChronosAnalytics.rangeFilter(setRange, (e) => {
+    if (e.key === "s") location.href = document.getElementById("to-students").href;
   });
 
   /* CSV export: check the dates here so a mistake gets a message, not a download of an error. */
@@ -258,12 +242,11 @@
   });
 
   /* Live: any analytics event for this creator refetches, at most about once a second. */
-  let timer = null;
   const liveDot = document.getElementById("live");
-  Chronos.live((e) => {
-    if (e.type !== "analytics" || timer) return;
-    timer = setTimeout(() => { timer = null; refresh(); }, 1000);
-  }, (up) => { liveDot.textContent = up ? "live" : "reconnecting…"; liveDot.classList.toggle("on", up); });
+  ChronosAnalytics.liveRefresh(refresh, (up) => {
+    liveDot.textContent = up ? "live" : "reconnecting…";
+    liveDot.classList.toggle("on", up);
+  });
 
   document.addEventListener("chronos:zone", refresh);  /* analytics_zone.js saved a new zone */
   refresh();

@@ -11,15 +11,8 @@
     return el("a", { class: "small", href: `/videos/${item.video_id}${t}`, text: t ? `▶ ${clock(item.at_s)}` : "▶ open" });
   }
 
-  async function refresh() {
-    try {
-      render(await Chronos.api("GET", `/api/analytics/students/${id}`));
-      document.getElementById("load-error").hidden = true;
-    } catch (e) {
-      const box = document.getElementById("load-error");
-      box.textContent = `${e.message} Reload the page to try again.`;
-      box.hidden = false;
-    }
+  function refresh() {
+    return ChronosAnalytics.guarded(async () => render(await Chronos.api("GET", `/api/analytics/students/${id}`)));
   }
 
   function render(d) {
@@ -42,10 +35,6 @@
       el("span", { text: t.text }), link(t))));
   }
 
-  let timer = null;
-  Chronos.live((e) => {
-    if (e.type !== "analytics" || timer) return;
-    timer = setTimeout(() => { timer = null; refresh(); }, 1000);
-  });
+  ChronosAnalytics.liveRefresh(refresh);
   refresh();
 })();

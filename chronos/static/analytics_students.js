@@ -11,17 +11,9 @@
 
   const when = (iso) => (iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "–");
 
-  async function refresh() {
+  function refresh() {
     const q = new URLSearchParams({ sort: state.sort, order: state.order, range: state.range, limit: PAGE, offset: state.offset });
-    try {
-      const data = await Chronos.api("GET", `/api/analytics/students?${q}`);
-      document.getElementById("load-error").hidden = true;
-      render(data);
-    } catch (e) {
-      const box = document.getElementById("load-error");
-      box.textContent = `${e.message} Reload the page to try again.`;
-      box.hidden = false;
-    }
+    return ChronosAnalytics.guarded(async () => render(await Chronos.api("GET", `/api/analytics/students?${q}`)));
   }
 
   function render(data) {
@@ -73,28 +65,11 @@
   function setRange(key) {
     state.range = key;
     state.offset = 0;
-    for (const a of document.querySelectorAll("#range-filter [data-range]")) {
-      if (a.dataset.range === key) a.setAttribute("aria-current", "true"); else a.removeAttribute("aria-current");
-    }
+    markRange(key);
     keepInUrl();
     refresh();
   }
-  document.getElementById("range-filter").addEventListener("click", (e) => {
-    const a = e.target.closest("[data-range]");
-    if (!a) return;
-    e.preventDefault();
-    setRange(a.dataset.range);
-  });
-  const KEYS = [...document.querySelectorAll("#range-filter [data-range]")].map((a) => a.dataset.range);
-  document.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
-    if (KEYS[Number(e.key) - 1]) setRange(KEYS[Number(e.key) - 1]);
-  });
-
-  let timer = null;
-  Chronos.live((e) => {
-    if (e.type !== "analytics" || timer) return;
-    timer = setTimeout(() => { timer = null; refresh(); }, 1000);
-  });
+  const markRange = ChronosAnalytics.rangeFilter(setRange);
+  ChronosAnalytics.liveRefresh(refresh);
   refresh();
 })();
