@@ -1,8 +1,9 @@
-"""Smoke test of the built executable, as a creator would use it, with no Python in its environment.
+"""Smoke test of the built executable, as a creator would use it, with no Python on the machine.
 
     scripts/build_exe.sh && .venv/bin/python scripts/smoke_exe.py [--exe dist/chronos/chronos]
 
-Checks `chronos doctor`; starts `chronos serve` on a temporary data folder; creates the owner on
+As root on Linux, every Python on the machine is hidden from the executable (a private mount
+namespace); elsewhere only PATH keeps Python away. Checks `chronos doctor`; starts `chronos serve` on a temporary data folder; creates the owner on
 the setup page; makes an API token with the executable's CLI; uploads tests/fixtures/interest.mp4;
 waits for "completed"; asks a question through POST /api/chat and checks the answer cites that
 video; stops the server with SIGTERM and checks it exits cleanly. Prints a JSON summary; exits 1
@@ -11,7 +12,9 @@ on the first failure, saying what failed.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
+import os
 import re
 import shutil
 import signal
@@ -39,8 +42,40 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
     return {"HOME": str(home), "PATH": "/usr/bin:/bin", "CHRONOS_NO_BROWSER": "1", **extra}
 
 
+def python_installs(exe: Path) -> list[str]:
+    """Every Python on this machine (the interpreter running this script, its venv, the system's)."""
+    found = {sys.base_prefix, sys.prefix, *glob.glob("/usr/lib/python3*"), *glob.glob("/usr/local/lib/python3*"),
+             *glob.glob("/usr/bin/python3*"), *glob.glob("/usr/local/bin/python3*")}
+    return sorted(p for p in found if os.path.exists(p) and not str(exe).startswith(p.rstrip("/") + "/"))
+
+
+def hidden_python(cmd: list[str], exe: Path) -> list[str]:
+    """cmd run where no Python can be found: as root on Linux, a private mount namespace covers
+    every Python installation (tmpfs over folders, /dev/null over binaries). Elsewhere cmd as is,
+    with PATH alone keeping Python out of reach."""
+    if not (sys.platform.startswith("linux") and os.geteuid() == 0 and shutil.which("unshare")):
+        return cmd
+    mounts = " && ".join(
+        f"mount -t tmpfs none '{p}'" if os.path.isdir(p) else f"mount --bind /dev/null '{p}'"
+        for p in python_installs(exe))
+    return ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", f'{mounts} && exec "$@"', "sh", *cmd]
+
+
+def check_no_python(exe: Path, env: dict) -> bool:
+    """True when every Python is hidden where the executable runs, False when this machine cannot
+    hide them (not root, not Linux); a hiding that leaves one in reach fails the smoke test."""
+    cmd = ["/bin/sh", "-c", f"python3 -c 1 || /usr/bin/python3 -c 1 || '{sys.executable}' -c 1"]
+    probe = hidden_python(cmd, exe)
+    if probe == cmd:
+        return False
+    if subprocess.run(probe, capture_output=True, env=env, timeout=60).returncode == 0:
+        raise SmokeFailure("a Python is still reachable inside the namespace meant to hide them all")
+    return True
+
+
 def run_exe(exe: Path, *args: str, env: dict) -> str:
-    done = subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(hidden_python([str(exe), *args], exe), capture_output=True, text=True, env=env,
+                          timeout=300)
     if done.returncode != 0:
         raise SmokeFailure(f"`chronos {' '.join(args)}` exited {done.returncode}: {done.stdout}{done.stderr}")
     return done.stdout
@@ -117,6 +152,7 @@ def smoke(exe: Path, limit_s: float) -> dict:
     env = clean_env(work)
     data = work / "data"
     timings = {}
+    python_hidden = check_no_python(exe, env)
     t0 = time.perf_counter()
     check_doctor(exe, data, env)
     timings["doctor_s"] = time.perf_counter() - t0
@@ -126,7 +162,7 @@ def smoke(exe: Path, limit_s: float) -> dict:
     base = f"http://127.0.0.1:{port}"
     log = (work / "serve.log").open("w+")
     t0 = time.perf_counter()
-    proc = subprocess.Popen([str(exe), "serve", "--data-dir", str(data), "--port", str(port)],
+    proc = subprocess.Popen(hidden_python([str(exe), "serve", "--data-dir", str(data), "--port", str(port)], exe),
                             stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         while True:  # wait for the address to answer
@@ -155,7 +191,8 @@ def smoke(exe: Path, limit_s: float) -> dict:
     if proc.returncode != 0:
         raise SmokeFailure(f"`chronos serve` exited {proc.returncode} on SIGTERM")
     shutil.rmtree(work, ignore_errors=True)
-    return {"exe": str(exe), "video": {"id": video["id"], "chunks": video["chunks"]},
+    return {"exe": str(exe), "python_out_of_reach": python_hidden,
+            "video": {"id": video["id"], "chunks": video["chunks"]},
             "citations": len(answer["citations"]), **{k: round(v, 2) for k, v in timings.items()}}
 
 
