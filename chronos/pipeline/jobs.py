@@ -14,7 +14,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from chronos.db import Database
 from chronos.models import videos
-from chronos.pipeline.processor import PermanentError, Pipeline, VideoGone, process_video, publish_video
+from chronos.pipeline.processor import (Interrupted, PermanentError, Pipeline, VideoGone, process_video,
+                                        publish_video)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,9 @@ class PipelineRunner:
                 return Outcome(video.status)
             except VideoGone:
                 return Outcome("gone")
+            except Interrupted:  # stopping: the stages done are kept; start() requeues the rest
+                current = videos.get_video(conn, video_id)
+                return Outcome(current.status if current else "gone")
             except PermanentError as exc:
                 return self._fail(conn, video_id, str(exc))
             except Exception as exc:  # noqa: BLE001 - any other failure may be transient
@@ -102,6 +106,7 @@ class PipelineRunner:
     # -- the queue -------------------------------------------------------------------------------
     def start(self) -> None:
         """Start the background scheduler and requeue everything unfinished (after any crash)."""
+        self.pipeline.stopping.clear()
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._job_engine(),
                                                      tablename="apscheduler_jobs")},
@@ -156,11 +161,13 @@ class PipelineRunner:
         _RUNNERS.pop(self.key, None)
 
     def stop(self, grace_s: float) -> bool:
-        """Stop taking jobs and give a running attempt up to grace_s to finish.
+        """Stop taking jobs and give the running stage up to grace_s to finish (the video's later
+        stages wait for the next start).
 
         False when it is still running after that: the caller may exit anyway, and the unfinished
         stage resumes at the next start, exactly as after a crash.
         """
+        self.pipeline.stopping.set()  # the running stage finishes; no further stage starts
         self.shutdown(wait=False)
         finished = self._heavy.acquire(timeout=max(grace_s, 0))
         if finished:

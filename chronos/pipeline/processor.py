@@ -1,9 +1,10 @@
 """The video state machine: pending → transcribing → chunking → embedding → completed."""
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from chronos.ai.embedder import Embedder
@@ -26,6 +27,10 @@ class VideoGone(Exception):
     """The video was deleted while it was being processed."""
 
 
+class Interrupted(Exception):
+    """Chronos is stopping: the finished stages are kept and the next stage runs at the next start."""
+
+
 @dataclass
 class Pipeline:
     """What processing needs: the models, where media lives, and where to report progress."""
@@ -33,6 +38,8 @@ class Pipeline:
     embedder: Embedder
     media_dir: Path
     publish: Publish = lambda event: None
+    # Set when Chronos is stopping: the running stage finishes, the next one is left for later.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
 
 def publish_video(conn: Connection, video_id: int, publish: Publish, stage: str | None = None) -> None:
@@ -48,13 +55,13 @@ def process_video(video_id: int, *, conn: Connection, pipeline: Pipeline, attemp
     video = _require(conn, video_id)
     if video.status in ("pending", "transcribing"):
         _transcribe(conn, video, pipeline, attempt)
-    video = _require(conn, video_id)
+    video = _next_stage(conn, video_id, pipeline)
     if video.status == "chunking":
         with _stage(conn, video_id, "chunk", attempt):
             drafts = chunk_transcript(transcripts.load_segments(conn, video_id))
             chunk_store.replace_chunks(conn, video_id, video.creator_id, drafts)
         _advance(conn, video_id, "embedding", pipeline)
-    video = _require(conn, video_id)
+    video = _next_stage(conn, video_id, pipeline)
     if video.status == "embedding":
         with _stage(conn, video_id, "embed", attempt):
             embed_chunks(conn, video_id, pipeline.embedder)
@@ -118,6 +125,14 @@ def _advance(conn: Connection, video_id: int, status: str, pipeline: Pipeline) -
     _require(conn, video_id)
     videos.set_status(conn, video_id, status, progress=1.0)
     publish_video(conn, video_id, pipeline.publish)
+
+
+def _next_stage(conn: Connection, video_id: int, pipeline: Pipeline) -> videos.Video:
+    """The video before its next stage, unless Chronos is stopping (then Interrupted)."""
+    video = _require(conn, video_id)
+    if pipeline.stopping.is_set() and video.status != "completed":
+        raise Interrupted(video_id)
+    return video
 
 
 def _require(conn: Connection, video_id: int) -> videos.Video:
