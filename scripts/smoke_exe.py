@@ -49,11 +49,20 @@ def python_installs(exe: Path) -> list[str]:
     return sorted(p for p in found if os.path.exists(p) and not str(exe).startswith(p.rstrip("/") + "/"))
 
 
+def can_hide_python() -> bool:
+    """Whether this machine lets us make a private mount namespace (root on Linux, and a
+    container that allows it)."""
+    if not (sys.platform.startswith("linux") and os.geteuid() == 0 and shutil.which("unshare")):
+        return False
+    probe = subprocess.run(["unshare", "-m", "--propagation", "private", "/bin/true"], capture_output=True)
+    return probe.returncode == 0
+
+
 def hidden_python(cmd: list[str], exe: Path) -> list[str]:
     """cmd run where no Python can be found: as root on Linux, a private mount namespace covers
     every Python installation (tmpfs over folders, /dev/null over binaries). Elsewhere cmd as is,
     with PATH alone keeping Python out of reach."""
-    if not (sys.platform.startswith("linux") and os.geteuid() == 0 and shutil.which("unshare")):
+    if not can_hide_python():
         return cmd
     mounts = " && ".join(
         f"mount -t tmpfs none '{p}'" if os.path.isdir(p) else f"mount --bind /dev/null '{p}'"
@@ -64,11 +73,16 @@ def hidden_python(cmd: list[str], exe: Path) -> list[str]:
 def check_no_python(exe: Path, env: dict) -> bool:
     """True when every Python is hidden where the executable runs, False when this machine cannot
     hide them (not root, not Linux); a hiding that leaves one in reach fails the smoke test."""
-    cmd = ["/bin/sh", "-c", f"python3 -c 1 || /usr/bin/python3 -c 1 || '{sys.executable}' -c 1"]
+    tries = " || ".join(f"'{py}' -c 'print(\"python-ran\")'"
+                        for py in ("python3", "/usr/bin/python3", sys.executable))
+    cmd = ["/bin/sh", "-c", f"{tries}; echo probe-done"]
     probe = hidden_python(cmd, exe)
     if probe == cmd:
         return False
-    if subprocess.run(probe, capture_output=True, env=env, timeout=60).returncode == 0:
+    out = subprocess.run(probe, capture_output=True, text=True, env=env, timeout=60).stdout
+    if "probe-done" not in out:
+        raise SmokeFailure(f"the namespace that hides Python could not be set up: {out!r}")
+    if "python-ran" in out:
         raise SmokeFailure("a Python is still reachable inside the namespace meant to hide them all")
     return True
 
