@@ -28,7 +28,6 @@ import json
 import logging
 import os
 import platform
-import re
 import shutil
 import statistics
 import sys
@@ -47,6 +46,7 @@ for p in (str(ROOT), str(ROOT / "scripts"), str(BENCH)):
         sys.path.insert(0, p)
 
 from answers_set import LECTURES, OFF_TOPIC_KINDS, QUESTIONS  # noqa: E402
+from report import emit, pct  # noqa: E402
 
 OUT = BENCH / "out" / "answers"
 VOICE, WPM = "en-us", 160
@@ -58,10 +58,6 @@ FLOORS = [round(0.10 + 0.05 * i, 2) for i in range(9)]  # 0.10 … 0.50
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
-
-
-def pct(xs, q) -> float | None:
-    return round(float(np.percentile(xs, q)), 1) if len(xs) else None
 
 
 # -- media ---------------------------------------------------------------------------------------
@@ -378,11 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         "meets_target": offline["p95_ms"] <= TARGET_P95_MS,
         "per_question": per_q,
     }
-    text = json.dumps(result, indent=2, default=lambda o: o.item() if hasattr(o, "item") else str(o))
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(text + "\n")
-    print(text)
+    emit(result, args.json_out, default=lambda o: o.item() if hasattr(o, "item") else str(o))
     return 0
 
 

@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from collections import defaultdict
@@ -42,6 +41,7 @@ from chronos.db import Database, connect  # noqa: E402
 from chronos.models.activity import periods_of, stamp  # noqa: E402
 from chronos.models.analytics_overview import overview  # noqa: E402
 from chronos.models.analytics_range import resolve  # noqa: E402
+from report import emit, pct  # noqa: E402
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)
@@ -262,15 +262,11 @@ def time_overview(path: Path, repeat: int) -> dict:
             cpu.append((time.process_time() - start_cpu) * 1000)
     conn.close()
     every = [ms for values in per_range.values() for ms in values]
-    return {"p50_ms": round(statistics.median(every), 1), "p95_ms": round(_p95(every), 1),
-            "cpu_p50_ms": round(statistics.median(cpu), 1), "cpu_p95_ms": round(_p95(cpu), 1),
-            "per_range": {k: {"p50_ms": round(statistics.median(v), 1), "p95_ms": round(_p95(v), 1),
+    return {"p50_ms": pct(every, 50), "p95_ms": pct(every, 95),
+            "cpu_p50_ms": pct(cpu, 50), "cpu_p95_ms": pct(cpu, 95),
+            "per_range": {k: {"p50_ms": pct(v, 50), "p95_ms": pct(v, 95),
                               "max_ms": round(max(v), 1)} for k, v in per_range.items()}}
 
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
 def main() -> None:
@@ -300,10 +296,7 @@ def main() -> None:
               "db_mb": round(path.stat().st_size / 1e6, 1),
               "loadavg_before": [round(x, 2) for x in load_before],
               "loadavg_after": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count()}
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json_out:
-        args.json_out.write_text(text + "\n")
+    emit(result, args.json_out)
 
 
 if __name__ == "__main__":

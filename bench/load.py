@@ -35,6 +35,7 @@ from simple_websocket import Client
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.procs import chronos_env, free_port  # noqa: E402
+from report import emit, pct  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 QUESTIONS = ["What is compound interest?", "What is the interest rate?", "How does compound interest grow?",
@@ -153,11 +154,8 @@ class Student:
 
 
 def _ms(seconds: list[float], q: float) -> float | None:
-    """The q-quantile in milliseconds."""
-    if not seconds:
-        return None
-    ordered = sorted(seconds)
-    return round(ordered[min(int(len(ordered) * q), len(ordered) - 1)] * 1000, 1)
+    """The q-quantile (0-1) in milliseconds."""
+    return pct([s * 1000 for s in seconds], q * 100)
 
 
 def _wait_until_serving(port: int, proc: subprocess.Popen) -> None:
@@ -250,9 +248,7 @@ def main() -> None:
     args = parser.parse_args()
     result = run(args.students, args.server)
     out = ROOT / "bench" / "results" / f"load-{args.server}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    emit(result, out)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ for p in (str(ROOT), str(ROOT / "scripts"), str(BENCH)):
         sys.path.insert(0, p)
 
 from lecture_text import lecture_sentences  # noqa: E402
+from report import emit  # noqa: E402
 
 log = logging.getLogger("bench")
 TARGET_RTF = 5 * 60 / 3600  # an hour of lecture in at most five minutes
@@ -436,11 +437,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     result = run(args)
-    text = json.dumps(result, indent=2)
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(text + "\n")
-    print(text)
+    emit(result, args.json_out)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ from chronos.models import chunks as chunk_store  # noqa: E402
 from chronos.models import videos as video_store  # noqa: E402
 from chronos.rag import retrieval  # noqa: E402
 from pipeline import CLEAN, machine_busy_s, wait_until_idle  # noqa: E402
+import report  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "search"
 TARGETS_MS = {"100000": 10, "1000000": 50}  # p95 of retrieve() without the embedding
@@ -293,8 +294,8 @@ class StubEmbedder:
         return np.stack([self.vectors[t] for t in texts])
 
 
-def pct(xs: list[float], q: float) -> float:
-    return round(float(np.percentile(xs, q)), 3) if xs else 0.0
+def pct(xs: list[float], q: float) -> float | None:
+    return report.pct(xs, q, digits=3)
 
 
 @contextlib.contextmanager
@@ -527,11 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": TARGETS_MS,
         "meets_targets": bool(checked) and all(r["meets_target"] for r in checked),
     }
-    text = json.dumps(out, indent=2)
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(text + "\n")
-    print(text)
+    report.emit(out, args.json_out)
     return 0
 
 

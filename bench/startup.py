@@ -14,7 +14,6 @@ bench/results/startup-<variant>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import socket
 import subprocess
@@ -22,6 +21,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from report import emit, pct
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {"folder": ROOT / "dist" / "chronos" / "chronos",
@@ -79,14 +80,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="chronos-startup-"))
     launch_to_serving(exe, work / "data", work)  # warm-up: first run makes the data folder
     times = sorted(launch_to_serving(exe, work / "data", work) for _ in range(args.runs))
-    result = {"variant": args.variant, "p50_s": round(times[len(times) // 2], 2),
-              "p95_s": round(times[min(int(len(times) * 0.95), len(times) - 1)], 2),
+    result = {"variant": args.variant, "p50_s": pct(times, 50, digits=2), "p95_s": pct(times, 95, digits=2),
               "size_mb": _size_mb(args.variant), "target_s": TARGET_S, "runs": args.runs,
               "times_s": [round(t, 2) for t in times]}
     out = ROOT / "bench" / "results" / f"startup-{args.variant}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    emit(result, out)
 
 
 if __name__ == "__main__":
