@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from chronos.config import Settings
+from chronos.models import creators
 
 GB = 1024**3
 ORDER = ("free", "starter", "pro", "enterprise")
@@ -36,7 +37,8 @@ DEFAULT_TIERS: dict[str, Tier] = {
     "enterprise": Tier("enterprise", "Enterprise", None, None, None, None, 20 * GB, None, 499.0),
 }
 
-_LIMITS = {f.name for f in fields(Tier)} - {"name", "label", "price_usd_per_month", "checkout_url"}
+_FIELDS = {f.name for f in fields(Tier)}
+_LIMITS = _FIELDS - {"name", "label", "price_usd_per_month", "checkout_url"}
 
 
 def tier_table(settings: Settings) -> dict[str, Tier]:
@@ -47,7 +49,7 @@ def tier_table(settings: Settings) -> dict[str, Tier]:
                                        checkout_url=""))
         changes = {}
         for key, value in dict(overrides).items():
-            if key not in {f.name for f in fields(Tier)} or key == "name":
+            if key not in _FIELDS or key == "name":
                 raise ValueError(f"Unknown tier setting [tiers.{name}] {key}")
             if key in _LIMITS:
                 value = None if value is None or int(value) < 0 else int(value)
@@ -62,10 +64,15 @@ def tier_for(settings: Settings, name: str | None) -> Tier:
     return table.get((name or "free").lower(), table["free"])
 
 
+def _ordered(table: dict[str, Tier]) -> list[str]:
+    """The table's tier names from lowest to highest: free, starter, pro, enterprise, then others."""
+    return [n for n in ORDER if n in table] + [n for n in table if n not in ORDER]
+
+
 def next_tier(settings: Settings, current: Tier) -> Tier | None:
     """The tier above this one (in the order free, starter, pro, enterprise, then any others)."""
     table = tier_table(settings)
-    names = [n for n in ORDER if n in table] + [n for n in table if n not in ORDER]
+    names = _ordered(table)
     i = names.index(current.name) if current.name in names else -1
     return table[names[i + 1]] if 0 <= i < len(names) - 1 else None
 
@@ -88,14 +95,12 @@ def tier_for_plan(settings: Settings, plan_id: str | None) -> str | None:
 def highest(settings: Settings, names: list[str]) -> str | None:
     """The highest of these tier names (free < starter < pro < enterprise < any other)."""
     table = tier_table(settings)
-    order = [n for n in ORDER if n in table] + [n for n in table if n not in ORDER]
+    order = _ordered(table)
     known = [n for n in names if n in table]
     return max(known, key=order.index) if known else None
 
 
 def creator_tier(conn, settings: Settings, creator_id: int) -> Tier:
     """The tier the creator is on now (read fresh, so a webhook's change applies at once)."""
-    from chronos.models import creators
-
     creator = creators.get_creator(conn, creator_id)
     return tier_for(settings, creator.subscription_tier if creator else None)

@@ -66,11 +66,9 @@ class OfflineAnswerer:
         # Quote the best sentence and only those nearly as good: a weaker one dilutes the answer.
         floor = max(MIN_SENTENCE_SIMILARITY, float(score.max()) - RELATIVE_MARGIN)
         order = [j for j in np.argsort(-score) if score[j] >= floor and sims[j] >= MIN_SENTENCE_SIMILARITY]
-        order = order[:MAX_QUOTES]
         # Best first: the first citation is the one a student is most likely to click.
-        chosen = order
         seen, out = set(), []
-        for j in chosen:
+        for j in order[:MAX_QUOTES]:
             if candidates[j][2] not in seen:
                 seen.add(candidates[j][2])
                 out.append(candidates[j])

@@ -97,7 +97,7 @@ def _snapshot_database(db_path: Path, copy: Path) -> int:
     source, target = connect(db_path), connect(copy)
     try:
         source.backup(target)
-        target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+        meta.make_self_contained(target)
         problems = meta.integrity_problems(target)
         if problems:
             raise BackupError(f"The database {db_path} fails SQLite's integrity check "

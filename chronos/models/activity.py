@@ -41,8 +41,12 @@ def parse_zone(name: str) -> ZoneInfo:
 def zone_name(conn: Connection, creator_id: int) -> str:
     """The creator's reporting time zone (IANA name)."""
     row = conn.execute("SELECT settings FROM creators WHERE id = ?", (creator_id,)).fetchone()
-    name = json.loads(row["settings"] or "{}").get("timezone") if row else None
-    return name or DEFAULT_ZONE
+    return _zone_in(row["settings"] if row else None)
+
+
+def _zone_in(settings: str | None) -> str:
+    """The time zone named in a creators.settings JSON text."""
+    return json.loads(settings or "{}").get("timezone") or DEFAULT_ZONE
 
 
 def set_zone(conn: Connection, creator_id: int, name: str) -> str:
@@ -60,9 +64,9 @@ def local_date(at: datetime, zone: ZoneInfo) -> str:
     return at.astimezone(zone).strftime("%Y-%m-%d")
 
 
-def _zone(conn: Connection, creator_id: int) -> ZoneInfo:
+def _zone(name: str) -> ZoneInfo:
     try:
-        return parse_zone(zone_name(conn, creator_id))
+        return parse_zone(name)
     except ZoneError:
         return ZoneInfo(DEFAULT_ZONE)  # a zone removed from tzdata since it was chosen
 
@@ -194,11 +198,13 @@ def announce(publish: Callable[[dict], None] | None, creator_id: int | None, kin
 def _ensure_student(conn: Connection, student_id: int,
                     at: datetime | None = None) -> tuple[int, ZoneInfo]:
     """The student's creator and zone; records the join (at `at`, else students.created_at) once."""
-    row = conn.execute("SELECT creator_id FROM student_summary WHERE student_id = ?", (student_id,)).fetchone()
+    # One read on the common path (every heartbeat and question): the creator and their zone together.
+    row = conn.execute("SELECT s.creator_id, c.settings FROM student_summary s LEFT JOIN creators c"
+                       " ON c.id = s.creator_id WHERE s.student_id = ?", (student_id,)).fetchone()
     if row is not None:
-        return row[0], _zone(conn, row[0])
+        return row[0], _zone(_zone_in(row[1]))
     student = conn.execute("SELECT creator_id, created_at FROM students WHERE id = ?", (student_id,)).fetchone()
-    creator_id, zone = student["creator_id"], _zone(conn, student["creator_id"])
+    creator_id, zone = student["creator_id"], _zone(zone_name(conn, student["creator_id"]))
     joined = at or datetime.fromisoformat(student["created_at"])
     day = local_date(joined, zone)
     conn.execute("INSERT INTO student_summary(student_id, creator_id, joined_at, joined_date) VALUES (?, ?, ?, ?)",

@@ -7,8 +7,6 @@ two ratios to its threshold.
 """
 from __future__ import annotations
 
-import math
-
 from chronos.db import Connection
 from chronos.models import analytics_confusion as maps
 from chronos.models.analytics_range import Range
@@ -61,8 +59,8 @@ def _peak_s(conn: Connection, video: dict, rng: Range) -> float | None:
     """The middle of the bin the most questions point at (None without questions)."""
     duration = float(video["duration_s"] or 0.0)
     bin_s = maps.bin_size(duration)
-    count = max(1, math.ceil(duration / bin_s)) if duration else 1
-    bins = maps.question_bins(maps.cited_questions(conn, video["video_id"], rng), bin_s, count)
+    bins = maps.question_bins(maps.cited_questions(conn, video["video_id"], rng), bin_s,
+                              maps.bin_count(duration, bin_s))
     if not bins:
         return None
     best = max(sorted(bins), key=lambda i: len(bins[i]))

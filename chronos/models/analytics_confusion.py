@@ -23,6 +23,11 @@ def bin_size(duration_s: float) -> float:
     return 10.0 if duration_s <= 600 else float(math.ceil(duration_s / 60 / 10) * 10)
 
 
+def bin_count(duration_s: float, bin_s: float) -> int:
+    """How many bins cover a video (one for a video of unknown length)."""
+    return max(1, math.ceil(duration_s / bin_s)) if duration_s else 1
+
+
 def _bins_of(start_s: float, end_s: float, bin_s: float, count: int) -> range:
     first = int(start_s // bin_s)
     last = int(max(end_s - 1e-6, start_s) // bin_s)
@@ -53,7 +58,7 @@ def confusion(conn: Connection, video: dict, rng: Range) -> dict:
     """The confusion map of one video (`video`: id, title, duration_s) over a range."""
     duration = float(video["duration_s"] or 0.0)
     bin_s = bin_size(duration)
-    count = max(1, math.ceil(duration / bin_s)) if duration else 1
+    count = bin_count(duration, bin_s)
     rows = cited_questions(conn, video["id"], rng)
     questions = question_bins(rows, bin_s, count)
     stops, viewers = [0] * count, [0] * count

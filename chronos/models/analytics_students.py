@@ -25,7 +25,7 @@ def leaderboard(conn: Connection, creator_id: int, rng: Range, *, sort: str = "v
     rows = conn.execute(f"{base} ORDER BY {column} {direction}, s.id LIMIT :limit OFFSET :offset",
                         args | {"limit": limit, "offset": offset}).fetchall()
     return {"total": total, "students": [{
-        "id": r["id"], "name": r["name"] or r["username"] or f"Student {r['id']}", "email": r["email"],
+        "id": r["id"], "name": _display_name(r), "email": r["email"],
         "videos_watched": r["videos_watched"], "questions": r["questions"],
         "courses_completed": r["courses_completed"], "watch_s": round(r["watch_s"] or 0.0, 1),
         "last_active_at": r["last_active_at"]} for r in rows]}
@@ -51,11 +51,16 @@ def student_detail(conn: Connection, creator_id: int, student_id: int) -> dict |
                      " WHERE s.id = ? AND s.creator_id = ?", (student_id, creator_id)).fetchone()
     if s is None:
         return None
-    return {"student": {"id": s["id"], "name": s["name"] or s["username"] or f"Student {s['id']}",
+    return {"student": {"id": s["id"], "name": _display_name(s),
                         "email": s["email"], "joined_at": s["joined_at"] or s["created_at"],
                         "last_active_at": s["last_active_at"], "access": s["access"]},
             "timeline": timeline(conn, student_id),
             "courses": _courses(conn, creator_id, student_id)}
+
+
+def _display_name(student) -> str:
+    """What the dashboard calls a student: their name, else their username, else their number."""
+    return student["name"] or student["username"] or f"Student {student['id']}"
 
 
 def timeline(conn: Connection, student_id: int) -> list[dict]:

@@ -23,6 +23,11 @@ def integrity_problems(conn: Connection) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
+def make_self_contained(conn: Connection) -> None:
+    """Leave the WAL journal for a rollback one: the file alone then holds every page, no -wal beside it."""
+    conn.execute("PRAGMA journal_mode=DELETE")
+
+
 def clear_scheduled_jobs(conn: Connection) -> int:
     """Forget APScheduler's persisted jobs; return how many there were.
 

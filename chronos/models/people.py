@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow
+from chronos.models import usage, utcnow
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,6 @@ def revoke_invite(conn: Connection, invite_id: int) -> None:
 def join_with_invite(conn: Connection, token: str, *, name: str, username: str, password: str,
                      student_limit: int | None = None) -> Student:
     """Create a student from an invite; the use (and the tier's student limit) is checked atomically."""
-    from chronos.models import usage
-
     with transaction(conn):
         row = conn.execute("SELECT * FROM invites WHERE token_hash = ?", (_hash(token),)).fetchone()
         if row is None:

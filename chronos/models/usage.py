@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow
+from chronos.models import utcnow, videos
 
 # A reservation older than this belongs to an upload that died with its process: ignore it.
 STALE_RESERVATION = "-6 hours"
@@ -117,17 +117,15 @@ def commit_upload(conn: Connection, reservation_id: int | None, creator_id: int,
             _check_upload(conn, creator_id, tier, size_bytes, reservation_id, original_filename)
         if reservation_id is not None:
             conn.execute("DELETE FROM upload_reservations WHERE id = ?", (reservation_id,))
-        # Same row as videos.create_video, written here so it shares the quota check's transaction.
-        cur = conn.execute(
-            "INSERT INTO videos(creator_id, title, original_filename, media_path, container,"
-            " size_bytes, has_video, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (creator_id, title, original_filename, media_path, container, size_bytes,
-             int(has_video), duration_s))
+        video_id = videos.insert_video(conn, creator_id=creator_id, title=title,
+                                       original_filename=original_filename, media_path=media_path,
+                                       container=container, size_bytes=size_bytes, has_video=has_video,
+                                       duration_s=duration_s)
         conn.execute(
             "INSERT INTO usage_metrics(creator_id, date, videos_uploaded) VALUES (?, ?, 1)"
             " ON CONFLICT(creator_id, date) DO UPDATE SET videos_uploaded = videos_uploaded + 1,"
             " updated_at = ?", (creator_id, now_utc().strftime("%Y-%m-%d"), utcnow()))
-    return cur.lastrowid
+    return video_id
 
 
 # -- questions ---------------------------------------------------------------------------------

@@ -61,12 +61,21 @@ def create_video(conn: Connection, *, creator_id: int, title: str, original_file
                  duration_s: float | None) -> Video:
     """Record a stored upload as a pending video."""
     with transaction(conn):
-        cur = conn.execute(
-            "INSERT INTO videos(creator_id, title, original_filename, media_path, container,"
-            " size_bytes, has_video, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (creator_id, title, original_filename, media_path, container, size_bytes,
-             int(has_video), duration_s))
-    return get_video(conn, cur.lastrowid)
+        video_id = insert_video(conn, creator_id=creator_id, title=title, original_filename=original_filename,
+                                media_path=media_path, container=container, size_bytes=size_bytes,
+                                has_video=has_video, duration_s=duration_s)
+    return get_video(conn, video_id)
+
+
+def insert_video(conn: Connection, *, creator_id: int, title: str, original_filename: str,
+                 media_path: str, container: str, size_bytes: int, has_video: bool,
+                 duration_s: float | None) -> int:
+    """The pending video's row, inside the caller's transaction; returns its id."""
+    return conn.execute(
+        "INSERT INTO videos(creator_id, title, original_filename, media_path, container,"
+        " size_bytes, has_video, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (creator_id, title, original_filename, media_path, container, size_bytes,
+         int(has_video), duration_s)).lastrowid
 
 
 def get_video(conn: Connection, video_id: int, creator_id: int | None = None) -> Video | None:

@@ -5,7 +5,7 @@
   const { draw, horizontal, dateAxis, allZero, minutes, BRAND, SOFT, ORANGE, GREEN, PALETTE } = ChronosCharts;
   const root = document.getElementById("analytics");
   let range = root.dataset.range;
-  let overview = null, activePer = "daily", videoPicked = null, exportDates = () => {};
+  let overview = null, activePer = "daily", videoPicked = null;
 
   const STEP_LABELS = { joined: "Joined", first_video: "Watched a video", first_question: "Asked a question",
                         first_course_completed: "Completed a course" };
@@ -225,11 +225,11 @@
   let datesTouched = false;
   form.addEventListener("input", (e) => { if (e.target.type === "date") datesTouched = true; });
   /* The export's dates follow the range filter until the creator picks their own. */
-  exportDates = (r) => {
+  function exportDates(r) {
     if (datesTouched) return;
     form.elements.from.value = r.from;
     form.elements.to.value = r.to;
-  };
+  }
   form.addEventListener("submit", (e) => {
     const err = document.getElementById("export-error");
     const from = form.elements.from.value, to = form.elements.to.value;

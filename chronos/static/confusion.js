@@ -3,21 +3,8 @@
    sample questions, and links that play each moment. Used on the dashboard and the video page. */
 "use strict";
 const ChronosConfusion = (() => {
-  function clock(s) {
-    s = Math.floor(s || 0);
-    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = String(s % 60).padStart(2, "0");
-    return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
-  }
+  const { el, clock } = Chronos;
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-
-  function node(tag, attrs = {}, ...children) {
-    const n = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (k === "class") n.className = v; else if (k === "text") n.textContent = v; else n.setAttribute(k, v);
-    }
-    n.append(...children.filter(Boolean));
-    return n;
-  }
 
   /* Fetch /api/analytics/videos/<id>/confusion and draw it into `root`.
      opts.onSeek(seconds): play in place (the video page); otherwise links go to the video page. */
@@ -33,7 +20,7 @@ const ChronosConfusion = (() => {
       if (!res.ok) throw new Error(data.error || `The confusion map could not be loaded (${res.status}).`);
       render(root, data, opts);
     } catch (e) {
-      if (root.dataset.load === mine) root.replaceChildren(node("p", { class: "error", role: "alert", text: e.message }));
+      if (root.dataset.load === mine) root.replaceChildren(el("p", { class: "error", role: "alert", text: e.message }));
     } finally {
       if (root.dataset.load === mine) root.removeAttribute("aria-busy");
     }
@@ -44,14 +31,14 @@ const ChronosConfusion = (() => {
     const bins = data.bins || [];
     const maxQ = Math.max(1, ...bins.map((b) => b.questions)), maxS = Math.max(1, ...bins.map((b) => b.stops));
     const hotQ = Math.max(0, ...bins.map((b) => b.questions));
-    const strip = node("div", { class: "cf-strip", role: "group", "aria-label": `Timeline of ${data.title}` });
-    const tip = node("div", { class: "cf-tip", role: "status", hidden: "" });
+    const strip = el("div", { class: "cf-strip", role: "group", "aria-label": `Timeline of ${data.title}` });
+    const tip = el("div", { class: "cf-tip", role: "status", hidden: "" });
     for (const b of bins) {
       const label = `${clock(b.start_s)}–${clock(b.end_s)}: ${plural(b.questions, "question", "questions")}, `
         + `${plural(b.stops, "viewer", "viewers")} stopped here, ${plural(b.viewers, "viewer", "viewers")} watched`;
-      const bin = node("a", { class: "cf-bin", href: href(b.start_s), tabindex: "-1", "aria-label": label,
+      const bin = el("a", { class: "cf-bin", href: href(b.start_s), tabindex: "-1", "aria-label": label,
                               "data-start": b.start_s, "data-questions": b.questions, "data-stops": b.stops },
-        node("span", { class: "cf-q" }), node("span", { class: "cf-s" }));
+        el("span", { class: "cf-q" }), el("span", { class: "cf-s" }));
       bin.style.setProperty("--q", (b.questions / maxQ).toFixed(3));
       bin.style.setProperty("--s", (b.stops / maxS).toFixed(3));
       bin.style.flexGrow = String(Math.max(0.0001, b.end_s - b.start_s));
@@ -61,30 +48,30 @@ const ChronosConfusion = (() => {
       strip.append(bin);
     }
     const duration = data.duration_s || (bins.length ? bins[bins.length - 1].end_s : 0);
-    const now = node("span", { class: "cf-now", hidden: "" });
+    const now = el("span", { class: "cf-now", hidden: "" });
     strip.append(now);
-    const axis = node("div", { class: "cf-axis", "aria-hidden": "true" },
-      ...[0, 0.25, 0.5, 0.75, 1].map((k) => node("span", { text: clock(duration * k) })));
-    const legend = node("p", { class: "cf-legend small muted" },
-      node("span", { class: "cf-key" }, node("span", { class: "sw sw-q" }), "Questions point here"),
-      node("span", { class: "cf-key" }, node("span", { class: "sw sw-s" }), "Viewers stopped here"));
+    const axis = el("div", { class: "cf-axis", "aria-hidden": "true" },
+      ...[0, 0.25, 0.5, 0.75, 1].map((k) => el("span", { text: clock(duration * k) })));
+    const legend = el("p", { class: "cf-legend small muted" },
+      el("span", { class: "cf-key" }, el("span", { class: "sw sw-q" }), "Questions point here"),
+      el("span", { class: "cf-key" }, el("span", { class: "sw sw-s" }), "Viewers stopped here"));
 
     const quiet = !bins.some((b) => b.questions || b.stops);
     const parts = [legend, strip, axis, tip];
     if (!bins.length) parts.splice(0, 3);
     if (quiet) {
-      parts.push(node("p", { class: "empty-note muted", text: "No questions or drop-offs on this video in this range yet. "
+      parts.push(el("p", { class: "empty-note muted", text: "No questions or drop-offs on this video in this range yet. "
         + "When students ask about a moment or stop watching, it lights up here." }));
     }
     const moments = data.moments || [];
     if (moments.length) {
-      parts.push(node("h3", { text: "Most-asked moments" }));
-      parts.push(node("ol", { class: "cf-moments" }, ...moments.map((m) => node("li", {},
-        node("div", { class: "cf-moment-head" },
-          node("a", { class: "cf-play", href: href(m.start_s), "data-start": m.start_s,
+      parts.push(el("h3", { text: "Most-asked moments" }));
+      parts.push(el("ol", { class: "cf-moments" }, ...moments.map((m) => el("li", {},
+        el("div", { class: "cf-moment-head" },
+          el("a", { class: "cf-play", href: href(m.start_s), "data-start": m.start_s,
                       "aria-label": `Play ${clock(m.start_s)} to ${clock(m.end_s)}` }, `▶ ${clock(m.start_s)}–${clock(m.end_s)}`),
-          node("span", { class: "muted small", text: plural(m.questions, "question", "questions") })),
-        node("ul", { class: "cf-samples" }, ...(m.samples || []).map((q) => node("li", { text: `“${q}”` })))))));
+          el("span", { class: "muted small", text: plural(m.questions, "question", "questions") })),
+        el("ul", { class: "cf-samples" }, ...(m.samples || []).map((q) => el("li", { text: `“${q}”` })))))));
     }
     root.replaceChildren(...parts);
     root.dataset.videoId = data.video_id;
@@ -106,7 +93,7 @@ const ChronosConfusion = (() => {
     }
   }
 
-  return { load, render, clock };
+  return { load, render };
 })();
 
 /* On a video page the owner's strip plays moments in the player above it. */

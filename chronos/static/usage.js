@@ -1,16 +1,11 @@
 // Usage page: bars grow to their share and counters count up to the real figure.
 (function () {
   "use strict";
-  function human(n) {
-    var units = ["bytes", "KB", "MB", "GB"], i = 0;
-    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-    return i === 0 ? Math.round(n) + " bytes" : n.toFixed(1).replace(/\.0$/, "") + " " + units[i];
-  }
   var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var duration = reduce ? 0 : 900;
   document.querySelectorAll(".counter").forEach(function (el) {
     var target = Number(el.dataset.target) || 0, bytes = el.dataset.bytes === "1";
-    var show = function (v) { el.textContent = bytes ? human(v) : String(Math.round(v)); };
+    var show = function (v) { el.textContent = bytes ? Chronos.bytes(Math.round(v)) : String(Math.round(v)); };
     if (!duration) { show(target); el.dataset.done = "1"; return; }
     var start = null;
     show(0);

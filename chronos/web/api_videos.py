@@ -5,9 +5,9 @@ import json
 
 from flask import Blueprint, Response, g, jsonify, request
 
+from chronos import tiers
 from chronos.models import chunks as chunk_store
 from chronos.models import stages, transcripts, videos
-from chronos import tiers
 from chronos.pipeline import subtitles
 from chronos.pipeline.ingest import UploadError, delete_video_files, ingest_stream
 from chronos.pipeline.processor import publish_video
@@ -46,6 +46,7 @@ def upload():
     sv = services()
     created, errors = [], []
     with sv.db.connection() as conn:
+        tier = tiers.creator_tier(conn, sv.settings, g.creator.id)
         for fs in files:
             try:
                 video = ingest_stream(
@@ -53,7 +54,7 @@ def upload():
                     incoming_dir=sv.settings.upload_tmp_dir, creator_id=g.creator.id,
                     max_bytes=sv.settings.max_upload_bytes,
                     title=request.form.get("title") if len(files) == 1 else None,
-                    tier=tiers.creator_tier(conn, sv.settings, g.creator.id),
+                    tier=tier,
                     declared_bytes=_declared_size(fs))
             except UploadError as exc:
                 errors.append({"filename": fs.filename, "error": str(exc), "status": exc.status})

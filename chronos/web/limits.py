@@ -53,11 +53,20 @@ def _keys() -> list[tuple[str, str]]:
     address = str(request.remote_addr)
     if request.endpoint == "whop.webhook":  # exempt from user limits; its own flood limit
         return [("webhook", address)]
-    user = _user_key(getattr(g, "identity", None))
+    method, endpoint = request.method, request.endpoint
+    return _caller_keys(getattr(g, "identity", None), address,
+                        upload=method == "POST" and endpoint == UPLOAD_ENDPOINT,
+                        question=method in ("POST", "PUT") and endpoint in QUESTION_ENDPOINTS)
+
+
+def _caller_keys(identity: Identity | None, address: str, *, upload: bool = False,
+                 question: bool = False) -> list[tuple[str, str]]:
+    """The address and user keys, plus the upload or question key (per user, else per address)."""
+    user = _user_key(identity)
     keys = [("address", address)] + ([("user", user)] if user else [])
-    if request.method == "POST" and request.endpoint == UPLOAD_ENDPOINT:
+    if upload:
         keys.append(("upload", user or address))
-    if request.method in ("POST", "PUT") and request.endpoint in QUESTION_ENDPOINTS:
+    if question:
         keys.append(("question", user or address))
     return keys
 
@@ -76,9 +85,7 @@ def _take(keys: list[tuple[str, str]]) -> int:
 
 def question_wait(identity: Identity, address: str) -> int:
     """Count a question asked over the websocket as POST /api/chat is counted; seconds to wait."""
-    user = _user_key(identity)
-    return _take([("address", address)] + ([("user", user)] if user else [])
-                 + [("question", user or address)])
+    return _take(_caller_keys(identity, address, question=True))
 
 
 def _check():
@@ -106,10 +113,12 @@ def _keep_tier_fresh():
 def fresh_tier(identity: Identity) -> None:
     """Bring the tier up to date from Whop if it is due (no-op without Whop's tier settings)."""
     sv = services()
-    if sv.whop is None or not sv.whop.reads_tier():
+    if sv.whop is None:
         return
     # A session without the mark is a new sign-in: read the plan now, whatever the interval.
     signing_in = identity.role == "owner" and identity.via == "session" and not session.get("tier_read")
+    if not sv.whop.tier_read_due(force=signing_in):
+        return  # the common case: no connection opened on this request's behalf
     with sv.db.connection() as conn:
         sv.whop.keep_tier_fresh(conn, force=signing_in)
     if signing_in:

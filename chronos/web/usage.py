@@ -1,6 +1,8 @@
 """The owner's usage page and `GET /api/usage`: meters against the tier, the upgrade prompt, costs."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 
 from chronos import tiers
@@ -34,8 +36,7 @@ def _whop_reading() -> dict | None:
     if whop is None or not whop.reads_tier():
         return None
     sync = whop.tier_sync
-    return {"ok": sync.ok, "tier": sync.tier, "message": sync.message, "checked_at": sync.checked_at,
-            "changed": sync.changed} if sync else {"ok": None, "message": "Not read from Whop yet."}
+    return asdict(sync) if sync else {"ok": None, "message": "Not read from Whop yet."}
 
 
 def _refresh_from_whop():
@@ -56,8 +57,7 @@ def api_refresh():
     except WhopError as exc:
         status = exc.status if exc.status in (404, 503) else 502
         return jsonify(error=str(exc), status=status), status
-    body = {"ok": sync.ok, "tier": sync.tier, "changed": sync.changed, "message": sync.message,
-            "checked_at": sync.checked_at}
+    body = asdict(sync)
     return (jsonify(body), 200) if sync.ok else (jsonify(body | {"error": sync.message}), 502)
 
 

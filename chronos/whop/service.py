@@ -12,7 +12,6 @@ from chronos import tiers
 from chronos.config import Settings
 from chronos.db import Connection
 from chronos.models import activity, creators, people, usage, whop_records
-from chronos.tiers import tier_for_plan, tier_plans
 from chronos.whop import webhooks
 from chronos.whop.api import PlanMembership, WhopAPI
 from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser, refresh, userinfo
@@ -184,7 +183,7 @@ class WhopService:
     # -- the creator's tier from the API --------------------------------------------------------
     def reads_tier(self) -> bool:
         """Whether the tier can be read from the API: an API key, the company and whop_tier_plans."""
-        return bool(self.api and self.settings.whop_company_id and tier_plans(self.settings))
+        return bool(self.api and self.settings.whop_company_id and tiers.tier_plans(self.settings))
 
     def refresh_tier(self, conn: Connection) -> TierSync:
         """Read the creator's plan from Whop now (the usage page's button); waits for a running read."""
@@ -194,17 +193,20 @@ class WhopService:
         with self._tier_lock:
             return self._read_tier(conn)
 
+    def tier_read_due(self, *, force: bool = False) -> bool:
+        """Whether keep_tier_fresh would read now: first use, forced, or whop_tier_refresh_s passed."""
+        if not self.reads_tier():
+            return False
+        every = self.settings.whop_tier_refresh_s
+        last = self._tier_read_at
+        return force or last is None or (every > 0 and time.monotonic() - last >= every)
+
     def keep_tier_fresh(self, conn: Connection, *, force: bool = False) -> TierSync | None:
         """Read the plan on first use, when forced (a sign-in) or once whop_tier_refresh_s passed.
 
         Never waits: while another request is reading, this one goes on with the current tier.
         """
-        if not self.reads_tier():
-            return None
-        every = self.settings.whop_tier_refresh_s
-        last = self._tier_read_at
-        due = force or last is None or (every > 0 and time.monotonic() - last >= every)
-        if not due or not self._tier_lock.acquire(blocking=False):
+        if not self.tier_read_due(force=force) or not self._tier_lock.acquire(blocking=False):
             return None
         try:
             return self._read_tier(conn)
@@ -243,7 +245,7 @@ class WhopService:
 
     def _tier_memberships(self) -> list[PlanMembership]:
         """Memberships (any status) of the plans and products named in whop_tier_plans."""
-        ids = list(tier_plans(self.settings))
+        ids = list(tiers.tier_plans(self.settings))
         products = [i for i in ids if i.startswith("prod_")]
         plans = [i for i in ids if i not in products]
         company = self.settings.whop_company_id
@@ -255,9 +257,9 @@ class WhopService:
     def _membership_tier(self, held: PlanMembership) -> str | None:
         """The tier a membership buys: named in its plan's/product's metadata, else whop_tier_plans."""
         m = held.membership
-        return (_tier_from({"plan": {"metadata": held.plan_metadata},
-                            "product": {"metadata": held.product_metadata}})
-                or tier_for_plan(self.settings, m.plan_id) or tier_for_plan(self.settings, m.product_id))
+        return (_tier_in(held.plan_metadata, held.product_metadata)
+                or tiers.tier_for_plan(self.settings, m.plan_id)
+                or tiers.tier_for_plan(self.settings, m.product_id))
 
     # -- webhooks -----------------------------------------------------------------------------
     def receive_webhook(self, conn: Connection, headers: Mapping[str, str], raw_body: bytes) -> WebhookResult:
@@ -296,8 +298,8 @@ class WhopService:
         creator = creators.local_creator(conn)
         change = webhooks.membership_view(event)
         if change is not None:
-            plan_tier = (tier_for_plan(self.settings, change.plan_id)
-                         or tier_for_plan(self.settings, change.product_id))
+            plan_tier = (tiers.tier_for_plan(self.settings, change.plan_id)
+                         or tiers.tier_for_plan(self.settings, change.product_id))
             if plan_tier:  # the creator's own Chronos plan (whop_tier_plans): it sets the tier
                 if not whop_records.apply_membership(
                         conn, creator.id, membership_id=change.membership_id, user_id=change.user_id,
@@ -338,7 +340,7 @@ class WhopService:
                 status="succeeded", paid_at=payment.paid_at, event_time=event.event_time)
             if not recorded:
                 return "stale", f"payment {payment.id} was already recorded"
-            tier = _tier_from(event.data) or tier_for_plan(self.settings, payment.plan_id)
+            tier = _tier_from(event.data) or tiers.tier_for_plan(self.settings, payment.plan_id)
             if tier:
                 whop_records.set_tier(conn, creator.id, tier)
             return "applied", f"payment {payment.id}: ${payment.usd_total or 0:.2f}" + (f", tier {tier}" if tier else "")
@@ -351,8 +353,13 @@ def _unix(iso: str) -> int:
 
 def _tier_from(data: dict) -> str | None:
     """A tier named in the plan's or product's metadata ({"tier": "pro"}), if any."""
-    for part in ("plan", "product"):
-        meta = (data.get(part) or {}).get("metadata") or {}
+    return _tier_in(*((data.get(part) or {}).get("metadata") for part in ("plan", "product")))
+
+
+def _tier_in(*metadata: dict | None) -> str | None:
+    """The tier the first of these metadata names ({"tier": "pro"} or {"chronos_tier": "pro"})."""
+    for meta in metadata:
+        meta = meta or {}
         tier = meta.get("tier") or meta.get("chronos_tier")
         if isinstance(tier, str) and tier.strip():
             return tier.strip().lower()
