@@ -264,6 +264,7 @@ def test_confusion_strip_moments_and_live_update(owner, world):
     expect(strip.locator(".cf-bin.hot")).to_have_attribute("data-start", "30")
 
     # Live: a student asks about the real lecture while the page is open; no reload happens.
+    wait_live(page)
     page.evaluate("window.__same_page = true")
     drawn = page.evaluate_handle("Chart.getChart(document.getElementById('chart-messages-hour'))")
     answer = sv.chat.ask_and_wait(Asker(1, data.students["eve"]), "Which gas is released when water is split?")
@@ -303,10 +304,14 @@ def test_confusion_strip_moments_and_live_update(owner, world):
 
 
 def open_live(page: Page, url: str) -> None:
-    """Go to an analytics page and wait until its /ws/live is subscribed (the server's hello came)."""
-    with page.expect_websocket() as opened:
-        page.goto(url)
-    opened.value.wait_for_event("framereceived", predicate=lambda frame: '"hello"' in str(frame))
+    page.goto(url)
+    wait_live(page)
+
+
+def wait_live(page: Page) -> None:
+    """The page's /ws/live is subscribed: its dot turns live on the server's hello, so no event is missed."""
+    expect(page.locator("#live")).to_have_text("live")
+    expect(page.locator("#live")).to_have_class(re.compile(r"\bon\b"))
 
 
 def test_leaderboard_and_student_page_update_live(owner, world):

@@ -242,11 +242,7 @@
   });
 
   /* Live: any analytics event for this creator refetches, at most about once a second. */
-  const liveDot = document.getElementById("live");
-  ChronosAnalytics.liveRefresh(refresh, (up) => {
-    liveDot.textContent = up ? "live" : "reconnecting…";
-    liveDot.classList.toggle("on", up);
-  });
+  ChronosAnalytics.liveRefresh(refresh);
 
   document.addEventListener("chronos:zone", refresh);  /* analytics_zone.js saved a new zone */
   refresh();

@@ -38,12 +38,12 @@ window.ChronosAnalytics = (() => {
   }
 
   /** Refetch (at most about once a second) whenever an analytics event arrives over /ws/live. */
-  function liveRefresh(refresh, onState) {
+  function liveRefresh(refresh) {
     let timer = null;
     Chronos.live((e) => {
       if (e.type !== "analytics" || timer) return;
       timer = setTimeout(() => { timer = null; refresh(); }, 1000);
-    }, onState);
+    });
   }
 
   return { guarded, rangeFilter, liveRefresh };

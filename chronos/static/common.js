@@ -15,16 +15,24 @@ const Chronos = (() => {
     return data;
   }
 
-  /* One websocket to /ws/live that reconnects with backoff; onEvent gets parsed events. */
-  function live(onEvent, onState) {
+  /* One websocket to /ws/live that reconnects with backoff; onEvent gets parsed events.
+     The page counts as live once the server's hello says it is subscribed (events from then on
+     reach it), not when the socket opens. A #live dot on the page shows the state. */
+  function live(onEvent) {
     let delay = 500;
+    const dot = document.getElementById("live");
+    function state(up) {
+      if (dot) { dot.textContent = up ? "live" : "reconnecting…"; dot.classList.toggle("on", up); }
+    }
     function connect() {
       const proto = location.protocol === "https:" ? "wss" : "ws";
       const ws = new WebSocket(`${proto}://${location.host}/ws/live`);
-      ws.onopen = () => { delay = 500; onState && onState(true); };
-      ws.onmessage = (m) => { const e = JSON.parse(m.data); if (e.type !== "ping") onEvent(e); };
+      ws.onmessage = (m) => {
+        const e = JSON.parse(m.data);
+        if (e.type === "hello") { delay = 500; state(true); } else if (e.type !== "ping") onEvent(e);
+      };
       ws.onclose = () => {
-        onState && onState(false);
+        state(false);
         setTimeout(connect, delay);
         delay = Math.min(delay * 2, 10000);
       };

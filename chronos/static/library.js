@@ -131,7 +131,6 @@
   for (const v of initial.reverse()) upsert(v);
   refresh();
 
-  const liveDot = document.getElementById("live");
   Chronos.live((e) => {
     if (e.type === "video") {
       upsert(e.video);
@@ -141,5 +140,5 @@
         api("GET", `/api/videos/${v.id}`).then((full) => { if (videos.has(full.id)) upsert(full); }).catch(() => {});
       }
     } else if (e.type === "video_deleted") remove(e.video_id);
-  }, (up) => { liveDot.textContent = up ? "live" : "reconnecting…"; liveDot.classList.toggle("on", up); });
+  });
 })();
