@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from chronos.config import load_settings
+from chronos.timefmt import human_bytes
 
 
 def _settings(args: argparse.Namespace, **overrides):
@@ -231,7 +232,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write one archive of the database (copied live), media and settings."""
     from chronos.backup import BackupError, create_backup
-    from chronos.pipeline.ingest import human_bytes
 
     settings = _settings(args)
     try:
@@ -261,7 +261,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     from chronos.backup import BackupError, DataFolderBusy, restore_backup
     from chronos.config import ENV_PREFIX, Settings, default_data_dir
-    from chronos.pipeline.ingest import human_bytes
 
     # Not load_settings: it would create folders and a secret in the target before the checks.
     chosen = getattr(args, "data_dir", None) or os.environ.get(ENV_PREFIX + "DATA_DIR") or default_data_dir()
@@ -291,8 +290,7 @@ class _ProgressLine:
         self.verb, self.shown = verb, -1
 
     def __call__(self, done: int, total: int) -> None:
-        from chronos.pipeline.ingest import human_bytes
-
+    
         tenth = done * 10 // max(total, 1)
         if tenth != self.shown:
             self.shown = tenth

@@ -103,7 +103,7 @@ def test_storage_and_the_video_quota_are_checked_from_the_headers(live):
     assert "Free plan's 300 MB storage is free. Delete videos or upgrade." in body["error"]
     assert send_file(server, FIXTURES / "silent.mp4", auth) == 201  # an honest upload still lands
     status, body = declare(server, 10 * MB, auth)
-    assert status == 402 and "allows 1 uploads a month and they are used" in body["error"]
+    assert status == 402 and "allows 1 upload a month and they are used" in body["error"]
     assert left_behind(app) == ([], 1, 0)
 
 

@@ -77,7 +77,7 @@ def test_the_button_reads_a_plan_that_ended_and_free_limits_apply_at_once(apps, 
     assert 'id="tier-name">Free<' in page
     # The very next upload and question see the Free limits (one upload is used already).
     res = upload(owner, FIXTURES / "rivers.m4a")
-    assert res.status_code == 402 and "1 uploads a month" in res.get_json()["error"]
+    assert res.status_code == 402 and "1 upload a month" in res.get_json()["error"]
     assert ask(owner, "What is a river?").status_code == 200
     assert ask(owner, "What is a lake?").status_code == 429
     # A late webhook-era activation older than what the API said cannot bring Pro back.

@@ -6,9 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 from chronos.db import Connection, transaction
 from chronos.models import utcnow, videos
+from chronos.timefmt import human_bytes
 
 # A reservation older than this belongs to an upload that died with its process: ignore it.
 STALE_RESERVATION = "-6 hours"
+# The multipart framing around an uploaded file (boundary, part headers, a title field) is far
+# smaller than this, so a request body this much over a limit holds a file over it.
+MULTIPART_SLACK = 64 * 1024
 
 
 class QuotaExceeded(Exception):
@@ -41,11 +45,6 @@ def next_period_start(now: datetime | None = None) -> str:
     return f"{year:04d}-{month:02d}-01"
 
 
-def _human(n: float) -> str:
-    from chronos.pipeline.ingest import human_bytes
-    return human_bytes(n)
-
-
 # -- uploads -----------------------------------------------------------------------------------
 
 def _videos_this_period(conn: Connection, creator_id: int, start: str) -> int:
@@ -68,27 +67,51 @@ def _reserved(conn: Connection, creator_id: int, exclude_id: int | None = None) 
     return row[0], row[1]
 
 
+def _refusal(tier, subject: str, size: int | None, *, uploads: int, stored: int,
+             largest: int | None = None) -> QuotaExceeded | None:
+    """The first limit one more upload of `size` bytes (None: not known yet) would pass, or None.
+
+    `uploads` and `stored` are what the period and the library already hold; `largest` is the
+    server's own size cap, worded as the plan's limit when the plan's is the smaller one.
+    """
+    cap, whose = tier.max_upload_bytes, f" of the {tier.label} plan"
+    if largest is not None and (cap is None or largest < cap):
+        cap, whose = largest, ""
+    if size is not None and cap is not None and size > cap:
+        return QuotaExceeded(f"{subject} is larger than the {human_bytes(cap)} upload limit{whose}. "
+                             "Compress it, split it, or upgrade.", 413, "max_upload_bytes")
+    allowed = tier.videos_per_month
+    if allowed is not None and uploads + 1 > allowed:
+        return QuotaExceeded(f"The {tier.label} plan allows {allowed} upload{'s' if allowed != 1 else ''} "
+                             f"a month and they are used; uploads reset on {next_period_start()} (UTC), "
+                             "or upgrade for more.", 402, "videos")
+    if size is not None and tier.storage_bytes is not None and stored + size > tier.storage_bytes:
+        left = max(0, tier.storage_bytes - stored)
+        return QuotaExceeded(f"{subject} does not fit: {human_bytes(left)} of the {tier.label} plan's "
+                             f"{human_bytes(tier.storage_bytes)} storage is free. Delete videos or upgrade.",
+                             413, "storage_bytes")
+    return None
+
+
 def _check_upload(conn: Connection, creator_id: int, tier, size: int, exclude_id: int | None,
                   filename: str) -> None:
     """Refuse an upload of `size` bytes that would pass the size, video or storage limit."""
-    if tier.max_upload_bytes is not None and size > tier.max_upload_bytes:
-        raise QuotaExceeded(f"“{filename}” is larger than the {_human(tier.max_upload_bytes)} upload "
-                            f"limit of the {tier.label} plan. Compress it, split it, or upgrade.",
-                            413, "max_upload_bytes")
     count, held = _reserved(conn, creator_id, exclude_id)
-    if tier.videos_per_month is not None:
-        done = _videos_this_period(conn, creator_id, period_start())
-        if done + count + 1 > tier.videos_per_month:
-            raise QuotaExceeded(f"The {tier.label} plan allows {tier.videos_per_month} uploads a month "
-                                f"and they are used; uploads reset on {next_period_start()} (UTC), "
-                                "or upgrade for more.", 402, "videos")
-    if tier.storage_bytes is not None:
-        used = storage_used(conn, creator_id) + held
-        if used + size > tier.storage_bytes:
-            left = max(0, tier.storage_bytes - used)
-            raise QuotaExceeded(f"“{filename}” ({_human(size)}) does not fit: {_human(left)} of the "
-                                f"{tier.label} plan's {_human(tier.storage_bytes)} storage is free. "
-                                "Delete videos or upgrade.", 413, "storage_bytes")
+    refusal = _refusal(tier, f"“{filename}” ({human_bytes(size)})", size,
+                       uploads=_videos_this_period(conn, creator_id, period_start()) + count,
+                       stored=storage_used(conn, creator_id) + held)
+    if refusal is not None:
+        raise refusal
+
+
+def early_refusal(conn: Connection, creator_id: int, tier, body_bytes: int | None,
+                  server_max: int) -> QuotaExceeded | None:
+    """What an upload request whose body is `body_bytes` long (None: not declared) would be refused
+    for, judged before the body is read. Uploads in flight are left to the atomic check."""
+    size = None if not body_bytes else body_bytes - MULTIPART_SLACK  # the file is at least this big
+    subject = f"This upload ({human_bytes(body_bytes)})" if body_bytes else "This upload"
+    return _refusal(tier, subject, size, uploads=_videos_this_period(conn, creator_id, period_start()),
+                    stored=storage_used(conn, creator_id), largest=server_max)
 
 
 def reserve_upload(conn: Connection, creator_id: int, tier, declared_bytes: int | None,

@@ -10,6 +10,7 @@ from chronos.config import ACCEPTED_AUDIO, ACCEPTED_VIDEO
 from chronos.db import Connection
 from chronos.models import usage, videos
 from chronos.pipeline import media
+from chronos.timefmt import human_bytes
 
 CHUNK_BYTES = 1024 * 1024
 _EXTENSIONS = {"." + e for e in (*ACCEPTED_VIDEO, *ACCEPTED_AUDIO)}
@@ -21,15 +22,6 @@ class UploadError(ValueError):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
-
-
-def human_bytes(n: float) -> str:
-    """1536 -> '1.5 KB'."""
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
-        n /= 1024
-    return f"{n} TB"
 
 
 def title_from_filename(filename: str) -> str:

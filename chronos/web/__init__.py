@@ -5,6 +5,7 @@ from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from chronos.services import Services
+from chronos.timefmt import human_bytes
 
 
 def services() -> Services:
@@ -39,7 +40,6 @@ def register_web(app: Flask) -> None:
             message = exc.description
             if exc.code == 413:
                 limit = services().settings.max_upload_bytes
-                from chronos.pipeline.ingest import human_bytes
                 message = f"The upload is larger than the {human_bytes(limit)} limit."
             return jsonify(error=message, status=exc.code), exc.code
         return exc

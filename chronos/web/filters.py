@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from chronos.pipeline.ingest import human_bytes
-from chronos.timefmt import clock
+from chronos.timefmt import clock, human_bytes
 
 
 STATUS_LABELS = {"pending": "Queued", "transcribing": "Transcribing", "chunking": "Splitting into passages",

@@ -9,16 +9,12 @@ from flask import Flask, current_app, g, jsonify, request, session
 
 from chronos import tiers
 from chronos.models import usage
-from chronos.pipeline.ingest import human_bytes
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
 from chronos.web.identity import Identity, identify
 
 UPLOAD_ENDPOINT = "api_videos.upload"
 QUESTION_ENDPOINTS = ("chat.ask", "chat.edit")
-# The multipart framing around an uploaded file (boundary, part headers, a title field) is far
-# smaller than this, so a body this much over a limit holds a file over it.
-MULTIPART_SLACK = 64 * 1024
 
 
 def install(app: Flask) -> None:
@@ -142,36 +138,8 @@ def _refuse_upload_early():
     sv = services()
     with sv.db.connection() as conn:
         tier = tiers.creator_tier(conn, sv.settings, identity.creator_id)
-        refusal = upload_refusal(conn, identity.creator_id, tier, request.content_length,
-                                 sv.settings.max_upload_bytes)
+        refusal = usage.early_refusal(conn, identity.creator_id, tier, request.content_length,
+                                      sv.settings.max_upload_bytes)
     if refusal is None:
         return None
-    message, status = refusal
-    return jsonify(error=message, status=status), status
-
-
-def upload_refusal(conn, creator_id: int, tier: tiers.Tier, declared_bytes: int | None,
-                   max_bytes: int) -> tuple[str, int] | None:
-    """Why an upload of a body this size must be refused, with its HTTP status; None if it may come.
-
-    A request's body holds its files, so it may carry at most one largest-upload's worth.
-    """
-    meters = usage.meters(conn, creator_id, tier)
-    if tier.videos_per_month is not None and meters["videos"].used >= tier.videos_per_month:
-        return (f"The {tier.label} plan allows {tier.videos_per_month} uploads a month and they are "
-                f"used; uploads reset on {usage.next_period_start()} (UTC), or upgrade for more.", 402)
-    if not declared_bytes:
-        return None
-    size = declared_bytes - MULTIPART_SLACK  # the files inside are at least this big
-    largest = min(max_bytes, tier.max_upload_bytes if tier.max_upload_bytes is not None else max_bytes)
-    if size > largest:
-        whose = f" of the {tier.label} plan" if largest == tier.max_upload_bytes else ""
-        return (f"This upload ({human_bytes(declared_bytes)}) is larger than the {human_bytes(largest)} "
-                f"upload limit{whose}. Compress it, split it, or upgrade.", 413)
-    if tier.storage_bytes is not None:
-        left = max(0, tier.storage_bytes - meters["storage_bytes"].used)
-        if size > left:
-            return (f"This upload ({human_bytes(declared_bytes)}) does not fit: {human_bytes(left)} of "
-                    f"the {tier.label} plan's {human_bytes(tier.storage_bytes)} storage is free. "
-                    "Delete videos or upgrade.", 413)
-    return None
+    return jsonify(error=str(refusal), status=refusal.status), refusal.status
