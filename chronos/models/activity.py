@@ -84,7 +84,8 @@ def record_sign_in(conn: Connection, student_id: int, *, at: datetime | None = N
         creator_id, zone = _ensure_student(conn, student_id)
         day = local_date(at, zone)
         _log(conn, creator_id, student_id, at, day, "signed_in")
-        _day(conn, creator_id, student_id, day, sign_ins=1)
+        if _day(conn, creator_id, student_id, day, sign_ins=1):
+            _creator_day(conn, creator_id, day, active=1)
     return creator_id
 
 
@@ -129,8 +130,9 @@ def record_watch(conn: Connection, student_id: int, video_id: int, *, at: dateti
         " views = views + excluded.views, total_watch_s = total_watch_s + excluded.total_watch_s,"
         " completion_count = completion_count + excluded.completion_count, updated_at = ?",
         (video_id, day, int(view), watch_s, int(completed), stamp(at)))
-    _day(conn, creator_id, student_id, day, views=int(view), watch_s=watch_s, completions=int(completed))
-    _creator_day(conn, creator_id, day, views=int(view), watch_s=watch_s, completions=int(completed))
+    first = _day(conn, creator_id, student_id, day, views=int(view), watch_s=watch_s, completions=int(completed))
+    _creator_day(conn, creator_id, day, views=int(view), watch_s=watch_s, completions=int(completed),
+                 active=int(first))
     conn.execute("INSERT INTO video_totals(video_id, views, watch_s, completions) VALUES (?, ?, ?, ?)"
                  " ON CONFLICT(video_id) DO UPDATE SET views = views + excluded.views,"
                  " watch_s = watch_s + excluded.watch_s, completions = completions + excluded.completions",
@@ -173,8 +175,8 @@ def record_question(conn: Connection, student_id: int, question_id: int, *,
              question_id, question["at_s"]))
         if cur.rowcount == 0:
             return None
-        _day(conn, creator_id, student_id, day, questions=1)
-        _creator_day(conn, creator_id, day, messages=1)
+        first = _day(conn, creator_id, student_id, day, questions=1)
+        _creator_day(conn, creator_id, day, messages=1, active=int(first))
         conn.execute("INSERT INTO creator_hours(creator_id, date, hour, messages) VALUES (?, ?, ?, 1)"
                      " ON CONFLICT(creator_id, date, hour) DO UPDATE SET messages = messages + 1",
                      (creator_id, day, at.astimezone(zone).hour))
@@ -212,8 +214,8 @@ def _ensure_student(conn: Connection, student_id: int,
     _log(conn, creator_id, student_id, joined, day, "joined")
     conn.execute("INSERT INTO journey_days(creator_id, joined_date, joined) VALUES (?, ?, 1)"
                  " ON CONFLICT(creator_id, joined_date) DO UPDATE SET joined = joined + 1", (creator_id, day))
-    _creator_day(conn, creator_id, day, joins=1)
-    _day(conn, creator_id, student_id, day)
+    first = _day(conn, creator_id, student_id, day)
+    _creator_day(conn, creator_id, day, joins=1, active=int(first))
     return creator_id, zone
 
 
@@ -246,8 +248,9 @@ def _creator_day(conn: Connection, creator_id: int, day: str, *, views: int = 0,
 
 
 def _day(conn: Connection, creator_id: int, student_id: int, day: str, *, views: int = 0,
-         watch_s: float = 0.0, completions: int = 0, questions: int = 0, sign_ins: int = 0) -> None:
-    """Add to the student's local day; a student's first event of a day makes them active that day."""
+         watch_s: float = 0.0, completions: int = 0, questions: int = 0, sign_ins: int = 0) -> bool:
+    """Add to the student's local day. True for the student's first event of the day: it makes them
+    active that day, and the caller counts them in creator_days.active_students."""
     cur = conn.execute(
         "INSERT INTO student_days(creator_id, student_id, date, views, watch_s, completions, questions,"
         " sign_ins) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(student_id, date) DO NOTHING",
@@ -257,8 +260,7 @@ def _day(conn: Connection, creator_id: int, student_id: int, day: str, *, views:
             "UPDATE student_days SET views = views + ?, watch_s = watch_s + ?, completions = completions + ?,"
             " questions = questions + ?, sign_ins = sign_ins + ? WHERE student_id = ? AND date = ?",
             (views, watch_s, completions, questions, sign_ins, student_id, day))
-        return
-    _creator_day(conn, creator_id, day, active=1)
+        return False
     conn.execute("UPDATE student_summary SET active_days = active_days + 1 WHERE student_id = ?", (student_id,))
     joined = conn.execute("SELECT joined_date FROM student_summary WHERE student_id = ?",
                           (student_id,)).fetchone()[0]
@@ -274,6 +276,7 @@ def _day(conn: Connection, creator_id: int, student_id: int, day: str, *, views:
             conn.execute("INSERT INTO creator_periods(creator_id, period, students) VALUES (?, ?, 1)"
                          " ON CONFLICT(creator_id, period) DO UPDATE SET students = students + 1",
                          (creator_id, period))
+    return True
 
 
 def periods_of(day: Date) -> list[tuple[str, str, str]]:

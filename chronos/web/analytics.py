@@ -17,13 +17,6 @@ from chronos.web.identity import api_owner_required, who
 bp = Blueprint("analytics", __name__)
 
 
-def record_sign_in(student_id: int) -> None:
-    """Count a student's sign-in and tell their creator's open dashboards."""
-    sv = services()
-    with sv.db.connection() as conn:
-        activity.announce(sv.bus.publish, activity.record_sign_in(conn, student_id), "signin")
-
-
 @bp.errorhandler(RangeError)
 @bp.errorhandler(activity.ZoneError)
 def _bad_input(exc: ValueError):

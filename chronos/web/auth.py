@@ -9,10 +9,9 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redi
                    request, session, url_for)
 
 from chronos import tiers
-from chronos.models import creators, people
+from chronos.models import activity, creators, people
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
-from chronos.web.analytics import record_sign_in
 from chronos.web.identity import Identity, identify
 
 bp = Blueprint("auth", __name__)
@@ -185,7 +184,14 @@ def sign_in(*, creator_id: int | None = None, student_id: int | None = None) -> 
         session["creator_id"] = creator_id
     if student_id is not None:
         session["student_id"] = student_id
-        record_sign_in(student_id)
+        _record_sign_in(student_id)
     session.permanent = True
     csrf_token()
+
+
+def _record_sign_in(student_id: int) -> None:
+    """Count a student's sign-in and tell their creator's open dashboards."""
+    sv = services()
+    with sv.db.connection() as conn:
+        activity.announce(sv.bus.publish, activity.record_sign_in(conn, student_id), "signin")
 

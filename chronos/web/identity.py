@@ -29,7 +29,14 @@ ANONYMOUS = Identity("none")
 
 
 def identify() -> Identity | tuple:
-    """Work out the caller from a Bearer token, Whop's iframe token or the session cookie."""
+    """Work out the caller from a Bearer token, Whop's iframe token or the session cookie (once a
+    request: the early upload check asks before the sign-in check does)."""
+    if "identified" not in g:
+        g.identified = _identify()
+    return g.identified
+
+
+def _identify() -> Identity | tuple:
     header = request.headers.get("Authorization", "")
     sv = services()
     with sv.db.connection() as conn:
