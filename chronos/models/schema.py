@@ -584,7 +584,8 @@ CREATE INDEX idx_activity_creator ON activity_log(creator_id, kind, date);
 CREATE UNIQUE INDEX idx_activity_question ON activity_log(message_id) WHERE kind = 'asked';
 CREATE UNIQUE INDEX idx_activity_course ON activity_log(student_id, course_id) WHERE kind = 'completed_course';
 
--- Backfill (UTC dates): students, what they watched and what they asked.
+-- Backfill (UTC dates: no creator has chosen a reporting zone before this migration): students,
+-- what they watched, completed and asked.
 INSERT INTO student_summary(student_id, creator_id, joined_at, joined_date)
   SELECT id, creator_id, created_at, substr(created_at, 1, 10) FROM students;
 INSERT INTO activity_log(creator_id, student_id, at, date, kind)
@@ -604,6 +605,11 @@ INSERT INTO student_days(creator_id, student_id, date, questions)
   SELECT creator_id, student_id, date, count(*) FROM activity_log WHERE kind = 'asked'
   GROUP BY student_id, date
   ON CONFLICT(student_id, date) DO UPDATE SET questions = excluded.questions;
+INSERT INTO student_days(creator_id, student_id, date, completions)
+  SELECT v.creator_id, p.student_id, substr(p.completed_at, 1, 10), count(*)
+  FROM video_progress p JOIN videos v ON v.id = p.video_id WHERE p.completed_at IS NOT NULL
+  GROUP BY p.student_id, substr(p.completed_at, 1, 10)
+  ON CONFLICT(student_id, date) DO UPDATE SET completions = excluded.completions;
 INSERT OR IGNORE INTO student_days(creator_id, student_id, date)
   SELECT creator_id, student_id, joined_date FROM student_summary;
 UPDATE student_summary SET
@@ -613,8 +619,61 @@ UPDATE student_summary SET
   watch_s = (SELECT coalesce(sum(p.watch_time_s), 0) FROM video_progress p WHERE p.student_id = student_summary.student_id),
   videos = (SELECT count(*) FROM video_progress p WHERE p.student_id = student_summary.student_id),
   active_days = (SELECT count(*) FROM student_days d WHERE d.student_id = student_summary.student_id);
+-- Module and course steps, each dated by the progress that reached it: started (the student's
+-- first progress on one of its videos), half of a course (the completion that made half) and
+-- completed (the last of its videos completed).
+CREATE TEMP TABLE backfill_units AS
+  SELECT 'module' AS kind, module_id AS unit_id, count(*) AS total FROM module_videos GROUP BY module_id
+  UNION ALL
+  SELECT 'course', m.course_id, count(DISTINCT mv.video_id) FROM course_modules m
+  JOIN module_videos mv ON mv.module_id = m.id GROUP BY m.course_id;
+CREATE TEMP TABLE backfill_progress AS
+  SELECT 'module' AS kind, mv.module_id AS unit_id, p.student_id, p.video_id, p.created_at, p.completed_at,
+  row_number() OVER (PARTITION BY mv.module_id, p.student_id ORDER BY p.completed_at IS NULL, p.completed_at) AS nth
+  FROM module_videos mv JOIN video_progress p ON p.video_id = mv.video_id
+  UNION ALL
+  SELECT 'course', course_id, student_id, video_id, created_at, completed_at,
+  row_number() OVER (PARTITION BY course_id, student_id ORDER BY completed_at IS NULL, completed_at)
+  FROM (SELECT DISTINCT m.course_id, p.student_id, p.video_id, p.created_at, p.completed_at
+        FROM course_modules m JOIN module_videos mv ON mv.module_id = m.id
+        JOIN video_progress p ON p.video_id = mv.video_id);
+CREATE TEMP TABLE backfill_steps AS
+  SELECT p.kind, p.unit_id, p.student_id, substr(min(p.created_at), 1, 10) AS started,
+  substr(max(CASE WHEN p.nth = (u.total + 1) / 2 THEN p.completed_at END), 1, 10) AS half,
+  CASE WHEN count(p.completed_at) = u.total THEN max(p.completed_at) END AS completed_at
+  FROM backfill_progress p JOIN backfill_units u ON u.kind = p.kind AND u.unit_id = p.unit_id
+  GROUP BY p.kind, p.unit_id, p.student_id;
+INSERT INTO module_days(module_id, date, started, completed)
+  SELECT unit_id, date, sum(started), sum(completed) FROM (
+    SELECT unit_id, started AS date, 1 AS started, 0 AS completed FROM backfill_steps WHERE kind = 'module'
+    UNION ALL
+    SELECT unit_id, substr(completed_at, 1, 10), 0, 1 FROM backfill_steps
+    WHERE kind = 'module' AND completed_at IS NOT NULL)
+  GROUP BY unit_id, date;
+INSERT INTO course_days(course_id, date, started, half, completed)
+  SELECT unit_id, date, sum(started), sum(half), sum(completed) FROM (
+    SELECT unit_id, started AS date, 1 AS started, 0 AS half, 0 AS completed FROM backfill_steps
+    WHERE kind = 'course'
+    UNION ALL
+    SELECT unit_id, half, 0, 1, 0 FROM backfill_steps WHERE kind = 'course' AND half IS NOT NULL
+    UNION ALL
+    SELECT unit_id, substr(completed_at, 1, 10), 0, 0, 1 FROM backfill_steps
+    WHERE kind = 'course' AND completed_at IS NOT NULL)
+  GROUP BY unit_id, date;
+INSERT INTO activity_log(creator_id, student_id, at, date, kind, course_id)
+  SELECT c.creator_id, s.student_id, s.completed_at, substr(s.completed_at, 1, 10), 'completed_course', s.unit_id
+  FROM backfill_steps s JOIN courses c ON c.id = s.unit_id
+  WHERE s.kind = 'course' AND s.completed_at IS NOT NULL;
+DROP TABLE backfill_steps;
+DROP TABLE backfill_progress;
+DROP TABLE backfill_units;
+UPDATE student_summary SET
+  courses_completed = (SELECT count(*) FROM activity_log a WHERE a.student_id = student_summary.student_id
+                       AND a.kind = 'completed_course'),
+  first_course_completed_at = (SELECT min(a.at) FROM activity_log a
+                               WHERE a.student_id = student_summary.student_id AND a.kind = 'completed_course');
 INSERT INTO creator_days(creator_id, date, views, watch_s, completions, active_students)
-  SELECT d.creator_id, d.date, sum(d.views), sum(d.watch_s), 0, count(*) FROM student_days d
+  SELECT d.creator_id, d.date, sum(d.views), sum(d.watch_s), sum(d.completions), count(*) FROM student_days d
   GROUP BY d.creator_id, d.date;
 UPDATE creator_days SET
   messages = (SELECT count(*) FROM activity_log a WHERE a.creator_id = creator_days.creator_id
