@@ -9,7 +9,9 @@ import urllib.parse
 
 import pytest
 
-from chronos.models import creators
+from chronos.db import Database
+from chronos.models import creators, usage
+from chronos.tiers import DEFAULT_TIERS
 from tests.conftest import FIXTURES, OWNER, LiveServer
 from tests.test_tiers import make_app
 
@@ -148,3 +150,16 @@ def test_a_chunked_upload_without_a_length_is_still_stopped_and_leaves_nothing(l
         conn.close()
     assert status == 413 and "larger than the 97.7 KB upload limit of the Free plan" in error
     assert left_behind(app) == ([], 0, 0)
+
+
+def test_the_server_cap_below_the_plan_is_worded_as_the_server_s_with_no_upgrade_offered(tmp_path):
+    with Database(tmp_path / "c.db").connection() as conn:
+        conn.execute("INSERT INTO creators(id, name) VALUES (1, 'Ada')")
+        free = DEFAULT_TIERS["free"]  # 1 GB largest upload
+        server_cap = usage.early_refusal(conn, 1, free, 600 * MB, server_max=500 * MB)
+        plan_cap = usage.early_refusal(conn, 1, free, 2 * GB, server_max=100 * GB)
+        fits = usage.early_refusal(conn, 1, free, 400 * MB, server_max=500 * MB)
+    assert str(server_cap) == "This upload (600 MB) is larger than the 500 MB upload limit. Compress it or split it."
+    assert server_cap.status == 413 and server_cap.meter == "max_upload_bytes"
+    assert str(plan_cap).endswith("the 1 GB upload limit of the Free plan. Compress it, split it, or upgrade.")
+    assert fits is None

@@ -74,12 +74,12 @@ def _refusal(tier, subject: str, size: int | None, *, uploads: int, stored: int,
     `uploads` and `stored` are what the period and the library already hold; `largest` is the
     server's own size cap, worded as the plan's limit when the plan's is the smaller one.
     """
-    cap, whose = tier.max_upload_bytes, f" of the {tier.label} plan"
+    cap, whose, remedy = tier.max_upload_bytes, f" of the {tier.label} plan", "Compress it, split it, or upgrade."
     if largest is not None and (cap is None or largest < cap):
-        cap, whose = largest, ""
+        cap, whose, remedy = largest, "", "Compress it or split it."  # no plan lifts the server's own cap
     if size is not None and cap is not None and size > cap:
-        return QuotaExceeded(f"{subject} is larger than the {human_bytes(cap)} upload limit{whose}. "
-                             "Compress it, split it, or upgrade.", 413, "max_upload_bytes")
+        return QuotaExceeded(f"{subject} is larger than the {human_bytes(cap)} upload limit{whose}. {remedy}",
+                             413, "max_upload_bytes")
     allowed = tier.videos_per_month
     if allowed is not None and uploads + 1 > allowed:
         return QuotaExceeded(f"The {tier.label} plan allows {allowed} upload{'s' if allowed != 1 else ''} "
@@ -97,7 +97,8 @@ def _check_upload(conn: Connection, creator_id: int, tier, size: int, exclude_id
                   filename: str) -> None:
     """Refuse an upload of `size` bytes that would pass the size, video or storage limit."""
     count, held = _reserved(conn, creator_id, exclude_id)
-    refusal = _refusal(tier, f"“{filename}” ({human_bytes(size)})", size,
+    subject = f"“{filename}” ({human_bytes(size)})" if size else f"“{filename}”"
+    refusal = _refusal(tier, subject, size,
                        uploads=_videos_this_period(conn, creator_id, period_start()) + count,
                        stored=storage_used(conn, creator_id) + held)
     if refusal is not None:
