@@ -16,7 +16,7 @@ def services() -> Services:
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
     from chronos.web import api_videos, auth, chat, filters, library, live, people, whop
-    from chronos.web import analytics, courses, dashboard, learn, limits, usage
+    from chronos.web import analytics, courses, dashboard, learn, limits, plan_checks, usage
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
@@ -33,6 +33,7 @@ def register_web(app: Flask) -> None:
     filters.register(app)
     auth.install(app)
     limits.install(app)  # after auth.install: the limits need to know who is asking
+    plan_checks.install(app)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

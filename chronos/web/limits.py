@@ -1,17 +1,13 @@
-"""Limits checked before the view: request rates per user and per address (the webhook has its own
-flood limit), uploads the tier cannot take (refused from their headers, before the body is read),
-and the creator's tier kept fresh from Whop's API."""
+"""Request rate limits checked before the view: per user and per address (the webhook has its own
+flood limit), with uploads and questions also counted on their own limiters."""
 from __future__ import annotations
 
 import math
 
-from flask import Flask, current_app, g, jsonify, request, session
+from flask import Flask, current_app, g, jsonify, request
 
-from chronos import tiers
-from chronos.models import usage
 from chronos.ratelimit import RateLimiter
-from chronos.web import services
-from chronos.web.identity import Identity, identify
+from chronos.web.identity import Identity
 
 UPLOAD_ENDPOINT = "api_videos.upload"
 QUESTION_ENDPOINTS = ("chat.ask", "chat.edit")
@@ -24,11 +20,7 @@ def install(app: Flask) -> None:
                "upload": s.rate_uploads_per_min, "question": s.rate_questions_per_min,
                "webhook": s.rate_webhooks_per_min}
     app.extensions["rate_limiters"] = {k: RateLimiter(n, 60) for k, n in per_min.items() if n > 0}
-    # First of all: the sign-in check that runs next reads a form's CSRF field, and reading the
-    # form reads the whole body.
-    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_upload_early)
     app.before_request(_check)
-    app.before_request(_keep_tier_fresh)
 
 
 def too_many(seconds: int) -> str:
@@ -94,52 +86,3 @@ def _check():
             else message
         return body, 429, {"Retry-After": str(seconds)}
     return None
-
-
-# -- the tier -----------------------------------------------------------------------------------
-
-def _keep_tier_fresh():
-    """Read the creator's plan from Whop at sign-in, on first use, and when the reading is old."""
-    identity = getattr(g, "identity", None)
-    if identity is not None and identity.role in ("owner", "student"):
-        fresh_tier(identity)
-    return None
-
-
-def fresh_tier(identity: Identity) -> None:
-    """Bring the tier up to date from Whop if it is due (no-op without Whop's tier settings)."""
-    sv = services()
-    if sv.whop is None:
-        return
-    # A session without the mark is a new sign-in: read the plan now, whatever the interval.
-    signing_in = identity.role == "owner" and identity.via == "session" and not session.get("tier_read")
-    if not sv.whop.tier_read_due(force=signing_in):
-        return  # the common case: no connection opened on this request's behalf
-    with sv.db.connection() as conn:
-        sv.whop.keep_tier_fresh(conn, force=signing_in)
-    if signing_in:
-        session["tier_read"] = True
-
-
-# -- uploads, from their headers ----------------------------------------------------------------
-
-def _refuse_upload_early():
-    """Answer an upload the tier cannot take from its Content-Length, before a byte of it is read.
-
-    The reservation in ingest stays the atomic check; this only spares reading a body that will
-    be refused (a body without Content-Length is stopped by the streaming check as it arrives).
-    """
-    if request.method != "POST" or request.endpoint != UPLOAD_ENDPOINT:
-        return None
-    identity = identify()
-    if not isinstance(identity, Identity) or identity.role != "owner":
-        return None  # the sign-in check answers everybody else
-    fresh_tier(identity)
-    sv = services()
-    with sv.db.connection() as conn:
-        tier = tiers.creator_tier(conn, sv.settings, identity.creator_id)
-        refusal = usage.early_refusal(conn, identity.creator_id, tier, request.content_length,
-                                      sv.settings.max_upload_bytes)
-    if refusal is None:
-        return None
-    return jsonify(error=str(refusal), status=refusal.status), refusal.status
