@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from chronos.config import Settings
 from chronos.services import Services
 from chronos.timefmt import human_bytes
 
@@ -11,6 +13,29 @@ from chronos.timefmt import human_bytes
 def services() -> Services:
     """The running app's services."""
     return current_app.extensions["chronos"]
+
+
+def build_app(settings: Settings, services: Services) -> Flask:
+    """The Flask app for these settings and services, with every blueprint, hook and handler."""
+    app = Flask("chronos")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        # Werkzeug refuses a body larger than this before reading it; the per-file check in
+        # ingest gives the precise message.
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 10 * 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        # Served over HTTPS (a tunnel), cookies must also work inside Whop's third-party iframe.
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        SESSION_COOKIE_SAMESITE="None" if settings.public_url.startswith("https://") else "Lax",
+        SEND_FILE_MAX_AGE_DEFAULT=0,
+    )
+    if settings.proxy_hops > 0:
+        n = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    app.extensions["chronos"] = services
+    register_web(app)
+    return app
 
 
 def register_web(app: Flask) -> None:
