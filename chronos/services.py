@@ -28,8 +28,9 @@ class Services:
     whop: object | None = None  # chronos.whop.service.WhopService when Whop settings are present
 
     def close(self, wait: bool = True) -> None:
-        """Stop the queue; a running stage finishes first when wait is true."""
+        """Stop the queue (a running stage finishes first when wait is true) and close the database."""
         self.runner.shutdown(wait=wait)
+        self.db.close()
 
 
 def build_services(settings: Settings, *, transcriber: Transcriber | None = None,

@@ -9,7 +9,7 @@ from typing import Any
 from chronos.ai.answerer import NOT_COVERED, Answerer, Cited, Failed, Finished, Passage, TextDelta, Usage
 from chronos.ai.embedder import Embedder
 from chronos.config import Settings
-from chronos.db import Database
+from chronos.db import Database, transaction
 from chronos import tiers
 from chronos.models import activity, analytics, answer_cache, chat, prices
 from chronos.models import usage as quota
@@ -82,25 +82,28 @@ class ChatService:
             raise ChatError("Type a question first.")
         if len(question) > MAX_QUESTION_CHARS:
             raise ChatError(f"Questions can be at most {MAX_QUESTION_CHARS} characters long.")
+        # The connection is taken afresh after every yield, never held across one: the consumer
+        # may resume (or close) this generator on another thread, and a connection is per thread.
         with self.db.connection() as conn:
             credit_day = self._take_credit(conn, asker)
             try:
-                session, user_msg_id = self._record_question(conn, asker, question, session_id, video_id,
-                                                             at_s, edit_message_id)
+                with transaction(conn):  # no chat left without its first question
+                    session, user_msg_id = self._record_question(conn, asker, question, session_id,
+                                                                 video_id, at_s, edit_message_id)
             except ChatError:
                 if credit_day:
                     quota.refund_credit(conn, asker.creator_id, credit_day)
                 raise
-            try:
-                yield {"type": "session", "session": session.to_json(), "question_id": user_msg_id}
-                scope = [video_id] if video_id is not None and at_s is None else video_ids
-                focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
-                yield from self._answer(conn, asker, session.id, user_msg_id, question, scope, focus,
-                                        credit_day)
-            finally:  # asked is asked: a client gone mid-answer or a failed answer still counts
-                if asker.student_id is not None:  # the owner's previews are not analytics
-                    activity.announce(self.publish, activity.record_question(conn, asker.student_id,
-                                                                             user_msg_id), "message")
+        try:
+            yield {"type": "session", "session": session.to_json(), "question_id": user_msg_id}
+            scope = [video_id] if video_id is not None and at_s is None else video_ids
+            focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
+            yield from self._answer(asker, session.id, user_msg_id, question, scope, focus, credit_day)
+        finally:  # asked is asked: a client gone mid-answer or a failed answer still counts
+            if asker.student_id is not None:  # the owner's previews are not analytics
+                with self.db.connection() as conn:
+                    creator_id = activity.record_question(conn, asker.student_id, user_msg_id)
+                activity.announce(self.publish, creator_id, "message")
 
     def _take_credit(self, conn, asker: Asker) -> str | None:
         """Take one AI answer from the creator's month (and the student's day) or refuse with when
@@ -140,29 +143,31 @@ class ChatService:
         msg_id = chat.add_message(conn, session.id, "user", question, video_id=video_id, at_s=at_s)
         return chat.get_session(conn, session.id, asker.creator_id, asker.student_id), msg_id
 
-    def _answer(self, conn, asker: Asker, session_id: int, question_id: int, question: str,
+    def _answer(self, asker: Asker, session_id: int, question_id: int, question: str,
                 scope: list[int] | None, focus: Focus | None,
                 credit_day: str | None = None) -> Iterator[ChatEvent]:
-        found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id,
-                         video_ids=scope, focus=focus, k=self.k)
-        key = None
-        if focus is None:  # a moment-specific question depends on the moment: never cached
-            fingerprint = answer_cache.library_fingerprint(conn, found.scope)
-            key = answer_cache.cache_key(asker.creator_id, repr(scope), question, fingerprint,
-                                         self.answerer.name)
-            cached = answer_cache.get(conn, key)
-            if cached is not None:
-                if credit_day:  # a cached answer costs no AI work: give the credit back
+        key, cached, history = None, None, []
+        with self.db.connection() as conn:
+            found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id,
+                             video_ids=scope, focus=focus, k=self.k)
+            if focus is None:  # a moment-specific question depends on the moment: never cached
+                fingerprint = answer_cache.library_fingerprint(conn, found.scope)
+                key = answer_cache.cache_key(asker.creator_id, repr(scope), question, fingerprint,
+                                             self.answerer.name)
+                cached = answer_cache.get(conn, key)
+                if cached is not None and credit_day:  # a cached answer costs no AI work: refund it
                     quota.refund_credit(conn, asker.creator_id, credit_day)
-                yield from self._replay(conn, session_id, cached)
-                return
+            if cached is None and found.covered:
+                history = chat.history(conn, session_id, question_id)
+        if cached is not None:
+            yield from self._replay(session_id, cached)
+            return
         text, citations, failed, finished = [], {}, None, None
         if not found.covered:
             text.append(NOT_COVERED)
             yield {"type": "delta", "text": NOT_COVERED}
             finished = Finished(model=self.answerer.name)
         else:
-            history = chat.history(conn, session_id, question_id)
             for event in self.answerer.stream(question, found.passages, history):
                 if isinstance(event, TextDelta):
                     text.append(event.text)
@@ -176,39 +181,50 @@ class ChatService:
                     finished = event
                 elif isinstance(event, Failed):
                     failed = event
-        usage = (finished or failed).usage if (finished or failed) else Usage()
-        model = finished.model if finished else None
-        cost = self._cost(conn, model, usage)
-        body = "".join(text)
-        msg_id = chat.add_message(
-            conn, session_id, "assistant", body, answerer=self.answerer.name, model=model,
-            usage=usage, cost_usd=cost, error=failed.message if failed else None,
-            follow_ups=finished.follow_ups if finished else (), citations=list(citations.values()))
-        today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        analytics.record_chat_references(conn, [c.video_id for c in citations.values()], today)
-        analytics.record_answer_usage(conn, asker.creator_id, today, credits=0 if credit_day else 1,
-                                      anthropic_cost_usd=cost if self.answerer.name == "claude" else 0.0)
-        message = chat.get_message(conn, msg_id).to_json()
+        with self.db.connection() as conn:
+            message = self._store_answer(conn, asker, session_id, "".join(text), list(citations.values()),
+                                         finished, failed, None if failed else key, credit_day)
         if failed:
             yield {"type": "error", "error": failed.message, "retryable": failed.retryable,
                    "message": message, "question_id": question_id}
             return
-        if key is not None:
-            answer_cache.put(conn, asker.creator_id, key, {
-                "content": body, "citations": [c.to_json() for c in citations.values()],
-                "follow_ups": list(finished.follow_ups), "model": model}, self.answerer.name)
         yield {"type": "done", "message": message, "question_id": question_id}
 
-    def _replay(self, conn, session_id: int, cached: dict) -> Iterator[ChatEvent]:
+    def _store_answer(self, conn, asker: Asker, session_id: int, body: str, citations: list[chat.Citation],
+                      finished: Finished | None, failed: Failed | None, cache_key: str | None,
+                      credit_day: str | None) -> dict:
+        """Store an answer in one transaction: the message, its citations, the videos' chat
+        references, the creator's usage and (for a cacheable answer) the cache entry, or none."""
+        usage = (finished or failed).usage if (finished or failed) else Usage()
+        model = finished.model if finished else None
+        cost = self._cost(conn, model, usage)
+        today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+        with transaction(conn):
+            msg_id = chat.add_message(
+                conn, session_id, "assistant", body, answerer=self.answerer.name, model=model,
+                usage=usage, cost_usd=cost, error=failed.message if failed else None,
+                follow_ups=finished.follow_ups if finished else (), citations=citations)
+            analytics.record_chat_references(conn, [c.video_id for c in citations], today)
+            analytics.record_answer_usage(conn, asker.creator_id, today, credits=0 if credit_day else 1,
+                                          anthropic_cost_usd=cost if self.answerer.name == "claude" else 0.0)
+            if cache_key is not None:
+                answer_cache.put(conn, asker.creator_id, cache_key, {
+                    "content": body, "citations": [c.to_json() for c in citations],
+                    "follow_ups": list(finished.follow_ups), "model": model}, self.answerer.name)
+        return chat.get_message(conn, msg_id).to_json()
+
+    def _replay(self, session_id: int, cached: dict) -> Iterator[ChatEvent]:
         """Serve a cached answer as if streamed, storing it as a new (free) message."""
         yield {"type": "delta", "text": cached["content"]}
         citations = [chat.Citation(**c) for c in cached["citations"]]
         for c in citations:
             yield {"type": "citation", "citation": c.to_json()}
-        msg_id = chat.add_message(conn, session_id, "assistant", cached["content"],
-                                  answerer=self.answerer.name, model=cached.get("model"), cached=True,
-                                  follow_ups=cached["follow_ups"], citations=citations)
-        yield {"type": "done", "message": chat.get_message(conn, msg_id).to_json(), "cached": True}
+        with self.db.connection() as conn:
+            msg_id = chat.add_message(conn, session_id, "assistant", cached["content"],
+                                      answerer=self.answerer.name, model=cached.get("model"), cached=True,
+                                      follow_ups=cached["follow_ups"], citations=citations)
+            message = chat.get_message(conn, msg_id).to_json()
+        yield {"type": "done", "message": message, "cached": True}
 
     @staticmethod
     def _cost(conn, model: str | None, usage: Usage) -> float:
