@@ -10,10 +10,10 @@ from datetime import datetime, timezone
 
 from chronos import tiers
 from chronos.config import Settings
-from chronos.db import Connection
+from chronos.db import Connection, transaction
 from chronos.models import activity, creators, people, usage, whop_records
 from chronos.whop import webhooks
-from chronos.whop.api import PlanMembership, WhopAPI
+from chronos.whop.api import Membership, PlanMembership, WhopAPI
 from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser, refresh, userinfo
 from chronos.whop.user_tokens import JWKSCache, UserTokenError, verify_user_token
 
@@ -81,17 +81,20 @@ class WhopService:
         level = self._access_level(user.id)
         if level == "admin":
             return Decision("owner", creator.id)
-        if level == "customer" and people.student_by_whop_user(conn, creator.id, user.id) is None:
-            limit = tiers.creator_tier(conn, self.settings, creator.id).active_students
-            if limit is not None and usage.active_students(conn, creator.id, usage.period_start()) >= limit:
-                return Decision("none", creator.id, reason=(
-                    f"This course already has its {limit} active students for this month. "
-                    "The course owner has been told; please try again later."))
-        student = people.upsert_whop_student(conn, creator.id, whop_user_id=user.id, name=user.name,
-                                             username=user.username, email=user.email)
-        if level == "customer":
-            self._sync_memberships(conn, creator.id, user.id)
-        student = people.recompute_access(conn, student.id)
+        # Whop is asked before anything is written: no write transaction waits on the network.
+        memberships = self._memberships(user.id) if level == "customer" else None
+        with transaction(conn):  # the seat check, the student and their memberships land together
+            if level == "customer" and people.student_by_whop_user(conn, creator.id, user.id) is None:
+                limit = tiers.creator_tier(conn, self.settings, creator.id).active_students
+                if limit is not None and usage.active_students(conn, creator.id, usage.period_start()) >= limit:
+                    return Decision("none", creator.id, reason=(
+                        f"This course already has its {limit} active students for this month. "
+                        "The course owner has been told; please try again later."))
+            student = people.upsert_whop_student(conn, creator.id, whop_user_id=user.id, name=user.name,
+                                                 username=user.username, email=user.email)
+            if memberships is not None:
+                self._record_memberships(conn, creator.id, user.id, memberships)
+            student = people.recompute_access(conn, student.id)
         if level == "customer" and student.access == "active":
             return Decision("student", creator.id, student)
         reason = ("Your access was revoked by the course owner." if student.owner_revoked
@@ -105,12 +108,16 @@ class WhopService:
             raise WhopError("Set WHOP_COMPANY_ID (or WHOP_PRODUCT_IDS) so access can be checked.", 503)
         return self.api.check_access(user_id, self.resource_id()).access_level
 
-    def _sync_memberships(self, conn: Connection, creator_id: int, user_id: str) -> None:
-        """Record the user's memberships from the API, so later webhooks have something to revoke."""
-        found = []
-        if self.settings.whop_company_id:
-            found = self.api.list_memberships(self.settings.whop_company_id, user_ids=[user_id],
-                                              product_ids=self.settings.product_ids)
+    def _memberships(self, user_id: str) -> list[Membership]:
+        """The user's memberships of this company's products, from the API."""
+        if not self.settings.whop_company_id:
+            return []
+        return self.api.list_memberships(self.settings.whop_company_id, user_ids=[user_id],
+                                         product_ids=self.settings.product_ids)
+
+    def _record_memberships(self, conn: Connection, creator_id: int, user_id: str,
+                            found: list[Membership]) -> None:
+        """Record the user's memberships, so later webhooks have something to revoke."""
         now = _now_iso()
         for m in found:
             whop_records.apply_membership(conn, creator_id, membership_id=m.id, user_id=user_id,
@@ -226,15 +233,17 @@ class WhopService:
                                       f"Chronos keeps you on the {kept} plan until Whop answers.", _now_iso())
             return self.tier_sync
         now = _now_iso()
-        for m in (h.membership for h in found):
-            if m.user_id:  # recorded, so an older webhook arriving late cannot undo what Whop says now
-                whop_records.apply_membership(conn, creator.id, membership_id=m.id, user_id=m.user_id,
-                                              product_id=m.product_id, plan_id=m.plan_id, status=m.status,
-                                              valid=m.valid, event_time=m.updated_at or now)
         held = {h.membership.id: self._membership_tier(h) for h in found if h.membership.valid}
         tier = tiers.highest(self.settings, [t for t in held.values() if t]) or "free"
-        if tier != before:
-            whop_records.set_tier(conn, creator.id, tier)
+        with transaction(conn):  # what Whop said is recorded whole: the memberships with the tier
+            for m in (h.membership for h in found):
+                if m.user_id:  # recorded, so an older webhook arriving late cannot undo what Whop says now
+                    whop_records.apply_membership(conn, creator.id, membership_id=m.id, user_id=m.user_id,
+                                                  product_id=m.product_id, plan_id=m.plan_id,
+                                                  status=m.status, valid=m.valid,
+                                                  event_time=m.updated_at or now)
+            if tier != before:
+                whop_records.set_tier(conn, creator.id, tier)
         label = tiers.tier_for(self.settings, tier).label
         source = next((h.membership.plan_id or h.membership.product_id for h in found
                        if held.get(h.membership.id) == tier), None)
@@ -287,7 +296,9 @@ class WhopService:
         """Act on a stored event (also used by Replay) and record the outcome."""
         try:
             event = webhooks.parse_event(stored.payload.encode(), fallback_ts=_unix(stored.received_at))
-            outcome, detail = self._apply(conn, event)
+            # All of an event's writes or none: a half-applied event would make its Replay "stale".
+            with transaction(conn):
+                outcome, detail = self._apply(conn, event)
         except Exception as exc:  # noqa: BLE001 - record the failure; the event stays stored
             log.exception("applying Whop event %s failed", stored.webhook_id)
             outcome, detail = "failed", f"{type(exc).__name__}: {exc}"
