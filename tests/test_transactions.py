@@ -181,3 +181,36 @@ def test_an_answer_whose_storage_fails_half_way_leaves_none_of_it(services, monk
     assert stored["answers"] == 1 and stored["citations"] == len(answer["citations"])
     assert stored["chat_references"] == len({c["video_id"] for c in answer["citations"]})
     assert stored["credits"] == 1 and stored["cached"] == 1
+
+
+def test_a_webhook_that_fails_half_way_applies_nothing_and_replays_whole(tmp_path, transcriber, embedder,
+                                                                         monkeypatch):
+    from chronos import create_app
+    from chronos.config import load_settings
+    from chronos.models import people, whop_records
+    from tests.fakes.whop_server import deliver, membership_event
+
+    secret = "ws_chronos_test_secret"
+    app = create_app(load_settings(tmp_path / "data", env={"WHOP_WEBHOOK_SECRET": secret},
+                                   whisper_model="tiny.en", run_scheduler=False),
+                     transcriber=transcriber, embedder=embedder)
+    sv = app.extensions["chronos"]
+    try:
+        def broken_recompute(*args, **kwargs):  # after the membership and the student are written
+            raise OSError("disk full")
+
+        monkeypatch.setattr(people, "recompute_access", broken_recompute)
+        event = membership_event("membership.activated", "mem_1", "user_bob", "active", "2026-11-01T10:00:00Z")
+        body, headers = deliver(event, secret)
+        res = app.test_client().post("/webhooks/whop", data=body, headers=headers)
+        assert res.get_json()["outcome"] == "failed"
+        with sv.db.connection() as conn:
+            assert conn.execute("SELECT count(*) FROM whop_memberships").fetchone()[0] == 0
+            assert people.student_by_whop_user(conn, 1, "user_bob") is None
+            stored = whop_records.list_events(conn)[0]  # the event itself is kept, for Replay
+        monkeypatch.undo()
+        with sv.db.connection() as conn:
+            assert sv.whop.apply(conn, stored)[0] == "applied"  # not "stale": nothing half-applied
+            assert people.student_by_whop_user(conn, 1, "user_bob").access == "active"
+    finally:
+        sv.close()
