@@ -3,7 +3,8 @@
 Every rollup is keyed by the creator's reporting time zone (creators.settings "timezone", IANA name,
 default UTC) as it was when the event happened: changing the zone applies from then on. Each
 function takes an explicit `at` (an aware datetime) so tests and the benchmark can build history.
-record_watch runs inside the caller's transaction (the heartbeat's); the others open their own.
+record_watch runs inside the caller's transaction (the heartbeat's); the others use their own, which
+joins the caller's when one is open (db.transaction).
 """
 from __future__ import annotations
 
