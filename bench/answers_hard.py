@@ -332,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--in-process", action="store_true",
                     help="ask services.chat.ask_and_wait in this process instead of a `chronos serve` over HTTP")
     ap.add_argument("--ingest-only", action="store_true", help="make the media and the library, ask nothing")
+    ap.add_argument("--limit", type=int, help="ask only every n-th question, about this many (a quick check)")
     ap.add_argument("--regenerate", action="store_true", help="regenerate the lecture media")
     ap.add_argument("--json-out", type=Path)
     args = ap.parse_args(argv)
@@ -347,12 +348,17 @@ def main(argv: list[str] | None = None) -> int:
     for x in paraphrase_check.get("at_least_0.75", []):
         log(f"  high overlap {x['overlap']:.2f} [{x['kind']}] {x['q']}")
 
+    if args.limit:
+        questions = questions[:: max(1, len(questions) // args.limit)]
     ingest_s = None
     if not args.reuse:
         if data_dir.exists() and any(data_dir.iterdir()):
             raise SystemExit(f"{data_dir} exists: pass --reuse to ask it, or remove it / choose another"
                              " --data-dir for a fresh ingest")
         ingest_s = ingest(data_dir, args.model, media)
+    else:  # how long the reused folder's ingest took, as its run recorded it
+        record = data_dir / "bench-hard.json"
+        ingest_s = json.loads(record.read_text()).get("ingest_s") if record.exists() else None
     creator_id, video_ids, wers = prepare_library(data_dir, args.model)
     log(f"transcript WER: {wers}")
     if args.ingest_only:
