@@ -415,6 +415,10 @@ def main(argv: list[str] | None = None) -> int:
                 {VOICES[s][0]: w for s, w in wers.items()}},
         "paraphrase_check": paraphrase_check,
         "misses": misses(rows, titles),
+        # One row a question: [question, kind, lecture, hit rank, ms, first citation's video id and score].
+        "per_question": [[r["q"], r["kind"], r["lecture"], r["rank"], round(r["ms"], 1)]
+                         + ([r["citations"][0]["video_id"], r["citations"][0]["score"]] if r["citations"] else [])
+                         for r in rows],
     }
     emit(result, args.json_out)
     return 0
