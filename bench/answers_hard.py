@@ -350,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.limit:
         questions = questions[:: max(1, len(questions) // args.limit)]
+    if args.reuse and not (data_dir / "chronos.db").exists():
+        raise SystemExit(f"{data_dir} holds no Chronos library to reuse: run once without --reuse to ingest it")
     ingest_s = None
     if not args.reuse:
         if data_dir.exists() and any(data_dir.iterdir()):
