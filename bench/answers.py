@@ -3,6 +3,10 @@
 
     .venv/bin/python bench/answers.py                      # Whisper base (the product default)
     .venv/bin/python bench/answers.py --model tiny.en --json-out bench/out/answers-tiny.json
+    .venv/bin/python bench/answers.py --set hard --help    # the larger set: bench/answers_hard.py
+
+`--set small` (the default) is the set described here; `--set hard` hands every other argument to
+bench/answers_hard.py (twelve lectures in twelve voices, 300+ questions asked over HTTP).
 
 The six lectures and their questions are data in bench/answers_set.py. Each lecture is spoken by
 espeak-ng into an MP4 with scripts/make_lecture.py (cached in bench/out/answers/; --regenerate
@@ -102,7 +106,17 @@ def describe(xs: list[float]) -> dict:
 
 # -- the benchmark -------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
+    pick = argparse.ArgumentParser(add_help=False)
+    pick.add_argument("--set", choices=("small", "hard"), default="small")
+    chosen, rest = pick.parse_known_args(argv)
+    if chosen.set == "hard":
+        from answers_hard import main as hard_main
+
+        return hard_main(rest)
+    argv = rest
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", choices=("small", "hard"), default="small",
+                    help="small: this set (default); hard: bench/answers_hard.py's")
     ap.add_argument("--model", default="base", choices=("base", "tiny.en"), help="Whisper model")
     ap.add_argument("--k", type=int, default=5, help="passages retrieved per question")
     ap.add_argument("--repeats", type=int, default=3,
