@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from chronos.config import load_settings
+from chronos.config import SettingsError, load_settings
 from chronos.timefmt import human_bytes
 
 
@@ -378,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except SettingsError as exc:  # a bad settings.toml or environment: say which setting, no traceback
+        _err(str(exc))
+        return 2
     except KeyboardInterrupt:
         return 130
 

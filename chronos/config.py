@@ -28,6 +28,7 @@ FOREIGN_ENV = {
     "whop_base_url": "WHOP_BASE_URL",
 }
 
+ANSWERERS = ("auto", "offline", "claude", "openai")
 ACCEPTED_VIDEO = ("mp4", "mov", "avi", "webm", "mkv")
 ACCEPTED_AUDIO = ("m4a", "mp3", "wav")
 
@@ -68,7 +69,7 @@ class Settings:
     run_scheduler: bool = True
     # Answering: "auto" picks Claude when ANTHROPIC_API_KEY is set, else an OpenAI-compatible
     # server when openai_base_url is set, else the built-in offline answerer.
-    answerer: str = "auto"  # auto | offline | claude | openai
+    answerer: str = "auto"  # one of ANSWERERS
     anthropic_api_key: str = ""
     anthropic_base_url: str = ""  # empty: the SDK's default
     anthropic_model: str = "claude-sonnet-4-6"
@@ -153,44 +154,96 @@ class Settings:
         return self.data_dir / "media" / ".incoming"
 
 
+class SettingsError(ValueError):
+    """A setting the creator gave that Chronos cannot use; the message names it and its source."""
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def _coerce(value: Any, like: Any) -> Any:
-    """Turn a string from the environment or a TOML value into the field's type."""
+    """Turn a string from the environment or a TOML value into the field's type (ValueError if it is not one)."""
     if isinstance(like, dict):  # a TOML table, or JSON text from the environment
-        return dict(value) if isinstance(value, dict) else json.loads(value)
+        value = value if isinstance(value, dict) else json.loads(value)
+        if not isinstance(value, dict):
+            raise ValueError(value)
+        return dict(value)
     if isinstance(like, bool):
         if isinstance(value, bool):
             return value
-        return str(value).strip().lower() in {"1", "true", "yes", "on"}
+        text = str(value).strip().lower()
+        if text not in _TRUE | _FALSE:
+            raise ValueError(value)
+        return text in _TRUE
+    if isinstance(value, bool):  # TOML true/false is not a number, though Python's bool is an int
+        raise ValueError(value)
     if isinstance(like, int):
+        if isinstance(value, float):
+            raise ValueError(value)  # int(2.5) would silently drop the half
         return int(value)
     if isinstance(like, float):
         return float(value)
     if isinstance(like, Path):
         return Path(value).expanduser()
-    return str(value)
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return value
+
+
+def _kind(like: Any) -> str:
+    """The expected type of a setting, in words."""
+    if isinstance(like, dict):
+        return "a table (JSON object text in an environment variable)"
+    if isinstance(like, bool):
+        return "true or false"
+    if isinstance(like, int):
+        return "a whole number"
+    if isinstance(like, float):
+        return "a number"
+    return "text"
 
 
 def load_settings(data_dir: str | Path | None = None, env: dict[str, str] | None = None,
                   **overrides: Any) -> Settings:
-    """Build Settings from defaults, the data folder's settings.toml, the environment and overrides."""
+    """Build Settings from defaults, the data folder's settings.toml, the environment and overrides.
+
+    A setting that is unknown, of the wrong type or not one of its choices raises SettingsError.
+    """
     env = dict(os.environ if env is None else env)
     base = Settings()
     chosen_dir = Path(data_dir or env.get(ENV_PREFIX + "DATA_DIR") or base.data_dir).expanduser()
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}  # where each value came from, for error messages
     toml_path = chosen_dir / "settings.toml"
     if toml_path.exists():
         with toml_path.open("rb") as fh:
-            values.update(tomllib.load(fh))
+            try:
+                values.update(tomllib.load(fh))
+            except tomllib.TOMLDecodeError as exc:
+                raise SettingsError(f"{toml_path} is not valid TOML: {exc}.") from None
+        sources.update(dict.fromkeys(values, str(toml_path)))
     for f in fields(Settings):
         name = FOREIGN_ENV.get(f.name, ENV_PREFIX + f.name.upper())
         if name in env and f.name != "data_dir":
             values[f.name] = env[name]
-    values.update({k: v for k, v in overrides.items() if v is not None})
+            sources[f.name] = f"the environment variable {name}"
+    given = {k: v for k, v in overrides.items() if v is not None}
+    values.update(given)
+    sources.update(dict.fromkeys(given, "a command-line option or override"))
     known = {f.name: getattr(base, f.name) for f in fields(Settings)}
     unknown = set(values) - set(known)
     if unknown:
-        raise ValueError(f"Unknown setting(s) in {toml_path} or overrides: {', '.join(sorted(unknown))}")
-    coerced = {k: _coerce(v, known[k]) for k, v in values.items()}
+        raise SettingsError(f"Unknown setting(s) in {toml_path} or overrides: {', '.join(sorted(unknown))}")
+    coerced = {}
+    for key, value in values.items():
+        try:
+            coerced[key] = _coerce(value, known[key])
+        except (TypeError, ValueError):
+            raise SettingsError(f"The setting '{key}' (from {sources[key]}) must be {_kind(known[key])};"
+                                f" got {value!r}.") from None
+    if coerced.get("answerer", base.answerer) not in ANSWERERS:
+        raise SettingsError(f"The setting 'answerer' (from {sources['answerer']}) is {coerced['answerer']!r};"
+                            f" it must be one of: {', '.join(ANSWERERS)}.")
     settings = replace(base, data_dir=chosen_dir.resolve(), **coerced)
     return _ensure_dirs_and_secret(settings)
 

@@ -9,6 +9,7 @@ import pytest
 from chronos.models import activity, creators
 from chronos.models.analytics_overview import overview
 from chronos.models.analytics_range import RangeError, resolve
+from chronos.web.analytics_json import overview_json
 from tests import analytics_data
 from tests.analytics_data import EXPECTED_30D as E
 
@@ -24,8 +25,9 @@ def data(services):
 
 
 def run(services, creator_id: int, key: str, now: datetime = NOON) -> dict:
+    """The overview for a range as GET /api/analytics/overview returns it."""
     with services.db.connection() as conn:
-        return overview(conn, creator_id, resolve(conn, creator_id, key, now=now))
+        return overview_json(overview(conn, creator_id, resolve(conn, creator_id, key, now=now)))
 
 
 def test_headline_numbers_and_previous_period(services, data):

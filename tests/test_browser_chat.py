@@ -130,3 +130,49 @@ def test_edit_delete_and_shift_enter(ready):
     page.once("dialog", lambda d: d.accept())
     page.locator(".msg.user button", has_text="Delete").click()
     expect(page.locator(".msg")).to_have_count(0)
+
+
+def test_chat_reconnects_after_the_server_drops_it(ready):
+    """A drop mid-answer marks it failed with Retry; the page reconnects by itself, Retry and new
+    questions stream on the new socket."""
+    server, page, _ = ready
+    sockets, drop = [], {"after_delta": True}
+
+    def through(ws):
+        upstream = ws.connect_to_server()
+        sockets.append(upstream)
+        ws.on_message(upstream.send)
+
+        def down(message):
+            ws.send(message)
+            if drop["after_delta"] and '"type": "delta"' in message:
+                drop["after_delta"] = False
+                upstream.close()  # the server end goes away with the answer half written
+
+        upstream.on_message(down)
+
+    page.route_web_socket(re.compile(r"/ws/chat$"), through)
+    page.goto(server.url + "/chat")
+    page.evaluate("""() => { window.__states = [];
+      const s = document.querySelector('#chat .conn');
+      new MutationObserver(() => window.__states.push(s.textContent)).observe(s, { childList: true }); }""")
+    box = page.locator("#chat textarea")
+    box.fill("Which gas is released when water is split?")
+    box.press("Enter")
+    cut = page.locator(".msg.assistant").last
+    expect(cut.locator(".error")).to_contain_text("The connection dropped before the answer finished.",
+                                                 timeout=UI_MS)
+    page.wait_for_function("window.__states.includes('Reconnecting…') && window.__states.at(-1) === ''",
+                           timeout=UI_MS)
+    assert len(sockets) == 2
+    cut.locator("button", has_text="Retry").click()
+    answer = page.locator(".msg.assistant").last
+    expect(answer).not_to_have_class(re.compile("streaming|failed"), timeout=UI_MS)
+    expect(answer.locator(".text")).to_contain_text("oxygen is released")
+    box.fill("Where does the Calvin cycle happen?")
+    box.press("Enter")
+    expect(page.locator(".msg.assistant")).to_have_count(2)
+    expect(page.locator(".msg.assistant").last).not_to_have_class(re.compile("streaming|failed"), timeout=UI_MS)
+    expect(page.locator(".msg.assistant").last.locator("a.cite").first).to_be_visible()
+    assert len(sockets) == 2  # both went over the one reconnected socket
+    assert page.locator("#chat .conn").text_content() == ""

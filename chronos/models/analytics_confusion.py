@@ -10,12 +10,46 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 
 from chronos.db import Connection
 from chronos.models.analytics_range import Range
 
 MAX_SAMPLES = 5
 MAX_MOMENTS = 10
+
+
+@dataclass
+class Bin:
+    """One stretch of the video's timeline."""
+
+    start_s: float
+    end_s: float
+    questions: int
+    stops: int
+    viewers: int
+
+
+@dataclass
+class Moment:
+    """A run of adjacent hot bins, with the newest distinct questions pointing into it."""
+
+    start_s: float
+    end_s: float
+    questions: int
+    samples: list[str]
+
+
+@dataclass
+class ConfusionMap:
+    """A video's confusion map over a range."""
+
+    video_id: int
+    title: str
+    duration_s: float
+    bin_s: float
+    bins: list[Bin]
+    moments: list[Moment]
 
 
 def bin_size(duration_s: float) -> float:
@@ -54,17 +88,17 @@ def question_bins(rows, bin_s: float, count: int) -> dict[int, set[int]]:
     return bins
 
 
-def confusion(conn: Connection, video: dict, rng: Range) -> dict:
-    """The confusion map of one video (`video`: id, title, duration_s) over a range."""
-    duration = float(video["duration_s"] or 0.0)
+def confusion(conn: Connection, video_id: int, title: str, duration_s: float | None, rng: Range) -> ConfusionMap:
+    """The confusion map of one video over a range."""
+    duration = float(duration_s or 0.0)
     bin_s = bin_size(duration)
     count = bin_count(duration, bin_s)
-    rows = cited_questions(conn, video["id"], rng)
+    rows = cited_questions(conn, video_id, rng)
     questions = question_bins(rows, bin_s, count)
     stops, viewers = [0] * count, [0] * count
     for position, ranges, completed in conn.execute(
             "SELECT position_s, watched_ranges, completed_at FROM video_progress WHERE video_id = ?",
-            (video["id"],)):
+            (video_id,)):
         if completed is None:
             stops[min(int(position // bin_s), count - 1)] += 1
         seen = set()
@@ -72,14 +106,12 @@ def confusion(conn: Connection, video: dict, rng: Range) -> dict:
             seen.update(_bins_of(start_s, end_s, bin_s, count))
         for i in seen:
             viewers[i] += 1
-    bins = [{"start_s": i * bin_s, "end_s": min((i + 1) * bin_s, duration) if duration else bin_s,
-             "questions": len(questions.get(i, ())), "stops": stops[i], "viewers": viewers[i]}
-            for i in range(count)]
-    return {"video_id": video["id"], "title": video["title"], "duration_s": duration, "bin_s": bin_s,
-            "bins": bins, "moments": moments(rows, questions, bin_s, bins)}
+    bins = [Bin(i * bin_s, min((i + 1) * bin_s, duration) if duration else bin_s,
+                len(questions.get(i, ())), stops[i], viewers[i]) for i in range(count)]
+    return ConfusionMap(video_id, title, duration, bin_s, bins, moments(rows, questions, bins))
 
 
-def moments(rows, questions: dict[int, set[int]], bin_s: float, bins: list[dict]) -> list[dict]:
+def moments(rows, questions: dict[int, set[int]], bins: list[Bin]) -> list[Moment]:
     """Most-asked moments: runs of adjacent hot bins (at least half the busiest bin's questions)."""
     peak = max((len(ids) for ids in questions.values()), default=0)
     if peak == 0:
@@ -97,7 +129,6 @@ def moments(rows, questions: dict[int, set[int]], bin_s: float, bins: list[dict]
         ids = set().union(*(questions[i] for i in run))
         newest = sorted(ids, key=lambda q: text[q][1], reverse=True)
         samples = list(dict.fromkeys(text[q][0] for q in newest))[:MAX_SAMPLES]
-        out.append({"start_s": bins[run[0]]["start_s"], "end_s": bins[run[-1]]["end_s"],
-                    "questions": len(ids), "samples": samples})
-    out.sort(key=lambda m: (-m["questions"], m["start_s"]))
+        out.append(Moment(bins[run[0]].start_s, bins[run[-1]].end_s, len(ids), samples))
+    out.sort(key=lambda m: (-m.questions, m.start_s))
     return out[:MAX_MOMENTS]

@@ -2,21 +2,140 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date as Date
 
 from chronos.db import Connection
 from chronos.models import analytics_attention, analytics_courses
 from chronos.models.activity import periods_of
+from chronos.models.analytics_attention import AttentionVideo
+from chronos.models.analytics_courses import CourseFunnel
 from chronos.models.analytics_range import Range
 
-ENGAGEMENT_FORMULA = ("Engagement (0-100) = 40 x completion rate (completions / views) + 30 x questions "
-                      "per active student (capped at 1) + 30 x return rate (share of active students "
-                      "active on 2 or more days)")
-WATCH_BUCKETS = [("< 1 min", 60), ("1–5 min", 300), ("5–15 min", 900), ("15–60 min", 3600),
-                 ("1–3 h", 10800), ("3 h +", None)]
+# Students by watch time in the range: [low, high) seconds, the last bucket open-ended.
+WATCH_BUCKETS: list[tuple[int, int | None]] = [(0, 60), (60, 300), (300, 900), (900, 3600),
+                                               (3600, 10800), (10800, None)]
 
 
-def overview(conn: Connection, creator_id: int, rng: Range) -> dict:
+@dataclass
+class Metric:
+    """A headline number, the previous period's (None for all time) and the change in percent."""
+
+    value: float
+    previous: float | None
+    change_pct: float | None
+
+
+@dataclass
+class Headline:
+    """The four headline numbers (engagement: 0-100, see web.analytics_json for its formula)."""
+
+    students: Metric
+    videos: Metric
+    messages: Metric
+    engagement: Metric
+
+
+@dataclass
+class DayViews:
+    date: str
+    views: int
+    watch_s: float
+
+
+@dataclass
+class VideoViews:
+    video_id: int
+    title: str
+    views: int
+    watch_s: float
+
+
+@dataclass
+class WatchBucket:
+    """Students whose watch time in the range is in [low_s, high_s) (high_s None: no upper bound)."""
+
+    low_s: int
+    high_s: int | None
+    students: int
+
+
+@dataclass
+class PeriodCount:
+    """Distinct active students in a day (YYYY-MM-DD), ISO week (YYYY-Www) or month (YYYY-MM)."""
+
+    period: str
+    students: int
+
+
+@dataclass
+class ActiveStudents:
+    daily: list[PeriodCount]
+    weekly: list[PeriodCount]
+    monthly: list[PeriodCount]
+
+
+@dataclass
+class JourneyStep:
+    step: str  # joined | first_video | first_question | first_course_completed
+    students: int
+
+
+@dataclass
+class Cohort:
+    """A weekly join cohort: % active on day N after joining (None: day N has not come yet)."""
+
+    cohort: str
+    size: int
+    days: list[float | None]
+
+
+@dataclass
+class DayMessages:
+    date: str
+    messages: int
+
+
+@dataclass
+class VideoQuestions:
+    video_id: int
+    title: str
+    questions: int
+
+
+@dataclass
+class VideoTotals:
+    """A video's totals over the range (or all time)."""
+
+    video_id: int
+    title: str
+    duration_s: float | None
+    views: int
+    watch_s: float
+    completions: int
+    questions: int
+
+
+@dataclass
+class Overview:
+    """Everything the dashboard's overview shows for one range."""
+
+    range: Range
+    headline: Headline
+    views_over_time: list[DayViews]
+    top_videos: list[VideoViews]
+    watch_time: list[WatchBucket]
+    active_students: ActiveStudents
+    journey: list[JourneyStep]
+    retention: list[Cohort]
+    messages_per_day: list[DayMessages]
+    messages_by_hour: list[int]
+    top_videos_by_questions: list[VideoQuestions]
+    courses: list[CourseFunnel]
+    needs_attention: list[AttentionVideo]
+
+
+def overview(conn: Connection, creator_id: int, rng: Range) -> Overview:
     """Everything the dashboard's overview shows for one range (see the API contract)."""
     days = rng.days()
     daily = _creator_days(conn, creator_id, rng.first, rng.last)
@@ -29,29 +148,27 @@ def overview(conn: Connection, creator_id: int, rng: Range) -> dict:
         prev_students = _students(conn, creator_id, rng.previous_first, rng.previous_last)
         prev_videos = _video_totals(conn, creator_id, rng.previous_first, rng.previous_last)
         previous = _headline_inputs(prev_daily.values(), prev_students, prev_videos)
-    by_views = sorted(videos.values(), key=lambda v: (-v["views"], v["video_id"]))
-    by_questions = sorted((v for v in videos.values() if v["questions"]),
-                          key=lambda v: (-v["questions"], v["video_id"]))
-    return {
-        "range": rng.to_json(),
-        "headline": _headline(current, previous),
-        "views_over_time": [{"date": d, "views": daily[d]["views"] if d in daily else 0,
-                             "watch_s": round(daily[d]["watch_s"], 1) if d in daily else 0.0} for d in days],
-        "top_videos": [{"video_id": v["video_id"], "title": v["title"], "views": v["views"],
-                        "watch_s": round(v["watch_s"], 1)} for v in by_views[:10] if v["views"]],
-        "watch_time": [{"label": label, "students": n} for (label, _), n in zip(WATCH_BUCKETS, students[2:])],
-        "active_students": {"daily": [{"period": d, "students": daily[d]["active"] if d in daily else 0}
-                                      for d in days],
-                            **_active_periods(conn, creator_id, rng)},
-        "journey": _journey(conn, creator_id, rng),
-        "retention": _retention(conn, creator_id, rng, daily),
-        "messages_per_day": [{"date": d, "messages": daily[d]["messages"] if d in daily else 0} for d in days],
-        "messages_by_hour": _by_hour(conn, creator_id, rng),
-        "top_videos_by_questions": [{"video_id": v["video_id"], "title": v["title"],
-                                     "questions": v["questions"]} for v in by_questions[:10]],
-        "courses": analytics_courses.funnels(conn, creator_id, rng, current["students"]),
-        "needs_attention": analytics_attention.needs_attention(conn, creator_id, rng, videos),
-    }
+    by_views = sorted(videos.values(), key=lambda v: (-v.views, v.video_id))
+    by_questions = sorted((v for v in videos.values() if v.questions), key=lambda v: (-v.questions, v.video_id))
+    zero = {"views": 0, "watch_s": 0.0, "messages": 0, "active": 0}
+    return Overview(
+        range=rng,
+        headline=_headline(current, previous),
+        views_over_time=[DayViews(d, daily.get(d, zero)["views"], round(daily.get(d, zero)["watch_s"], 1))
+                         for d in days],
+        top_videos=[VideoViews(v.video_id, v.title, v.views, round(v.watch_s, 1))
+                    for v in by_views[:10] if v.views],
+        watch_time=[WatchBucket(low, high, n) for (low, high), n in zip(WATCH_BUCKETS, students[2:])],
+        active_students=ActiveStudents([PeriodCount(d, daily.get(d, zero)["active"]) for d in days],
+                                       *_active_periods(conn, creator_id, rng)),
+        journey=_journey(conn, creator_id, rng),
+        retention=_retention(conn, creator_id, rng, daily),
+        messages_per_day=[DayMessages(d, daily.get(d, zero)["messages"]) for d in days],
+        messages_by_hour=_by_hour(conn, creator_id, rng),
+        top_videos_by_questions=[VideoQuestions(v.video_id, v.title, v.questions) for v in by_questions[:10]],
+        courses=analytics_courses.funnels(conn, creator_id, rng, current["students"]),
+        needs_attention=analytics_attention.needs_attention(conn, creator_id, rng, videos),
+    )
 
 
 def _creator_days(conn: Connection, creator_id: int, first: str, last: str) -> dict[str, dict]:
@@ -65,7 +182,7 @@ def _creator_days(conn: Connection, creator_id: int, first: str, last: str) -> d
 def _students(conn: Connection, creator_id: int, first: str, last: str, *, all_time: bool = False) -> tuple:
     """(active students, returning students (2+ active days), then a count per WATCH_BUCKETS)."""
     buckets = ", ".join(f"coalesce(sum(w >= {low}{f' AND w < {top}' if top else ''}), 0)"
-                        for low, top in zip([0] + [t for _, t in WATCH_BUCKETS[:-1]], [t for _, t in WATCH_BUCKETS]))
+                        for low, top in WATCH_BUCKETS)
     if all_time:  # the per-student totals already hold it
         inner = "SELECT active_days AS n, coalesce(watch_s, 0) AS w FROM student_summary WHERE creator_id = ?"
         args: tuple = (creator_id,)
@@ -78,7 +195,7 @@ def _students(conn: Connection, creator_id: int, first: str, last: str, *, all_t
 
 
 def _video_totals(conn: Connection, creator_id: int, first: str, last: str, *,
-                  all_time: bool = False) -> dict[int, dict]:
+                  all_time: bool = False) -> dict[int, VideoTotals]:
     if all_time:
         rows = conn.execute(
             "SELECT v.id, v.title, v.duration_s, t.views, t.watch_s, t.completions, t.questions FROM videos v"
@@ -89,11 +206,10 @@ def _video_totals(conn: Connection, creator_id: int, first: str, last: str, *,
             " sum(a.completion_count) AS completions, sum(a.questions) AS questions FROM videos v"
             " JOIN video_analytics a ON a.video_id = v.id AND a.date BETWEEN ? AND ?"
             " WHERE v.creator_id = ? GROUP BY v.id", (first, last, creator_id))
-    return {r["id"]: {"video_id": r["id"], "title": r["title"], "duration_s": r["duration_s"],
-                      "views": r[3], "watch_s": r[4], "completions": r[5], "questions": r[6]} for r in rows}
+    return {r["id"]: VideoTotals(r["id"], r["title"], r["duration_s"], r[3], r[4], r[5], r[6]) for r in rows}
 
 
-def _headline_inputs(daily, students: tuple, videos: dict[int, dict]) -> dict:
+def _headline_inputs(daily, students: tuple, videos: dict[int, VideoTotals]) -> dict:
     days = list(daily)
     active = students[0]
     views = sum(d["views"] for d in days)
@@ -101,7 +217,7 @@ def _headline_inputs(daily, students: tuple, videos: dict[int, dict]) -> dict:
     completion = min(1.0, sum(d["completions"] for d in days) / views) if views else 0.0
     per_student = min(1.0, messages / active) if active else 0.0
     returning = students[1] / active if active else 0.0
-    return {"students": active, "videos": sum(1 for v in videos.values() if v["views"]),
+    return {"students": active, "videos": sum(1 for v in videos.values() if v.views),
             "messages": messages,
             "engagement": round(100 * (0.4 * completion + 0.3 * per_student + 0.3 * returning), 1)}
 
@@ -112,16 +228,15 @@ def _change(value: float, previous: float | None) -> float | None:
     return round(100 * (value - previous) / previous, 1)
 
 
-def _headline(current: dict, previous: dict | None) -> dict:
-    out = {}
-    for key in ("students", "videos", "messages", "engagement"):
+def _headline(current: dict, previous: dict | None) -> Headline:
+    def metric(key: str) -> Metric:
         before = previous[key] if previous else None
-        out[key] = {"value": current[key], "previous": before, "change_pct": _change(current[key], before)}
-    out["engagement"]["formula"] = ENGAGEMENT_FORMULA
-    return out
+        return Metric(current[key], before, _change(current[key], before))
+
+    return Headline(metric("students"), metric("videos"), metric("messages"), metric("engagement"))
 
 
-def _active_periods(conn: Connection, creator_id: int, rng: Range) -> dict:
+def _active_periods(conn: Connection, creator_id: int, rng: Range) -> tuple[list[PeriodCount], list[PeriodCount]]:
     """Distinct active students per ISO week and month of the range (edge periods cut to the range).
 
     Whole periods come from creator_periods; only the cut edges are counted from student_days.
@@ -132,27 +247,27 @@ def _active_periods(conn: Connection, creator_id: int, rng: Range) -> dict:
     for day in rng.days():
         for period, first, last in periods_of(Date.fromisoformat(day)):
             spans.setdefault(period, [max(first, rng.first), min(last, rng.last), first, last])
-    out: dict[str, list[dict]] = {"weekly": [], "monthly": []}
+    out: dict[str, list[PeriodCount]] = {"weekly": [], "monthly": []}
     for period, (first, last, whole_first, whole_last) in sorted(spans.items()):
         if (first, last) == (whole_first, whole_last):
             n = kept.get(period, 0)
         else:
             n = conn.execute("SELECT count(DISTINCT student_id) FROM student_days WHERE creator_id = ?"
                              " AND date BETWEEN ? AND ?", (creator_id, first, last)).fetchone()[0]
-        out["weekly" if "-W" in period else "monthly"].append({"period": period, "students": n})
-    return out
+        out["weekly" if "-W" in period else "monthly"].append(PeriodCount(period, n))
+    return out["weekly"], out["monthly"]
 
 
-def _journey(conn: Connection, creator_id: int, rng: Range) -> list[dict]:
+def _journey(conn: Connection, creator_id: int, rng: Range) -> list[JourneyStep]:
     row = conn.execute("SELECT coalesce(sum(joined), 0), coalesce(sum(first_video), 0),"
                        " coalesce(sum(first_question), 0), coalesce(sum(first_course_completed), 0)"
                        " FROM journey_days WHERE creator_id = ? AND joined_date BETWEEN ? AND ?",
                        (creator_id, rng.first, rng.last)).fetchone()
     steps = ("joined", "first_video", "first_question", "first_course_completed")
-    return [{"step": s, "students": n} for s, n in zip(steps, row)]
+    return [JourneyStep(s, n) for s, n in zip(steps, row)]
 
 
-def _retention(conn: Connection, creator_id: int, rng: Range, daily: dict[str, dict]) -> list[dict]:
+def _retention(conn: Connection, creator_id: int, rng: Range, daily: dict[str, dict]) -> list[Cohort]:
     """Weekly join cohorts: % active on day N after joining, over members for whom day N has come."""
     today = Date.fromisoformat(rng.last)
     sizes = [(day, d["joins"]) for day, d in sorted(daily.items()) if d["joins"]]
@@ -173,8 +288,8 @@ def _retention(conn: Connection, creator_id: int, rng: Range, daily: dict[str, d
             for n in range(min(30, (today - day).days) + 1):  # day N has come for these members
                 eligible[n] += size
                 returned[n] += active[joined, n]
-        out.append({"cohort": cohort, "size": sum(size for _, _, size in cohorts[cohort]),
-                    "days": [round(100 * r / e, 1) if e else None for r, e in zip(returned, eligible)]})
+        out.append(Cohort(cohort, sum(size for _, _, size in cohorts[cohort]),
+                          [round(100 * r / e, 1) if e else None for r, e in zip(returned, eligible)]))
     return out
 
 

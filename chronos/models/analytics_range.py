@@ -16,6 +16,8 @@ class RangeError(ValueError):
 
 @dataclass(frozen=True)
 class Range:
+    """A dashboard range: its key and its first and last local dates, with the period before it."""
+
     key: str
     first: str                  # creator-local dates, inclusive
     last: str
@@ -26,10 +28,6 @@ class Range:
     def days(self) -> list[str]:
         """Every local date in the range, oldest first."""
         return dates_between(self.first, self.last)
-
-    def to_json(self) -> dict:
-        return {"key": self.key, "from": self.first, "to": self.last, "timezone": self.zone,
-                "previous_from": self.previous_first, "previous_to": self.previous_last}
 
 
 def dates_between(first: str, last: str) -> list[str]:

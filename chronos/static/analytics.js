@@ -12,11 +12,9 @@
 
   function refresh() {
     return ChronosAnalytics.guarded(async () => {
-      const res = await fetch(`/api/analytics/overview?range=${range}`);
-      const data = await res.json().catch(() => ({}));
-      if (!res.ok) throw new Error(data.error || `Analytics could not be loaded (${res.status}).`);
-      overview = data;
-      render(data);
+      overview = await Chronos.api("GET", `/api/analytics/overview?range=${range}`, undefined,
+                                   { failure: (status) => `Analytics could not be loaded (${status}).` });
+      render(overview);
     });
   }
 

@@ -41,7 +41,6 @@ const ChronosChat = (() => {
       this.opts = opts;
       this.sessionId = null;
       this.pending = null;      // the answer bubble being streamed
-      this.queue = [];
       this.build();
       this.connect();
     }
@@ -70,23 +69,20 @@ const ChronosChat = (() => {
       this.root.append(this.empty, this.list, this.status, form);
     }
 
+    /* /ws/chat through Chronos.socket: questions asked while it is down are sent on reconnect;
+       an answer cut off by a drop is marked failed (with Retry). */
     connect() {
-      const proto = location.protocol === "https:" ? "wss" : "ws";
-      this.ws = new WebSocket(`${proto}://${location.host}/ws/chat`);
-      this.ws.onopen = () => { this.status.textContent = ""; this.delay = 500; for (const m of this.queue.splice(0)) this.ws.send(m); };
-      this.ws.onmessage = (m) => this.onEvent(JSON.parse(m.data));
-      this.ws.onclose = () => {
-        this.status.textContent = "Reconnecting…";
-        if (this.pending) this.fail(this.pending, "The connection dropped before the answer finished.", true);
-        this.delay = Math.min((this.delay || 500) * 2, 10000);
-        setTimeout(() => this.connect(), this.delay);
-      };
+      this.ws = Chronos.socket("/ws/chat", {
+        open: () => { this.status.textContent = ""; this.ws.healthy(); },
+        message: (e) => this.onEvent(e),
+        close: () => {
+          this.status.textContent = "Reconnecting…";
+          if (this.pending) this.fail(this.pending, "The connection dropped before the answer finished.", true);
+        },
+      });
     }
 
-    sendJson(obj) {
-      const text = JSON.stringify(obj);
-      if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text); else this.queue.push(text);
-    }
+    sendJson(obj) { this.ws.send(obj); }
 
     submit() {
       const text = this.input.value.trim();

@@ -3,7 +3,10 @@
 const Chronos = (() => {
   const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
-  async function api(method, url, body) {
+  /* A JSON request with the CSRF header. A failure throws the server's message, else
+     failure(status)'s (by default "Request failed (500)"). */
+  const requestFailed = (status) => `Request failed (${status})`;
+  async function api(method, url, body, { failure = requestFailed } = {}) {
     const opts = { method, headers: { "X-CSRF-Token": csrf() } };
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
@@ -11,33 +14,56 @@ const Chronos = (() => {
     }
     const res = await fetch(url, opts);
     const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(data.error || `Request failed (${res.status})`);
+    if (!res.ok) throw new Error(data.error || failure(res.status));
     return data;
   }
 
-  /* One websocket to /ws/live that reconnects with backoff; onEvent gets parsed events.
-     The page counts as live once the server's hello says it is subscribed (events from then on
-     reach it), not when the socket opens. A #live dot on the page shows the state. */
-  function live(onEvent) {
-    let delay = 500;
-    const dot = document.getElementById("live");
-    function state(up) {
-      if (dot) { dot.textContent = up ? "live" : "reconnecting…"; dot.classList.toggle("on", up); }
-    }
+  /* A websocket to `path` that reconnects with backoff (0.5 s doubling to 10 s) until the page
+     closes. handlers: open(), message(parsed event), close(). The caller calls healthy() when the
+     connection counts as up (on open, or on a server's hello), which resets the backoff.
+     send(obj) sends now when open, else queues it for the next connection. */
+  function socket(path, handlers = {}) {
+    let ws = null, delay = 500;
+    const queue = [];
     function connect() {
       const proto = location.protocol === "https:" ? "wss" : "ws";
-      const ws = new WebSocket(`${proto}://${location.host}/ws/live`);
-      ws.onmessage = (m) => {
-        const e = JSON.parse(m.data);
-        if (e.type === "hello") { delay = 500; state(true); } else if (e.type !== "ping") onEvent(e);
+      ws = new WebSocket(`${proto}://${location.host}${path}`);
+      ws.onopen = () => {
+        if (handlers.open) handlers.open();
+        for (const text of queue.splice(0)) ws.send(text);
       };
+      ws.onmessage = (m) => { if (handlers.message) handlers.message(JSON.parse(m.data)); };
       ws.onclose = () => {
-        state(false);
+        if (handlers.close) handlers.close();
         setTimeout(connect, delay);
         delay = Math.min(delay * 2, 10000);
       };
     }
     connect();
+    return {
+      healthy() { delay = 500; },
+      send(obj) {
+        const text = JSON.stringify(obj);
+        if (ws.readyState === WebSocket.OPEN) ws.send(text); else queue.push(text);
+      },
+    };
+  }
+
+  /* /ws/live (see socket); onEvent gets parsed events. The page counts as live once the server's
+     hello says it is subscribed (events from then on reach it), not when the socket opens.
+     A #live dot on the page shows the state. */
+  function live(onEvent) {
+    const dot = document.getElementById("live");
+    function state(up) {
+      if (dot) { dot.textContent = up ? "live" : "reconnecting…"; dot.classList.toggle("on", up); }
+    }
+    const conn = socket("/ws/live", {
+      message: (e) => {
+        if (e.type === "hello") { conn.healthy(); state(true); } else if (e.type !== "ping") onEvent(e);
+      },
+      close: () => state(false),
+    });
+    return conn;
   }
 
   function clock(s) {
@@ -74,5 +100,5 @@ const Chronos = (() => {
     return node;
   }
 
-  return { api, live, clock, bytes, stageLabel, el, csrf };
+  return { api, socket, live, clock, bytes, stageLabel, el, csrf };
 })();

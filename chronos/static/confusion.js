@@ -3,7 +3,7 @@
    sample questions, and links that play each moment. Used on the dashboard and the video page. */
 "use strict";
 const ChronosConfusion = (() => {
-  const { el, clock } = Chronos;
+  const { el, clock, api } = Chronos;
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
   /* Fetch /api/analytics/videos/<id>/confusion and draw it into `root`.
@@ -14,11 +14,9 @@ const ChronosConfusion = (() => {
     root.dataset.load = mine;  /* the latest request for this root wins, whatever order answers come in */
     root.setAttribute("aria-busy", "true");
     try {
-      const res = await fetch(`/api/analytics/videos/${videoId}/confusion?range=${encodeURIComponent(range)}`);
-      const data = await res.json().catch(() => ({}));
-      if (root.dataset.load !== mine) return;
-      if (!res.ok) throw new Error(data.error || `The confusion map could not be loaded (${res.status}).`);
-      render(root, data, opts);
+      const data = await api("GET", `/api/analytics/videos/${videoId}/confusion?range=${encodeURIComponent(range)}`,
+                             undefined, { failure: (status) => `The confusion map could not be loaded (${status}).` });
+      if (root.dataset.load === mine) render(root, data, opts);
     } catch (e) {
       if (root.dataset.load === mine) root.replaceChildren(el("p", { class: "error", role: "alert", text: e.message }));
     } finally {

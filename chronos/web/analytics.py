@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import astuple, fields
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -11,7 +12,7 @@ from chronos.models import activity, analytics_export, analytics_students, video
 from chronos.models.analytics_confusion import confusion
 from chronos.models.analytics_overview import overview
 from chronos.models.analytics_range import RangeError, parse_day, resolve
-from chronos.web import services
+from chronos.web import analytics_json, services
 from chronos.web.identity import api_owner_required, who
 
 bp = Blueprint("analytics", __name__)
@@ -32,7 +33,7 @@ def _range(conn):
 def overview_json():
     """Every chart of the dashboard for ?range=7d|30d|90d|all (default 30d)."""
     with services().db.connection() as conn:
-        return jsonify(overview(conn, who().creator_id, _range(conn)))
+        return jsonify(analytics_json.overview_json(overview(conn, who().creator_id, _range(conn))))
 
 
 @bp.get("/api/analytics/videos/<int:video_id>/confusion")
@@ -44,8 +45,8 @@ def video_confusion(video_id: int):
         if video is None:
             return jsonify(error="No such video.", status=404), 404
         rng = _range(conn)
-        return jsonify(confusion(conn, {"id": video.id, "title": video.title,
-                                        "duration_s": video.duration_s}, rng))
+        found = confusion(conn, video.id, video.title, video.duration_s, rng)
+    return jsonify(analytics_json.confusion_json(found))
 
 
 @bp.get("/api/analytics/students")
@@ -57,8 +58,9 @@ def students():
         raise RangeError("Sort by videos, questions or courses, in asc or desc order.")
     limit, offset = _whole("limit", 50, 1, 500), _whole("offset", 0, 0, 10**9)
     with services().db.connection() as conn:
-        return jsonify(analytics_students.leaderboard(conn, who().creator_id, _range(conn), sort=sort,
-                                                      order=order, limit=limit, offset=offset))
+        board = analytics_students.leaderboard(conn, who().creator_id, _range(conn), sort=sort, order=order,
+                                               limit=limit, offset=offset)
+    return jsonify(analytics_json.leaderboard_json(board))
 
 
 @bp.get("/api/analytics/students/<int:student_id>")
@@ -69,7 +71,7 @@ def student(student_id: int):
         found = analytics_students.student_detail(conn, who().creator_id, student_id)
     if found is None:
         return jsonify(error="No such student.", status=404), 404
-    return jsonify(found)
+    return jsonify(analytics_json.student_json(found))
 
 
 @bp.get("/api/analytics/export")
@@ -87,12 +89,18 @@ def export():
     def stream() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
+
+        def line(values) -> str:
+            writer.writerow(values)
+            text = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            return text
+
         with db.connection() as conn:
+            yield line([f.name for f in fields(analytics_export.REPORTS[report])])
             for row in analytics_export.rows(conn, creator_id, report, first, last):
-                writer.writerow(row)
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+                yield line(astuple(row))
 
     name = f"chronos-{report}-{first}-to-{last}.csv"
     return Response(stream(), mimetype="text/csv",
