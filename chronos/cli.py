@@ -29,52 +29,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Add files and process them here, showing progress, until each completes or fails."""
-    from chronos import tiers
-    from chronos.models import creators, videos
-    from chronos.pipeline.ingest import UploadError, ingest_path
+    from chronos.models import creators
+    from chronos.models.states import VideoStatus
+    from chronos.operations import OperationError
+    from chronos.operations import videos as video_ops
     from chronos.services import build_services
 
-    settings = _settings(args, run_scheduler=False)
-    sv = build_services(settings)
+    sv = build_services(_settings(args, run_scheduler=False))
     results, exit_code = [], 0
     with sv.db.connection() as conn:
         creator = creators.local_creator(conn)
-        for file in args.files:
-            path = Path(file)
-            if not path.is_file():
-                _err(f"{file}: no such file.")
-                results.append({"id": None, "title": path.name, "status": "rejected",
-                                "error": "No such file.", "duration_s": None, "chunks": 0})
-                exit_code = 1
-                continue
-            try:
-                video = ingest_path(path, conn=conn, media_dir=settings.media_dir,
-                                    incoming_dir=settings.upload_tmp_dir, creator_id=creator.id,
-                                    max_bytes=settings.max_upload_bytes,
-                                    title=args.title if len(args.files) == 1 else None,
-                                    tier=tiers.creator_tier(conn, settings, creator.id),
-                                    declared_bytes=path.stat().st_size)
-            except UploadError as exc:
-                _err(str(exc))
-                results.append({"id": None, "title": path.name, "status": "rejected", "error": str(exc),
-                                "duration_s": None, "chunks": 0})
-                exit_code = 1
-                continue
-            _err(f"{path.name}: added as video {video.id}; processing…")
-            with sv.bus.subscribe() as events:
-                done = threading.Event()
-                printer = threading.Thread(target=_print_progress, args=(events, done, path.name),
-                                           daemon=True)
-                printer.start()
-                sv.runner.process_until_done(video.id)
-                done.set()
-                printer.join()
-            final = videos.get_video(conn, video.id)
-            results.append(_status_json(final))
-            if final.status != "completed":
-                exit_code = 1
-            if final.error:
-                _err(f"{path.name}: {final.status} — {final.error}")
+    for file in args.files:
+        path = Path(file)
+        try:
+            video = video_ops.add_file(sv, creator.id, path, title=args.title if len(args.files) == 1 else None)
+        except OperationError as exc:
+            _err(str(exc))
+            results.append({"id": None, "title": path.name, "status": "rejected",
+                            "error": "No such file." if exc.status == 404 else str(exc),
+                            "duration_s": None, "chunks": 0})
+            exit_code = 1
+            continue
+        _err(f"{path.name}: added as video {video.id}; processing…")
+        with sv.bus.subscribe() as events:
+            done = threading.Event()
+            printer = threading.Thread(target=_print_progress, args=(events, done, path.name), daemon=True)
+            printer.start()
+            final = video_ops.process_here(sv, video.id)
+            done.set()
+            printer.join()
+        results.append(_status_json(final))
+        if final.status != VideoStatus.COMPLETED:
+            exit_code = 1
+        if final.error:
+            _err(f"{path.name}: {final.status} — {final.error}")
     if args.json:
         print(json.dumps(results, indent=2))
     return exit_code
@@ -155,20 +143,16 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_transcript(args: argparse.Namespace) -> int:
     """Print a video's transcript as json, txt, srt or vtt."""
+    from chronos.operations import OperationError
     from chronos.db import Database
-    from chronos.models import videos
-    from chronos.web.api_videos import render_transcript
+    from chronos.operations import videos as video_ops
 
-    settings = _settings(args)
-    db = Database(settings.db_path)
-    with db.connection() as conn:
-        video = videos.get_video(conn, args.video_id)
-        if video is None:
-            _err(f"No video {args.video_id}. See `chronos status` for the list.")
-            return 2
-        sys.stdout.write(render_transcript(conn, video, args.format))
-        if args.format == "json":
-            sys.stdout.write("\n")
+    try:
+        body = video_ops.transcript(Database(_settings(args).db_path), args.video_id, args.format)
+    except OperationError as exc:
+        _err(f"{exc} See `chronos status` for the list." if exc.status == 404 else str(exc))
+        return 2
+    sys.stdout.write(body + ("\n" if args.format == "json" else ""))
     return 0
 
 

@@ -137,8 +137,8 @@ def record_attempt(conn: Connection, video_id: int) -> int:
         return conn.execute("SELECT attempts FROM videos WHERE id = ?", (video_id,)).fetchone()[0]
 
 
-def reset_for_retry(conn: Connection, video_id: int) -> None:
-    """Put a failed video back in the queue with a fresh attempt budget."""
+def requeue(conn: Connection, video_id: int) -> None:
+    """Put a settled video back in the queue, from transcription, with a fresh attempt budget."""
     with transaction(conn):
         conn.execute("UPDATE videos SET status = 'pending', progress = 0, error = NULL, attempts = 0,"
                      " updated_at = ? WHERE id = ?", (utcnow(), video_id))

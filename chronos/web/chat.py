@@ -10,6 +10,7 @@ from chronos.models import chat as chat_store
 from chronos.models import courses, videos
 from chronos.rag.chat import Asker, ChatError, answer_json
 from chronos.web import limits, services
+from chronos.web.errors import error
 from chronos.web.identity import api_member_required, member_required, who
 from chronos.web.live import same_origin
 
@@ -19,10 +20,6 @@ bp = Blueprint("chat", __name__)
 def _asker() -> Asker:
     """The owner's own chats (the preview of what students see) or a student's chats."""
     return who().asker
-
-
-def _error(message: str, status: int):
-    return jsonify(error=message, status=status), status
 
 
 def _ask_kwargs(body: dict) -> dict:
@@ -72,7 +69,7 @@ def ask():
     try:
         return jsonify(services().chat.ask_and_wait(_asker(), body.get("message", ""), **_ask_kwargs(body)))
     except ChatError as exc:
-        return _error(str(exc), exc.status)
+        return error(str(exc), exc.status)
 
 
 @bp.get("/api/chat/sessions")
@@ -97,7 +94,7 @@ def session(session_id: int):
     with services().db.connection() as conn:
         found = _session_or_404(conn, session_id)
         if found is None:
-            return _error("That chat does not exist.", 404)
+            return error("That chat does not exist.", 404)
         messages = chat_store.list_messages(conn, session_id)
         thumbs = _thumbnails(conn, messages)
     return jsonify(found.to_json() | {"messages": [m.to_json() for m in messages], "thumbnails": thumbs})
@@ -117,10 +114,10 @@ def _thumbnails(conn, messages) -> dict[str, str | None]:
 def rename(session_id: int):
     title = " ".join(((request.get_json(silent=True) or {}).get("title") or "").split())
     if not title:
-        return _error("Send a non-empty 'title'.", 400)
+        return error("Send a non-empty 'title'.", 400)
     with services().db.connection() as conn:
         if _session_or_404(conn, session_id) is None:
-            return _error("That chat does not exist.", 404)
+            return error("That chat does not exist.", 404)
         chat_store.rename_session(conn, session_id, title[:120])
         return jsonify(_session_or_404(conn, session_id).to_json())
 
@@ -130,7 +127,7 @@ def rename(session_id: int):
 def delete(session_id: int):
     with services().db.connection() as conn:
         if _session_or_404(conn, session_id) is None:
-            return _error("That chat does not exist.", 404)
+            return error("That chat does not exist.", 404)
         chat_store.delete_session(conn, session_id)
     return jsonify(deleted=session_id)
 
@@ -149,7 +146,7 @@ def edit(message_id: int):
         return jsonify(services().chat.ask_and_wait(_asker(), body.get("message", ""),
                                                     edit_message_id=message_id))
     except ChatError as exc:
-        return _error(str(exc), exc.status)
+        return error(str(exc), exc.status)
 
 
 @bp.delete("/api/chat/messages/<int:message_id>")
@@ -158,7 +155,7 @@ def delete_message(message_id: int):
     """Delete a question with its answer."""
     with services().db.connection() as conn:
         if not _message_in_own_session(conn, message_id):
-            return _error("That message does not exist.", 404)
+            return error("That message does not exist.", 404)
         removed = chat_store.delete_exchange(conn, message_id)
     return jsonify(deleted=message_id, removed=removed)
 

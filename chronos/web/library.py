@@ -5,9 +5,10 @@ from flask import Blueprint, Response, abort, render_template, send_file
 
 from chronos.config import ACCEPTED_AUDIO, ACCEPTED_VIDEO
 from chronos.models import stages, transcripts, videos
+from chronos.operations.videos import render_transcript
 from chronos.pipeline import subtitles
 from chronos.web import services
-from chronos.web.api_videos import render_transcript, video_json
+from chronos.web.api_videos import video_json
 from chronos.web.identity import member_required, who
 
 bp = Blueprint("library", __name__)

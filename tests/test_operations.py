@@ -1,0 +1,212 @@
+"""The operations called directly, as the blueprints and the CLI call them."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from chronos.models import creators, people, videos
+from chronos.models.states import VideoStatus
+from chronos.operations import OperationError
+from chronos.operations import courses as course_ops
+from chronos.operations import people as people_ops
+from chronos.operations import videos as video_ops
+from tests.conftest import FIXTURES, add_video, process
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _owner(services) -> int:
+    with services.db.connection() as conn:
+        return creators.local_creator(conn).id
+
+
+def _counts(services, video_id: int) -> dict[str, int]:
+    with services.db.connection() as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM video_chunks WHERE video_id = ?", (video_id,))]
+        marks = ",".join("?" * len(ids)) or "NULL"
+        return {
+            "chunks": len(ids),
+            "vectors": conn.execute(f"SELECT count(*) FROM chunk_vectors WHERE rowid IN ({marks})", ids).fetchone()[0],
+            "keywords": conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'text:light'"
+                                     ).fetchone()[0],
+            "segments": conn.execute("SELECT count(*) FROM transcript_segments WHERE video_id = ?",
+                                     (video_id,)).fetchone()[0],
+            "stages": conn.execute("SELECT count(*) FROM processing_stages WHERE video_id = ?",
+                                   (video_id,)).fetchone()[0],
+        }
+
+
+def _drain(events) -> list[dict]:
+    found = []
+    while not events.empty():
+        found.append(events.get_nowait())
+    return found
+
+
+def test_upload_queues_each_file_and_reports_the_refused_ones(services):
+    owner = _owner(services)
+    with services.bus.subscribe() as events:
+        result = video_ops.upload(services, owner, [
+            video_ops.Upload(io.BytesIO((FIXTURES / "rivers.m4a").read_bytes()), "rivers.m4a"),
+            video_ops.Upload(io.BytesIO(b"not a video"), "notes.txt")])
+        published = _drain(events)
+    assert [v.title for v in result.created] == ["rivers"]
+    assert result.created[0].status == VideoStatus.PENDING
+    assert [(r.filename, r.status) for r in result.refused] == [("notes.txt", 415)]
+    assert "not a supported type" in result.refused[0].error
+    assert [e["video"]["id"] for e in published if e["type"] == "video"] == [result.created[0].id]
+
+
+def test_delete_removes_rows_vectors_files_and_tells_live_pages(services):
+    owner = _owner(services)
+    video = add_video(services, "photosynthesis.mp4")
+    done = process(services, video.id)
+    before = _counts(services, video.id)
+    assert done.thumbnail_path and all(before.values()), before
+    media, thumb = services.settings.media_dir / done.media_path, services.settings.media_dir / done.thumbnail_path
+    assert media.exists() and thumb.exists()
+
+    with services.bus.subscribe() as events:
+        video_ops.delete(services, owner, video.id)
+        published = _drain(events)
+
+    assert _counts(services, video.id) == {k: 0 for k in before}
+    assert not media.exists() and not thumb.exists()
+    with services.db.connection() as conn:
+        assert videos.get_video(conn, video.id) is None
+    assert published == [{"type": "video_deleted", "video_id": video.id,
+                          "video": {"id": video.id, "creator_id": owner}}]
+    with pytest.raises(OperationError) as gone:
+        video_ops.delete(services, owner, video.id)
+    assert gone.value.status == 404 and f"No video {video.id}" in gone.value.message
+
+
+def test_another_creators_video_is_not_found(services):
+    owner = _owner(services)
+    with services.db.connection() as conn:
+        other = conn.execute("INSERT INTO creators(name) VALUES ('Someone else')").lastrowid
+    theirs = add_video(services, "rivers.m4a", creator_id=other)
+    for act in (lambda: video_ops.delete(services, owner, theirs.id),
+                lambda: video_ops.rename(services, owner, theirs.id, "mine now"),
+                lambda: video_ops.reprocess(services, owner, theirs.id)):
+        with pytest.raises(OperationError) as refused:
+            act()
+        assert refused.value.status == 404
+    with services.db.connection() as conn:
+        assert videos.get_video(conn, theirs.id).title == "rivers"
+
+
+def test_retry_is_only_for_failed_videos(services):
+    owner = _owner(services)
+    video = add_video(services, "rivers.m4a")
+    with pytest.raises(OperationError) as refused:
+        video_ops.retry(services, owner, video.id)
+    assert refused.value.status == 409 and "only failed videos" in refused.value.message
+
+    with services.db.connection() as conn:
+        videos.set_status(conn, video.id, VideoStatus.FAILED, error="The disk was full.")
+        videos.record_attempt(conn, video.id)
+    with services.bus.subscribe() as events:
+        again = video_ops.retry(services, owner, video.id)
+        published = _drain(events)
+    assert (again.status, again.error, again.attempts) == (VideoStatus.PENDING, None, 0)
+    assert [e["video"]["status"] for e in published] == ["pending"]
+    assert process(services, video.id).status == VideoStatus.COMPLETED
+
+
+def test_reprocess_runs_a_settled_video_again_from_transcription(services):
+    owner = _owner(services)
+    video = add_video(services, "rivers.m4a")
+    with pytest.raises(OperationError) as busy:
+        video_ops.reprocess(services, owner, video.id)  # still pending: nothing to redo yet
+    assert busy.value.status == 409 and "still being processed" in busy.value.message
+    first = process(services, video.id)
+    with services.db.connection() as conn:
+        transcribed = conn.execute("SELECT count(*) FROM processing_stages WHERE video_id = ? AND"
+                                   " stage = 'transcribe'", (video.id,)).fetchone()[0]
+
+    queued = video_ops.reprocess(services, owner, video.id)
+    assert queued.status == VideoStatus.PENDING and queued.attempts == 0
+    again = process(services, video.id)
+    assert again.status == VideoStatus.COMPLETED and again.chunks == first.chunks
+    with services.db.connection() as conn:
+        assert conn.execute("SELECT count(*) FROM processing_stages WHERE video_id = ? AND stage = 'transcribe'",
+                            (video.id,)).fetchone()[0] == transcribed + 1
+
+
+def test_rename_and_transcript(services):
+    owner = _owner(services)
+    video = add_video(services, "rivers.m4a")
+    process(services, video.id)
+    with pytest.raises(OperationError) as empty:
+        video_ops.rename(services, owner, video.id, "   ")
+    assert empty.value.status == 400
+    assert video_ops.rename(services, owner, video.id, "  Rivers of the world ").title == "Rivers of the world"
+    text = video_ops.transcript(services.db, video.id, "txt").lower()
+    assert "river" in text
+    assert video_ops.transcript(services.db, video.id, "vtt").startswith("WEBVTT")
+    with pytest.raises(OperationError) as unknown:
+        video_ops.transcript(services.db, video.id, "docx")
+    assert unknown.value.status == 400 and "json, txt, srt, vtt" in unknown.value.message
+
+
+def test_course_operations(services):
+    owner = _owner(services)
+    video = add_video(services, "rivers.m4a")
+    basics = course_ops.create_course(services, owner, title="Basics")
+    course = course_ops.create_course(services, owner, title="  Rivers  ", prerequisites=[basics.id])
+    assert course.title == "Rivers" and course.prerequisites == (basics.id,)
+    with pytest.raises(OperationError) as loop:
+        course_ops.update_course(services, owner, basics.id, prerequisites=[course.id])
+    assert loop.value.status == 400 and "loop" in loop.value.message
+
+    first = course_ops.add_module(services, owner, course.id, title="One", video_ids=[video.id])
+    second = course_ops.add_module(services, owner, course.id, title="Two")
+    ordered = course_ops.set_order(services, owner, course.id, [(second.id, [video.id]), (first.id, [])])
+    assert [(m.id, m.video_ids) for m in ordered.modules] == [(second.id, [video.id]), (first.id, [])]
+    with pytest.raises(OperationError) as partial:
+        course_ops.set_order(services, owner, course.id, [(second.id, [])])
+    assert partial.value.status == 400 and "missing: module" in partial.value.message
+
+    with_picture = course_ops.set_thumbnail(services, owner, course.id, io.BytesIO(PNG))
+    picture = course_ops.thumbnail_file(services.settings.media_dir, with_picture)
+    assert picture is not None and picture.read_bytes() == PNG
+    with pytest.raises(OperationError) as not_image:
+        course_ops.set_thumbnail(services, owner, course.id, io.BytesIO(b"GIF89a" + b"\x00" * 32))
+    assert not_image.value.status == 400 and picture.exists()
+
+    course_ops.delete_module(services, owner, course.id, first.id)
+    course_ops.delete_course(services, owner, course.id)
+    assert not picture.exists()
+    with pytest.raises(OperationError) as gone:
+        course_ops.update_course(services, owner, course.id, title="Back")
+    assert gone.value.status == 404
+    with services.db.connection() as conn:
+        assert videos.get_video(conn, video.id) is not None  # the library keeps the video
+
+
+def test_invites_and_student_access(services):
+    owner = _owner(services)
+    for days, uses in ((0, None), (366, None), (None, 0), (None, 10_001)):
+        with pytest.raises(OperationError) as refused:
+            people_ops.create_invite(services, owner, expires_in_days=days, max_uses=uses)
+        assert refused.value.status == 400
+    made = people_ops.create_invite(services, owner, expires_in_days=7, max_uses=2, note="x" * 300)
+    assert made.invite.usable and made.invite.expires_at and len(made.invite.note) == 200
+    with services.db.connection() as conn:
+        student = people.join_with_invite(conn, made.token, name="Bo", username="bo", password="pw-123456")
+
+    withdrawn = people_ops.revoke_invite(services, owner, made.invite.id)
+    assert withdrawn.revoked_at and not withdrawn.usable
+    with pytest.raises(OperationError) as missing:
+        people_ops.revoke_invite(services, owner, made.invite.id + 99)
+    assert missing.value.status == 404
+
+    assert people_ops.set_revoked(services, owner, student.id, True).access == "revoked"
+    assert people_ops.set_revoked(services, owner, student.id, False).access == "active"
+    with services.db.connection() as conn:
+        other = conn.execute("INSERT INTO creators(name) VALUES ('Someone else')").lastrowid
+    with pytest.raises(OperationError) as foreign:
+        people_ops.set_revoked(services, other, student.id, True)
+    assert foreign.value.status == 404
