@@ -210,3 +210,76 @@ def test_invites_and_student_access(services):
     with pytest.raises(OperationError) as foreign:
         people_ops.set_revoked(services, other, student.id, True)
     assert foreign.value.status == 404
+
+
+# -- what a student may see: one rule, apart from the processing stage ----------------------------
+
+def _student_sees(student, video_id: int, course_id: int) -> dict[str, int]:
+    """The status of each student-facing route that shows or plays this video."""
+    catalog = student.get("/").get_data(as_text=True)
+    return {"catalog": 200 if f"/videos/{video_id}" in catalog else 404,
+            "page": student.get(f"/videos/{video_id}").status_code,
+            "media": student.get(f"/media/videos/{video_id}").status_code,
+            "captions": student.get(f"/videos/{video_id}/transcript.vtt").status_code,
+            "player": student.get(f"/learn/{course_id}/watch/{video_id}").status_code,
+            "heartbeat": student.post("/api/progress", json={"video_id": video_id, "position_s": 2, "watched_s": 2},
+                                      headers={"X-CSRF-Token": "student-csrf"}).status_code}
+
+
+def test_a_completed_video_being_reprocessed_stays_visible_to_students(app, services, owner_client):
+    from tests.test_courses_api import student_client
+
+    owner = _owner(services)
+    rivers = add_video(services, "rivers.m4a")
+    process(services, rivers.id)
+    fresh = add_video(services, "interest.mp4")  # never processed yet
+    course = course_ops.create_course(services, owner, title="Rivers", published=True)
+    course_ops.add_module(services, owner, course.id, title="All", video_ids=[rivers.id, fresh.id])
+    student, _ = student_client(app, services)
+    visible = dict.fromkeys(("catalog", "page", "media", "captions", "player", "heartbeat"), 200)
+    hidden = dict.fromkeys(visible, 404)
+    assert _student_sees(student, rivers.id, course.id) == visible
+    assert _student_sees(student, fresh.id, course.id) == hidden
+
+    video_ops.reprocess(services, owner, rivers.id)
+    with services.db.connection() as conn:  # as the running job leaves it mid-way
+        videos.set_status(conn, rivers.id, VideoStatus.TRANSCRIBING, progress=0.4)
+        videos.set_status(conn, fresh.id, VideoStatus.TRANSCRIBING, progress=0.4)
+    assert _student_sees(student, rivers.id, course.id) == visible
+    assert _student_sees(student, fresh.id, course.id) == hidden
+    listed = student.get(f"/api/courses/{course.id}").get_json()
+    assert [v["id"] for m in listed["modules"] for v in m["videos"]] == [rivers.id]
+    answer = student.post("/api/chat", json={"message": "How does a river build a delta?"},
+                          headers={"X-CSRF-Token": "student-csrf"}).get_json()
+    assert [c["video_id"] for c in answer["citations"]] and {c["video_id"] for c in answer["citations"]} == {rivers.id}
+
+    assert process(services, rivers.id).status == VideoStatus.COMPLETED
+    assert _student_sees(student, rivers.id, course.id) == visible
+    with services.db.connection() as conn:
+        conn.execute("UPDATE videos SET published = 0 WHERE id = ?", (rivers.id,))
+    assert _student_sees(student, rivers.id, course.id) == hidden  # unpublished hides it, whatever its stage
+
+
+def test_migration_8_makes_videos_completed_before_it_available(tmp_path):
+    from chronos.db import _split_sql, connect, migrate
+    from chronos.models.schema import MIGRATIONS
+
+    conn = connect(tmp_path / "old.db")
+    conn.execute("CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                 " applied_at TEXT NOT NULL DEFAULT 'then')")
+    for number, name, sql in [m for m in MIGRATIONS if m[0] < 8]:
+        for statement in _split_sql(sql):
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_migrations(number, name) VALUES (?, ?)", (number, name))
+    conn.executescript("""
+      INSERT INTO creators(id, name) VALUES (1, 'Ada');
+      INSERT INTO videos(id, creator_id, title, original_filename, media_path, container, size_bytes, status,
+        completed_at) VALUES (1, 1, 'Done', 'd.mp4', 'd.mp4', 'mp4', 1, 'completed', '2026-11-02T10:00:00.000Z'),
+        (2, 1, 'Queued', 'q.mp4', 'q.mp4', 'mp4', 1, 'pending', NULL),
+        (3, 1, 'Broken', 'b.mp4', 'b.mp4', 'mp4', 1, 'failed', NULL);
+    """)
+    assert 8 in migrate(conn)
+    found = {r[0]: r[1] for r in conn.execute("SELECT id, available_at FROM videos")}
+    assert found == {1: "2026-11-02T10:00:00.000Z", 2: None, 3: None}
+    assert videos.answerable_video_ids(conn, 1) == [1]
+    conn.close()

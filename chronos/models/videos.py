@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass
 
 from chronos.db import Connection, transaction
 from chronos.models import utcnow
+from chronos.models.visibility import student_visible_sql, visible_to_students
 
 STATUSES = ("pending", "transcribing", "chunking", "embedding", "completed", "failed")
 UNFINISHED = ("pending", "transcribing", "chunking", "embedding")
@@ -31,7 +32,13 @@ class Video:
     created_at: str
     updated_at: str
     completed_at: str | None
+    available_at: str | None = None  # when it first completed: from then on students may see it
     chunks: int = 0
+
+    @property
+    def visible_to_students(self) -> bool:
+        """Whether students may watch and ask about it (see models/visibility.py)."""
+        return visible_to_students(self.published, self.available_at)
 
     def to_json(self) -> dict:
         """The public JSON shape used by the API and `chronos status --json`."""
@@ -53,7 +60,7 @@ def _video(row) -> Video:
         thumbnail_path=row["thumbnail_path"], duration_s=row["duration_s"], language=row["language"],
         status=row["status"], progress=row["progress"], error=row["error"], attempts=row["attempts"],
         published=bool(row["published"]), created_at=row["created_at"], updated_at=row["updated_at"],
-        completed_at=row["completed_at"], chunks=row["chunks"])
+        completed_at=row["completed_at"], available_at=row["available_at"], chunks=row["chunks"])
 
 
 def create_video(conn: Connection, *, creator_id: int, title: str, original_filename: str,
@@ -110,9 +117,10 @@ def set_status(conn: Connection, video_id: int, status: str, *, progress: float 
     with transaction(conn):
         conn.execute(
             "UPDATE videos SET status = ?, progress = coalesce(?, progress), error = ?,"
-            " updated_at = ?, completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END"
+            " updated_at = ?, completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
+            " available_at = CASE WHEN ? = 'completed' THEN coalesce(available_at, ?) ELSE available_at END"
             " WHERE id = ?",
-            (status, progress, error, now, status, now, video_id))
+            (status, progress, error, now, status, now, status, now, video_id))
 
 
 def set_progress(conn: Connection, video_id: int, progress: float) -> None:
@@ -165,9 +173,9 @@ def total_storage_bytes(conn: Connection, creator_id: int) -> int:
 
 
 def answerable_video_ids(conn: Connection, creator_id: int) -> list[int]:
-    """The creator's videos that students may ask about: published and fully processed."""
-    rows = conn.execute("SELECT id FROM videos WHERE creator_id = ? AND published = 1"
-                        " AND status = 'completed' ORDER BY id", (creator_id,))
+    """The creator's videos that students may see and ask about (models/visibility.py)."""
+    rows = conn.execute(f"SELECT v.id FROM videos v WHERE v.creator_id = ? AND {student_visible_sql('v')}"
+                        " ORDER BY v.id", (creator_id,))
     return [r[0] for r in rows]
 
 

@@ -47,7 +47,7 @@ def course_summary(conn: Connection, student_id: int | None, course: courses.Cou
 def _where(conn: Connection, creator_id: int, video_id: int, course_id: int | None,
            module_id: int | None) -> Where:
     video = videos.get_video(conn, video_id, creator_id=creator_id)
-    if video is None or not (video.published and video.status == "completed"):
+    if video is None or not video.visible_to_students:
         raise OperationError(f"No video {video_id}.", 404)
     if course_id is None:
         return Where(video_id, None, module_id)

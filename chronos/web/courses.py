@@ -33,7 +33,7 @@ def builder(course_id: int):
         if course is None:
             abort(404, "This course does not exist or was deleted.")
         library = [{"id": v.id, "title": v.title, "duration_s": v.duration_s, "status": v.status,
-                    "visible": v.published and v.status == "completed"}
+                    "visible": v.visible_to_students}
                    for v in videos.list_videos(conn, creator_id)]
         others = [{"id": c.id, "title": c.title} for c in courses.list_courses(conn, creator_id)
                   if c.id != course_id]

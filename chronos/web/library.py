@@ -22,8 +22,7 @@ def index():
     ident = who()
     if ident.role == "student":
         with sv.db.connection() as conn:
-            ids = set(videos.answerable_video_ids(conn, ident.creator_id))
-            items = [v for v in videos.list_videos(conn, ident.creator_id) if v.id in ids]
+            items = [v for v in videos.list_videos(conn, ident.creator_id) if v.visible_to_students]
         return render_template("catalog.html", videos=items)
     with sv.db.connection() as conn:
         items = [video_json(conn, v) for v in videos.list_videos(conn, ident.creator_id)]
@@ -37,7 +36,7 @@ def _owned_or_404(conn, video_id: int) -> videos.Video:
     """The video if the caller may see it: the owner sees all, a student published ones."""
     ident = who()
     video = videos.get_video(conn, video_id, creator_id=ident.creator_id)
-    if video is None or (ident.role == "student" and not (video.published and video.status == "completed")):
+    if video is None or (ident.role == "student" and not video.visible_to_students):
         abort(404, "This video does not exist or was deleted.")
     return video
 
