@@ -71,6 +71,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _print_progress(events, done: threading.Event, name: str) -> None:
     import queue
 
+    from chronos.models.states import VideoStatus
+
     last = None
     while not done.is_set() or not events.empty():
         try:
@@ -79,7 +81,7 @@ def _print_progress(events, done: threading.Event, name: str) -> None:
             continue
         video = event.get("video") or {}
         stage = video.get("stage") or video.get("status")
-        pct = int(video.get("progress", 0) * 100) if video.get("status") == "transcribing" else None
+        pct = int(video.get("progress", 0) * 100) if video.get("status") == VideoStatus.TRANSCRIBING else None
         line = f"{name}: {stage}" + (f" {pct}%" if pct is not None else "")
         if line != last:
             _err(line)

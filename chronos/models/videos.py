@@ -5,10 +5,8 @@ from dataclasses import asdict, dataclass
 
 from chronos.db import Connection, transaction
 from chronos.models import utcnow
+from chronos.models.states import UNFINISHED, VideoStatus
 from chronos.models.visibility import student_visible_sql, visible_to_students
-
-STATUSES = ("pending", "transcribing", "chunking", "embedding", "completed", "failed")
-UNFINISHED = ("pending", "transcribing", "chunking", "embedding")
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,7 @@ class Video:
     thumbnail_path: str | None
     duration_s: float | None
     language: str | None
-    status: str
+    status: VideoStatus
     progress: float
     error: str | None
     attempts: int
@@ -58,7 +56,7 @@ def _video(row) -> Video:
         original_filename=row["original_filename"], media_path=row["media_path"],
         container=row["container"], size_bytes=row["size_bytes"], has_video=bool(row["has_video"]),
         thumbnail_path=row["thumbnail_path"], duration_s=row["duration_s"], language=row["language"],
-        status=row["status"], progress=row["progress"], error=row["error"], attempts=row["attempts"],
+        status=VideoStatus(row["status"]), progress=row["progress"], error=row["error"], attempts=row["attempts"],
         published=bool(row["published"]), created_at=row["created_at"], updated_at=row["updated_at"],
         completed_at=row["completed_at"], available_at=row["available_at"], chunks=row["chunks"])
 
@@ -108,19 +106,19 @@ def unfinished_video_ids(conn: Connection) -> list[int]:
     return [r[0] for r in rows]
 
 
-def set_status(conn: Connection, video_id: int, status: str, *, progress: float | None = None,
+def set_status(conn: Connection, video_id: int, status: VideoStatus, *, progress: float | None = None,
                error: str | None = None) -> None:
     """Move a video to a state (committed at once, so a crash resumes from here)."""
-    if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r}")
+    status = VideoStatus(status)  # ValueError for an unknown status: a bug
+    done = status == VideoStatus.COMPLETED
     now = utcnow()
     with transaction(conn):
         conn.execute(
             "UPDATE videos SET status = ?, progress = coalesce(?, progress), error = ?,"
-            " updated_at = ?, completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
-            " available_at = CASE WHEN ? = 'completed' THEN coalesce(available_at, ?) ELSE available_at END"
+            " updated_at = ?, completed_at = CASE WHEN ? THEN ? ELSE completed_at END,"
+            " available_at = CASE WHEN ? THEN coalesce(available_at, ?) ELSE available_at END"
             " WHERE id = ?",
-            (status, progress, error, now, status, now, status, now, video_id))
+            (status, progress, error, now, done, now, done, now, video_id))
 
 
 def set_progress(conn: Connection, video_id: int, progress: float) -> None:
@@ -148,8 +146,8 @@ def record_attempt(conn: Connection, video_id: int) -> int:
 def requeue(conn: Connection, video_id: int) -> None:
     """Put a settled video back in the queue, from transcription, with a fresh attempt budget."""
     with transaction(conn):
-        conn.execute("UPDATE videos SET status = 'pending', progress = 0, error = NULL, attempts = 0,"
-                     " updated_at = ? WHERE id = ?", (utcnow(), video_id))
+        conn.execute("UPDATE videos SET status = ?, progress = 0, error = NULL, attempts = 0,"
+                     " updated_at = ? WHERE id = ?", (VideoStatus.PENDING, utcnow(), video_id))
 
 
 def rename_video(conn: Connection, video_id: int, title: str) -> None:

@@ -13,6 +13,7 @@ from chronos.db import Database
 from chronos import tiers
 from chronos.models import activity, analytics, answer_cache, chat, prices
 from chronos.models import usage as quota
+from chronos.models.states import LiveKind, MessageRole
 from chronos.rag.retrieval import Focus, retrieve
 
 MAX_QUESTION_CHARS = 4000
@@ -100,7 +101,7 @@ class ChatService:
             finally:  # asked is asked: a client gone mid-answer or a failed answer still counts
                 if asker.student_id is not None:  # the owner's previews are not analytics
                     activity.announce(self.publish, activity.record_question(conn, asker.student_id,
-                                                                             user_msg_id), "message")
+                                                                             user_msg_id), LiveKind.MESSAGE)
 
     def _take_credit(self, conn, asker: Asker) -> str | None:
         """Take one AI answer from the creator's month (and the student's day) or refuse with when
@@ -127,7 +128,7 @@ class ChatService:
             sid = chat.message_session(conn, edit_message_id)
             session = sid and chat.get_session(conn, sid, asker.creator_id, asker.student_id)
             original = session and chat.get_message(conn, edit_message_id)
-            if not session or original.role != "user":
+            if not session or original.role != MessageRole.USER:
                 raise ChatError("That question does not exist.", 404)
             chat.edit_question(conn, edit_message_id, question)
             return session, edit_message_id
@@ -137,7 +138,7 @@ class ChatService:
                 raise ChatError("That chat does not exist (it may have been deleted).", 404)
         else:
             session = chat.create_session(conn, asker.creator_id, asker.student_id, session_title(question))
-        msg_id = chat.add_message(conn, session.id, "user", question, video_id=video_id, at_s=at_s)
+        msg_id = chat.add_message(conn, session.id, MessageRole.USER, question, video_id=video_id, at_s=at_s)
         return chat.get_session(conn, session.id, asker.creator_id, asker.student_id), msg_id
 
     def _answer(self, conn, asker: Asker, session_id: int, question_id: int, question: str,
@@ -181,7 +182,7 @@ class ChatService:
         cost = self._cost(conn, model, usage)
         body = "".join(text)
         msg_id = chat.add_message(
-            conn, session_id, "assistant", body, answerer=self.answerer.name, model=model,
+            conn, session_id, MessageRole.ASSISTANT, body, answerer=self.answerer.name, model=model,
             usage=usage, cost_usd=cost, error=failed.message if failed else None,
             follow_ups=finished.follow_ups if finished else (), citations=list(citations.values()))
         today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
@@ -205,7 +206,7 @@ class ChatService:
         citations = [chat.Citation(**c) for c in cached["citations"]]
         for c in citations:
             yield {"type": "citation", "citation": c.to_json()}
-        msg_id = chat.add_message(conn, session_id, "assistant", cached["content"],
+        msg_id = chat.add_message(conn, session_id, MessageRole.ASSISTANT, cached["content"],
                                   answerer=self.answerer.name, model=cached.get("model"), cached=True,
                                   follow_ups=cached["follow_ups"], citations=citations)
         yield {"type": "done", "message": chat.get_message(conn, msg_id).to_json(), "cached": True}

@@ -8,6 +8,7 @@ from flask_sock import Sock
 
 from chronos.models import chat as chat_store
 from chronos.models import courses, videos
+from chronos.models.states import Role
 from chronos.rag.chat import Asker, ChatError, answer_json
 from chronos.web import limits, services
 from chronos.web.errors import error
@@ -46,7 +47,7 @@ def _course_scope(value, kwargs: dict) -> dict:
     except (TypeError, ValueError):
         raise ChatError("'course_id' must be a number.") from None
     with services().db.connection() as conn:
-        video_ids = courses.scope_video_ids(conn, course_id, who().creator_id, student=who().role == "student")
+        video_ids = courses.scope_video_ids(conn, course_id, who().creator_id, student=who().role == Role.STUDENT)
     if video_ids is None:
         raise ChatError("That course does not exist.", 404)
     if "at_s" not in kwargs:
@@ -58,7 +59,7 @@ def _course_scope(value, kwargs: dict) -> dict:
 @member_required
 def page():
     """The chat page: sessions on the side, the conversation, the question box."""
-    return render_template("chat.html", is_owner=who().role == "owner")
+    return render_template("chat.html", is_owner=who().role == Role.OWNER)
 
 
 @bp.post("/api/chat")
@@ -167,7 +168,7 @@ def register(app: Flask) -> None:
 
     @sock.route("/ws/chat")
     def stream(ws):
-        if who().role not in ("owner", "student") or not same_origin():
+        if who().role not in (Role.OWNER, Role.STUDENT) or not same_origin():
             ws.close(reason=1008, message="Sign in first.")
             return
         asker = _asker()

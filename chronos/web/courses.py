@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from chronos.models import courses, videos
+from chronos.models.states import Role
 from chronos.operations import OperationError
 from chronos.operations import courses as course_ops
 from chronos.web import services
@@ -47,7 +48,7 @@ def builder(course_id: int):
 @api_member_required
 def list_courses():
     """The owner's courses, or the published ones for a student."""
-    student = who().role == "student"
+    student = who().role == Role.STUDENT
     with services().db.connection() as conn:
         found = courses.list_courses(conn, who().creator_id, published_only=student)
     return jsonify([(c.for_students() if student else c).to_json() for c in found])
@@ -58,7 +59,7 @@ def list_courses():
 def get_course(course_id: int):
     """One course with its modules in order."""
     with services().db.connection() as conn:
-        course = course_ops.course_for(conn, who().creator_id, course_id, student=who().role == "student")
+        course = course_ops.course_for(conn, who().creator_id, course_id, student=who().role == Role.STUDENT)
     return jsonify(course.to_json())
 
 

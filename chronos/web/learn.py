@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
 from chronos.models import courses, progress
+from chronos.models.states import Role
 from chronos.operations import OperationError
 from chronos.operations import courses as course_ops
 from chronos.operations import progress as progress_ops
@@ -29,13 +30,13 @@ class Step:
 
 
 def _student_id() -> int | None:
-    return who().student.id if who().role == "student" else None
+    return who().student.id if who().role == Role.STUDENT else None
 
 
 def _course_or_404(conn, course_id: int) -> tuple[courses.Course, courses.Course]:
     """(the course as students see it, the whole course); students only reach published ones."""
     whole = courses.get_course(conn, course_id, who().creator_id)
-    if whole is None or (who().role == "student" and not whole.published):
+    if whole is None or (who().role == Role.STUDENT and not whole.published):
         abort(404, "This course does not exist or is not open yet.")
     return whole.for_students(), whole
 
@@ -86,7 +87,7 @@ def catalog():
                  (not query or query.lower() in f"{c.title}\n{c.description}\n{c.topic}".lower())]
         cards = [(c, _summary(conn, c)) for c in shown]
     return render_template("learn_catalog.html", cards=cards, topics=topics, query=query, topic=topic,
-                           total=len(published), is_owner=who().role == "owner")
+                           total=len(published), is_owner=who().role == Role.OWNER)
 
 
 @bp.get("/learn/<int:course_id>")
@@ -100,11 +101,11 @@ def course_page(course_id: int):
         needs = []
         for pid in course.prerequisites:
             before = courses.get_course(conn, pid, who().creator_id)
-            if before and (before.published or who().role == "owner"):
+            if before and (before.published or who().role == Role.OWNER):
                 needs.append((before, _summary(conn, before.for_students())))
     return render_template("learn_course.html", course=course, done=done, place=place,
                            target=next_up(course, done, place), prerequisites=needs,
-                           hidden=len(whole.videos) - len(course.videos), is_owner=who().role == "owner")
+                           hidden=len(whole.videos) - len(course.videos), is_owner=who().role == Role.OWNER)
 
 
 @bp.get("/learn/<int:course_id>/watch/<int:video_id>")
@@ -123,7 +124,7 @@ def player(course_id: int, video_id: int):
         place = _summary(conn, course)
     state = _player_state(course, here, done, place)
     return render_template("learn_player.html", course=course, here=here, state=state, done=done,
-                           place=place, is_owner=who().role == "owner")
+                           place=place, is_owner=who().role == Role.OWNER)
 
 
 def _player_state(course: courses.Course, here: Step, done: dict[int, progress.VideoProgress],
@@ -135,7 +136,7 @@ def _player_state(course: courses.Course, here: Step, done: dict[int, progress.V
                 "poster": f"/media/thumbnails/{v.video_id}" if v.thumbnail_path else None,
                 "completed": bool(mine and mine.completed), "position_s": mine.position_s if mine else 0}
 
-    return {"course_id": course.id, "preview": who().role == "owner", "progress": place.to_json(),
+    return {"course_id": course.id, "preview": who().role == Role.OWNER, "progress": place.to_json(),
             "current": {"module_id": here.module_id, "video_id": here.video.video_id},
             "modules": [{"id": m.id, "title": m.title, "videos": [video(v) for v in m.videos]}
                         for m in course.modules]}
@@ -184,7 +185,7 @@ def _place(body) -> dict:
 @api_member_required
 def heartbeat():
     """{video_id, position_s, watched_s, from_s?, course_id?, module_id?} every few seconds of watching."""
-    if who().role != "student":
+    if who().role != Role.STUDENT:
         return "", 204  # the owner previewing: nothing to record
     body = request.get_json(silent=True) or request.form
     place = _place(body)
@@ -198,7 +199,7 @@ def heartbeat():
 @api_member_required
 def mark_complete():
     """{video_id, course_id?, module_id?}: the student marks a video as done."""
-    if who().role != "student":
+    if who().role != Role.STUDENT:
         return "", 204
     body = request.get_json(silent=True) or request.form
     return jsonify(progress_ops.mark_complete(services(), who().creator_id, _student_id(), **_place(body)).to_json())
@@ -209,10 +210,10 @@ def mark_complete():
 def course_progress(course_id: int):
     """The caller's progress through a course, video by video (all zero for the owner's preview)."""
     with services().db.connection() as conn:
-        whole = course_ops.course_for(conn, who().creator_id, course_id, student=who().role == "student")
+        whole = course_ops.course_for(conn, who().creator_id, course_id, student=who().role == Role.STUDENT)
         course = whole.for_students()
         done = _done(conn, course)
-        return jsonify({"course": _summary(conn, course).to_json(), "preview": who().role == "owner",
+        return jsonify({"course": _summary(conn, course).to_json(), "preview": who().role == Role.OWNER,
                         "videos": [done[v.video_id].to_json() if v.video_id in done else
                                    progress.VideoProgress(v.video_id, 0, 0, 0, False, None).to_json()
                                    for v in course.videos]})
