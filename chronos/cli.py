@@ -1,4 +1,4 @@
-"""The `chronos` command: serve, ingest, status, transcript, token, doctor, backup, restore."""
+"""The `chronos` command: serve, ingest, reprocess, ask, status, transcript, token, doctor, backup, restore."""
 from __future__ import annotations
 
 import argparse
@@ -51,13 +51,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             exit_code = 1
             continue
         _err(f"{path.name}: added as video {video.id}; processing…")
-        with sv.bus.subscribe() as events:
-            done = threading.Event()
-            printer = threading.Thread(target=_print_progress, args=(events, done, path.name), daemon=True)
-            printer.start()
-            final = video_ops.process_here(sv, video.id)
-            done.set()
-            printer.join()
+        final = _process_showing_progress(sv, video.id, path.name)
         results.append(_status_json(final))
         if final.status != VideoStatus.COMPLETED:
             exit_code = 1
@@ -66,6 +60,45 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
     return exit_code
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    """Run a completed or failed video again from transcription, here, showing progress."""
+    from chronos.models import creators
+    from chronos.models.states import VideoStatus
+    from chronos.operations import OperationError
+    from chronos.operations import videos as video_ops
+    from chronos.services import build_services
+
+    sv = build_services(_settings(args, run_scheduler=False))
+    with sv.db.connection() as conn:
+        creator = creators.local_creator(conn)
+    try:
+        video = video_ops.reprocess(sv, creator.id, args.video_id)
+    except OperationError as exc:
+        _err(f"{exc} See `chronos status` for the list." if exc.status == 404 else str(exc))
+        return 2
+    final = _process_showing_progress(sv, video.id, video.title)
+    if final.error:
+        _err(f"{video.title}: {final.status} — {final.error}")
+    if args.json:
+        print(json.dumps(_status_json(final), indent=2))
+    return 0 if final.status == VideoStatus.COMPLETED else 1
+
+
+def _process_showing_progress(sv, video_id: int, name: str):
+    """Process a video in this thread while a second thread prints its stages to stderr."""
+    from chronos.operations import videos as video_ops
+
+    with sv.bus.subscribe() as events:
+        done = threading.Event()
+        printer = threading.Thread(target=_print_progress, args=(events, done, name), daemon=True)
+        printer.start()
+        try:
+            return video_ops.process_here(sv, video_id)
+        finally:
+            done.set()
+            printer.join()
 
 
 def _print_progress(events, done: threading.Event, name: str) -> None:
@@ -317,6 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("reprocess", parents=[common], help="run a video again from transcription")
+    p.add_argument("video_id", type=int, metavar="VIDEO_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("ask", parents=[common], help="ask the videos a question")
     p.add_argument("question")
