@@ -283,3 +283,19 @@ def test_migration_8_makes_videos_completed_before_it_available(tmp_path):
     assert found == {1: "2026-11-02T10:00:00.000Z", 2: None, 3: None}
     assert videos.answerable_video_ids(conn, 1) == [1]
     conn.close()
+
+
+def test_the_api_answers_an_operation_error_with_its_message_and_status(services, owner_client):
+    from tests.conftest import csrf
+
+    video = add_video(services, "rivers.m4a")
+    headers = {"X-CSRF-Token": csrf(owner_client)}
+    busy = owner_client.post(f"/api/videos/{video.id}/reprocess", headers=headers)
+    assert busy.status_code == 409 and busy.get_json() == {
+        "error": f"Video {video.id} is still being processed (pending); wait until it completes or fails.",
+        "status": 409}
+    missing = owner_client.post("/api/videos/4242/reprocess", headers=headers)
+    assert missing.status_code == 404 and missing.get_json() == {"error": "No video 4242.", "status": 404}
+    process(services, video.id)
+    queued = owner_client.post(f"/api/videos/{video.id}/reprocess", headers=headers)
+    assert queued.status_code == 200 and queued.get_json()["status"] == "pending"
