@@ -89,7 +89,7 @@ class Course:
         return f"/media/courses/{self.id}/thumbnail" if self.thumbnail_path else None
 
     def for_students(self) -> Course:
-        """The course as students see it: only videos that are published and ready."""
+        """The course as students see it: only the videos students may see (models/visibility.py)."""
         return replace(self, modules=tuple(
             replace(m, videos=tuple(v for v in m.videos if v.visible)) for m in self.modules))
 
