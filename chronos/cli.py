@@ -1,4 +1,4 @@
-"""The `chronos` command: serve, ingest, status, transcript, token, doctor, backup, restore."""
+"""The `chronos` command: serve, ingest, reprocess, ask, status, transcript, token, doctor, backup, restore."""
 from __future__ import annotations
 
 import argparse
@@ -29,59 +29,82 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Add files and process them here, showing progress, until each completes or fails."""
-    from chronos import tiers
-    from chronos.models import creators, videos
-    from chronos.pipeline.ingest import UploadError, ingest_path
+    from chronos.models import creators
+    from chronos.models.states import VideoStatus
+    from chronos.operations import OperationError
+    from chronos.operations import videos as video_ops
     from chronos.services import build_services
 
-    settings = _settings(args, run_scheduler=False)
-    sv = build_services(settings)
+    sv = build_services(_settings(args, run_scheduler=False))
     results, exit_code = [], 0
     with sv.db.connection() as conn:
         creator = creators.local_creator(conn)
-        for file in args.files:
-            path = Path(file)
-            if not path.is_file():
-                _err(f"{file}: no such file.")
-                results.append({"id": None, "title": path.name, "status": "rejected",
-                                "error": "No such file.", "duration_s": None, "chunks": 0})
-                exit_code = 1
-                continue
-            try:
-                video = ingest_path(path, conn=conn, media_dir=settings.media_dir,
-                                    incoming_dir=settings.upload_tmp_dir, creator_id=creator.id,
-                                    max_bytes=settings.max_upload_bytes,
-                                    title=args.title if len(args.files) == 1 else None,
-                                    tier=tiers.creator_tier(conn, settings, creator.id),
-                                    declared_bytes=path.stat().st_size)
-            except UploadError as exc:
-                _err(str(exc))
-                results.append({"id": None, "title": path.name, "status": "rejected", "error": str(exc),
-                                "duration_s": None, "chunks": 0})
-                exit_code = 1
-                continue
-            _err(f"{path.name}: added as video {video.id}; processing…")
-            with sv.bus.subscribe() as events:
-                done = threading.Event()
-                printer = threading.Thread(target=_print_progress, args=(events, done, path.name),
-                                           daemon=True)
-                printer.start()
-                sv.runner.process_until_done(video.id)
-                done.set()
-                printer.join()
-            final = videos.get_video(conn, video.id)
-            results.append(_status_json(final))
-            if final.status != "completed":
-                exit_code = 1
-            if final.error:
-                _err(f"{path.name}: {final.status} — {final.error}")
+    for file in args.files:
+        path = Path(file)
+        try:
+            video = video_ops.add_file(sv, creator.id, path, title=args.title if len(args.files) == 1 else None)
+        except OperationError as exc:
+            _err(str(exc))
+            results.append({"id": None, "title": path.name, "status": "rejected",
+                            "error": "No such file." if exc.status == 404 else str(exc),
+                            "duration_s": None, "chunks": 0})
+            exit_code = 1
+            continue
+        _err(f"{path.name}: added as video {video.id}; processing…")
+        final = _process_showing_progress(sv, video.id, path.name)
+        results.append(_status_json(final))
+        if final.status != VideoStatus.COMPLETED:
+            exit_code = 1
+        if final.error:
+            _err(f"{path.name}: {final.status} — {final.error}")
     if args.json:
         print(json.dumps(results, indent=2))
     return exit_code
 
 
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    """Run a completed or failed video again from transcription, here, showing progress."""
+    from chronos.models import creators
+    from chronos.models.states import VideoStatus
+    from chronos.operations import OperationError
+    from chronos.operations import videos as video_ops
+    from chronos.services import build_services
+
+    sv = build_services(_settings(args, run_scheduler=False))
+    with sv.db.connection() as conn:
+        creator = creators.local_creator(conn)
+    try:
+        video = video_ops.reprocess(sv, creator.id, args.video_id)
+    except OperationError as exc:
+        _err(f"{exc} See `chronos status` for the list." if exc.status == 404 else str(exc))
+        return 2
+    final = _process_showing_progress(sv, video.id, video.title)
+    if final.error:
+        _err(f"{video.title}: {final.status} — {final.error}")
+    if args.json:
+        print(json.dumps(_status_json(final), indent=2))
+    return 0 if final.status == VideoStatus.COMPLETED else 1
+
+
+def _process_showing_progress(sv, video_id: int, name: str):
+    """Process a video in this thread while a second thread prints its stages to stderr."""
+    from chronos.operations import videos as video_ops
+
+    with sv.bus.subscribe() as events:
+        done = threading.Event()
+        printer = threading.Thread(target=_print_progress, args=(events, done, name), daemon=True)
+        printer.start()
+        try:
+            return video_ops.process_here(sv, video_id)
+        finally:
+            done.set()
+            printer.join()
+
+
 def _print_progress(events, done: threading.Event, name: str) -> None:
     import queue
+
+    from chronos.models.states import VideoStatus
 
     last = None
     while not done.is_set() or not events.empty():
@@ -91,7 +114,7 @@ def _print_progress(events, done: threading.Event, name: str) -> None:
             continue
         video = event.get("video") or {}
         stage = video.get("stage") or video.get("status")
-        pct = int(video.get("progress", 0) * 100) if video.get("status") == "transcribing" else None
+        pct = int(video.get("progress", 0) * 100) if video.get("status") == VideoStatus.TRANSCRIBING else None
         line = f"{name}: {stage}" + (f" {pct}%" if pct is not None else "")
         if line != last:
             _err(line)
@@ -155,20 +178,16 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_transcript(args: argparse.Namespace) -> int:
     """Print a video's transcript as json, txt, srt or vtt."""
+    from chronos.operations import OperationError
     from chronos.db import Database
-    from chronos.models import videos
-    from chronos.web.api_videos import render_transcript
+    from chronos.operations import videos as video_ops
 
-    settings = _settings(args)
-    db = Database(settings.db_path)
-    with db.connection() as conn:
-        video = videos.get_video(conn, args.video_id)
-        if video is None:
-            _err(f"No video {args.video_id}. See `chronos status` for the list.")
-            return 2
-        sys.stdout.write(render_transcript(conn, video, args.format))
-        if args.format == "json":
-            sys.stdout.write("\n")
+    try:
+        body = video_ops.transcript(Database(_settings(args).db_path), args.video_id, args.format)
+    except OperationError as exc:
+        _err(f"{exc} See `chronos status` for the list." if exc.status == 404 else str(exc))
+        return 2
+    sys.stdout.write(body + ("\n" if args.format == "json" else ""))
     return 0
 
 
@@ -331,6 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("reprocess", parents=[common], help="run a video again from transcription")
+    p.add_argument("video_id", type=int, metavar="VIDEO_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("ask", parents=[common], help="ask the videos a question")
     p.add_argument("question")

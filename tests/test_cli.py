@@ -1,4 +1,4 @@
-"""The `chronos` command: ingest, status, transcript, token, doctor — in a child process."""
+"""The `chronos` command: ingest, status, transcript, reprocess, token, doctor — in a child process."""
 from __future__ import annotations
 
 import json
@@ -32,6 +32,12 @@ def test_ingest_status_and_transcript(tmp_path):
     assert vtt.startswith("WEBVTT")
     missing = run_cli("transcript", "99", "--data-dir", data)
     assert missing.returncode == 2 and "No video 99" in missing.stderr
+
+    again = run_cli("reprocess", str(good["id"]), "--json", "--data-dir", data)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) | {"id": good["id"]} == good and "rivers: transcribe" in again.stderr
+    gone = run_cli("reprocess", "99", "--data-dir", data)
+    assert gone.returncode == 2 and "No video 99" in gone.stderr
 
 
 def test_data_dir_from_environment_and_title(tmp_path):

@@ -14,11 +14,11 @@ from datetime import date as Date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chronos.db import Connection, transaction
+from chronos.models.states import LiveKind, LogKind, MessageRole
 
 DEFAULT_ZONE = "UTC"
 RETENTION_DAYS = 30
 AWAY = timedelta(minutes=30)  # a Whop iframe visit after this long unseen is a new sign-in
-KINDS = ("view", "heartbeat", "completion", "message", "signin", "join")
 
 
 class ZoneError(ValueError):
@@ -84,7 +84,7 @@ def record_sign_in(conn: Connection, student_id: int, *, at: datetime | None = N
     with transaction(conn):
         creator_id, zone = _ensure_student(conn, student_id)
         day = local_date(at, zone)
-        _log(conn, creator_id, student_id, at, day, "signed_in")
+        _log(conn, creator_id, student_id, at, day, LogKind.SIGNED_IN)
         if _day(conn, creator_id, student_id, day, sign_ins=1):
             _creator_day(conn, creator_id, day, active=1)
     return creator_id
@@ -114,7 +114,7 @@ def _seen_since(conn: Connection, student_id: int, since: datetime) -> bool:
 
 def record_watch(conn: Connection, student_id: int, video_id: int, *, at: datetime,
                  previous_beat_at: str | None, watch_s: float, completed: bool,
-                 position_s: float | None = None, heartbeat: bool = True, first_touch: bool = False) -> str:
+                 position_s: float | None = None, heartbeat: bool = True, first_touch: bool = False) -> LiveKind:
     """Roll up one heartbeat (or a mark-complete) inside the caller's transaction; returns its kind.
 
     A view is a student's first heartbeat on a video in a local day; first_touch: the student's
@@ -144,13 +144,13 @@ def record_watch(conn: Connection, student_id: int, video_id: int, *, at: dateti
         conn.execute("INSERT OR IGNORE INTO student_video_days(student_id, video_id, date) VALUES (?, ?, ?)",
                      (student_id, video_id, day))
         _milestone(conn, student_id, "first_video", at)
-        _log(conn, creator_id, student_id, at, day, "watched", video_id=video_id, at_s=position_s)
+        _log(conn, creator_id, student_id, at, day, LogKind.WATCHED, video_id=video_id, at_s=position_s)
     if completed:
-        _log(conn, creator_id, student_id, at, day, "completed_video", video_id=video_id)
+        _log(conn, creator_id, student_id, at, day, LogKind.COMPLETED_VIDEO, video_id=video_id)
     if completed or first_touch:
         _course_steps(conn, creator_id, student_id, video_id, at, day, first_touch=first_touch,
                       completed=completed)
-    return "completion" if completed else "view" if view else "heartbeat"
+    return LiveKind.COMPLETION if completed else LiveKind.VIEW if view else LiveKind.HEARTBEAT
 
 
 def record_question(conn: Connection, student_id: int, question_id: int, *,
@@ -167,12 +167,12 @@ def record_question(conn: Connection, student_id: int, question_id: int, *,
                                 (question_id,)).fetchone()
         video_ids = [r[0] for r in conn.execute(
             "SELECT DISTINCT c.video_id FROM message_citations c WHERE c.message_id = (SELECT min(id)"
-            " FROM chat_messages WHERE session_id = ? AND id > ? AND role = 'assistant')",
-            (question["session_id"], question_id))]
+            " FROM chat_messages WHERE session_id = ? AND id > ? AND role = ?)",
+            (question["session_id"], question_id, MessageRole.ASSISTANT))]
         cur = conn.execute(
             "INSERT OR IGNORE INTO activity_log(creator_id, student_id, at, date, kind, video_id,"
-            " message_id, at_s) VALUES (?, ?, ?, ?, 'asked', ?, ?, ?)",
-            (creator_id, student_id, stamp(at), day, question["video_id"] or (video_ids or [None])[0],
+            " message_id, at_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (creator_id, student_id, stamp(at), day, LogKind.ASKED, question["video_id"] or (video_ids or [None])[0],
              question_id, question["at_s"]))
         if cur.rowcount == 0:
             return None
@@ -192,7 +192,7 @@ def record_question(conn: Connection, student_id: int, question_id: int, *,
     return creator_id
 
 
-def announce(publish: Callable[[dict], None] | None, creator_id: int | None, kind: str) -> None:
+def announce(publish: Callable[[dict], None] | None, creator_id: int | None, kind: LiveKind) -> None:
     """Tell the creator's open dashboards (over the bus) that an analytics event was recorded."""
     if publish is not None and creator_id is not None:
         publish({"type": "analytics", "creator_id": creator_id, "kind": kind})
@@ -212,7 +212,7 @@ def _ensure_student(conn: Connection, student_id: int,
     day = local_date(joined, zone)
     conn.execute("INSERT INTO student_summary(student_id, creator_id, joined_at, joined_date) VALUES (?, ?, ?, ?)",
                  (student_id, creator_id, stamp(joined), day))
-    _log(conn, creator_id, student_id, joined, day, "joined")
+    _log(conn, creator_id, student_id, joined, day, LogKind.JOINED)
     conn.execute("INSERT INTO journey_days(creator_id, joined_date, joined) VALUES (?, ?, 1)"
                  " ON CONFLICT(creator_id, joined_date) DO UPDATE SET joined = joined + 1", (creator_id, day))
     first = _day(conn, creator_id, student_id, day)
@@ -229,7 +229,7 @@ def _milestone(conn: Connection, student_id: int, step: str, at: datetime) -> No
                      " (SELECT creator_id, joined_date FROM student_summary WHERE student_id = ?)", (student_id,))
 
 
-def _log(conn: Connection, creator_id: int, student_id: int, at: datetime, day: str, kind: str, *,
+def _log(conn: Connection, creator_id: int, student_id: int, at: datetime, day: str, kind: LogKind, *,
          video_id: int | None = None, course_id: int | None = None, at_s: float | None = None) -> bool:
     cur = conn.execute(
         "INSERT OR IGNORE INTO activity_log(creator_id, student_id, at, date, kind, video_id, course_id, at_s)"
@@ -315,7 +315,7 @@ def _course_steps(conn: Connection, creator_id: int, student_id: int, video_id: 
         started = first_touch and touched == 1
         half = completed and 2 * done >= total > 2 * (done - 1)
         finished = completed and done == total and _log(conn, creator_id, student_id, at, day,
-                                                        "completed_course", course_id=course_id)
+                                                        LogKind.COMPLETED_COURSE, course_id=course_id)
         if finished:
             conn.execute("UPDATE student_summary SET courses_completed = courses_completed + 1"
                          " WHERE student_id = ?", (student_id,))

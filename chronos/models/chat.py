@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from chronos.db import Connection, transaction
 from chronos.models import utcnow
+from chronos.models.states import MessageRole
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Citation:
 class Message:
     id: int
     session_id: int
-    role: str
+    role: MessageRole
     content: str
     answerer: str | None
     model: str | None
@@ -124,7 +125,7 @@ def delete_session(conn: Connection, session_id: int) -> None:
         conn.execute("DELETE FROM chat_sessions WHERE id = ?", (session_id,))
 
 
-def add_message(conn: Connection, session_id: int, role: str, content: str, *,
+def add_message(conn: Connection, session_id: int, role: MessageRole, content: str, *,
                 answerer: str | None = None, model: str | None = None, usage=None,
                 cost_usd: float = 0.0, error: str | None = None, cached: bool = False,
                 follow_ups: Sequence[str] = (), video_id: int | None = None,
@@ -149,7 +150,7 @@ def add_message(conn: Connection, session_id: int, role: str, content: str, *,
 
 
 def _message(r, citations: list[Citation]) -> Message:
-    return Message(r["id"], r["session_id"], r["role"], r["content"], r["answerer"], r["model"],
+    return Message(r["id"], r["session_id"], MessageRole(r["role"]), r["content"], r["answerer"], r["model"],
                    r["input_tokens"], r["output_tokens"], r["cache_read_tokens"],
                    r["cache_write_tokens"], r["cost_usd"], r["error"], bool(r["cached"]),
                    json.loads(r["follow_ups"]), r["video_id"], r["at_s"], r["created_at"],
@@ -197,10 +198,10 @@ def delete_exchange(conn: Connection, message_id: int) -> int:
     """Delete a question with its answer (or an answer alone); returns how many were removed."""
     msg = conn.execute("SELECT id, session_id, role FROM chat_messages WHERE id = ?", (message_id,)).fetchone()
     ids = [message_id]
-    if msg["role"] == "user":
+    if msg["role"] == MessageRole.USER:
         nxt = conn.execute("SELECT id, role FROM chat_messages WHERE session_id = ? AND id > ?"
                            " ORDER BY id LIMIT 1", (msg["session_id"], message_id)).fetchone()
-        if nxt and nxt["role"] == "assistant":
+        if nxt and nxt["role"] == MessageRole.ASSISTANT:
             ids.append(nxt["id"])
     with transaction(conn):
         conn.executemany("DELETE FROM chat_messages WHERE id = ?", [(i,) for i in ids])

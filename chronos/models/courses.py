@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from chronos.db import Connection, transaction
 from chronos.models import utcnow
+from chronos.models.visibility import visible_to_students
 
 TITLE_MAX, DESCRIPTION_MAX, TOPIC_MAX = 200, 5000, 60
 
@@ -28,11 +29,12 @@ class CourseVideo:
     published: bool
     has_video: bool
     thumbnail_path: str | None
+    available_at: str | None = None
 
     @property
     def visible(self) -> bool:
-        """Whether students may watch it: published and fully processed."""
-        return self.published and self.status == "completed"
+        """Whether students may watch it (models/visibility.py)."""
+        return visible_to_students(self.published, self.available_at)
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class Course:
         return f"/media/courses/{self.id}/thumbnail" if self.thumbnail_path else None
 
     def for_students(self) -> Course:
-        """The course as students see it: only videos that are published and ready."""
+        """The course as students see it: only the videos students may see (models/visibility.py)."""
         return replace(self, modules=tuple(
             replace(m, videos=tuple(v for v in m.videos if v.visible)) for m in self.modules))
 
@@ -111,10 +113,10 @@ def get_course(conn: Connection, course_id: int, creator_id: int) -> Course | No
     placed: dict[int, list[CourseVideo]] = {}
     for r in conn.execute(
             "SELECT mv.module_id, v.id, v.title, v.duration_s, v.status, v.published, v.has_video,"
-            " v.thumbnail_path FROM module_videos mv JOIN course_modules m ON m.id = mv.module_id"
+            " v.thumbnail_path, v.available_at FROM module_videos mv JOIN course_modules m ON m.id = mv.module_id"
             " JOIN videos v ON v.id = mv.video_id WHERE m.course_id = ? ORDER BY mv.position",
             (course_id,)):
-        placed.setdefault(r[0], []).append(CourseVideo(r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7]))
+        placed.setdefault(r[0], []).append(CourseVideo(r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8]))
     modules = tuple(Module(m["id"], course_id, m["title"], m["description"], tuple(placed.get(m["id"], ())))
                     for m in conn.execute("SELECT * FROM course_modules WHERE course_id = ?"
                                           " ORDER BY order_index, id", (course_id,)))

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from chronos.db import Connection, transaction
 from chronos.models import activity
+from chronos.models.states import LiveKind
 
 COMPLETE_AT = 0.9
 MAX_RATE = 2.0           # video seconds per wall second: playing at 2x speed is still watching
@@ -49,7 +50,7 @@ class Beat:
     progress: VideoProgress
     credited_s: float
     newly_completed: bool
-    kind: str = "heartbeat"  # as analytics counts it: view (first of the day), heartbeat, completion
+    kind: LiveKind = LiveKind.HEARTBEAT  # as analytics counts it: view (first of the day), heartbeat, completion
 
 
 @dataclass(frozen=True)

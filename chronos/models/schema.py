@@ -702,6 +702,13 @@ INSERT INTO retention_days(creator_id, joined_date, day_n, students)
   GROUP BY s.creator_id, s.joined_date, CAST(julianday(d.date) - julianday(s.joined_date) AS INTEGER);
 """
 
+# Whether students may see a video is separate from its processing stage: available_at is set when a
+# video first completes and kept through later runs (re-processing, re-indexing), see visibility.py.
+VISIBILITY = """
+ALTER TABLE videos ADD COLUMN available_at TEXT;
+UPDATE videos SET available_at = coalesce(completed_at, updated_at) WHERE status = 'completed';
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -710,4 +717,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (5, "usage: upload reservations, student questions per day", USAGE),
     (6, "keyword index narrowed by creator", FTS_BY_CREATOR),
     (7, "creator analytics: daily rollups, milestones, activity log", ANALYTICS),
+    (8, "videos: available to students apart from the processing stage", VISIBILITY),
 ]

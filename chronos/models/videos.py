@@ -5,9 +5,8 @@ from dataclasses import asdict, dataclass
 
 from chronos.db import Connection, transaction
 from chronos.models import utcnow
-
-STATUSES = ("pending", "transcribing", "chunking", "embedding", "completed", "failed")
-UNFINISHED = ("pending", "transcribing", "chunking", "embedding")
+from chronos.models.states import UNFINISHED, VideoStatus
+from chronos.models.visibility import student_visible_sql, visible_to_students
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class Video:
     thumbnail_path: str | None
     duration_s: float | None
     language: str | None
-    status: str
+    status: VideoStatus
     progress: float
     error: str | None
     attempts: int
@@ -31,7 +30,13 @@ class Video:
     created_at: str
     updated_at: str
     completed_at: str | None
+    available_at: str | None = None  # when it first completed: from then on students may see it
     chunks: int = 0
+
+    @property
+    def visible_to_students(self) -> bool:
+        """Whether students may watch and ask about it (see models/visibility.py)."""
+        return visible_to_students(self.published, self.available_at)
 
     def to_json(self) -> dict:
         """The public JSON shape used by the API and `chronos status --json`."""
@@ -51,9 +56,9 @@ def _video(row) -> Video:
         original_filename=row["original_filename"], media_path=row["media_path"],
         container=row["container"], size_bytes=row["size_bytes"], has_video=bool(row["has_video"]),
         thumbnail_path=row["thumbnail_path"], duration_s=row["duration_s"], language=row["language"],
-        status=row["status"], progress=row["progress"], error=row["error"], attempts=row["attempts"],
+        status=VideoStatus(row["status"]), progress=row["progress"], error=row["error"], attempts=row["attempts"],
         published=bool(row["published"]), created_at=row["created_at"], updated_at=row["updated_at"],
-        completed_at=row["completed_at"], chunks=row["chunks"])
+        completed_at=row["completed_at"], available_at=row["available_at"], chunks=row["chunks"])
 
 
 def create_video(conn: Connection, *, creator_id: int, title: str, original_filename: str,
@@ -101,18 +106,19 @@ def unfinished_video_ids(conn: Connection) -> list[int]:
     return [r[0] for r in rows]
 
 
-def set_status(conn: Connection, video_id: int, status: str, *, progress: float | None = None,
+def set_status(conn: Connection, video_id: int, status: VideoStatus, *, progress: float | None = None,
                error: str | None = None) -> None:
     """Move a video to a state (committed at once, so a crash resumes from here)."""
-    if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r}")
+    status = VideoStatus(status)  # ValueError for an unknown status: a bug
+    done = status == VideoStatus.COMPLETED
     now = utcnow()
     with transaction(conn):
         conn.execute(
             "UPDATE videos SET status = ?, progress = coalesce(?, progress), error = ?,"
-            " updated_at = ?, completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END"
+            " updated_at = ?, completed_at = CASE WHEN ? THEN ? ELSE completed_at END,"
+            " available_at = CASE WHEN ? THEN coalesce(available_at, ?) ELSE available_at END"
             " WHERE id = ?",
-            (status, progress, error, now, status, now, video_id))
+            (status, progress, error, now, done, now, done, now, video_id))
 
 
 def set_progress(conn: Connection, video_id: int, progress: float) -> None:
@@ -137,11 +143,11 @@ def record_attempt(conn: Connection, video_id: int) -> int:
         return conn.execute("SELECT attempts FROM videos WHERE id = ?", (video_id,)).fetchone()[0]
 
 
-def reset_for_retry(conn: Connection, video_id: int) -> None:
-    """Put a failed video back in the queue with a fresh attempt budget."""
+def requeue(conn: Connection, video_id: int) -> None:
+    """Put a settled video back in the queue, from transcription, with a fresh attempt budget."""
     with transaction(conn):
-        conn.execute("UPDATE videos SET status = 'pending', progress = 0, error = NULL, attempts = 0,"
-                     " updated_at = ? WHERE id = ?", (utcnow(), video_id))
+        conn.execute("UPDATE videos SET status = ?, progress = 0, error = NULL, attempts = 0,"
+                     " updated_at = ? WHERE id = ?", (VideoStatus.PENDING, utcnow(), video_id))
 
 
 def rename_video(conn: Connection, video_id: int, title: str) -> None:
@@ -165,9 +171,9 @@ def total_storage_bytes(conn: Connection, creator_id: int) -> int:
 
 
 def answerable_video_ids(conn: Connection, creator_id: int) -> list[int]:
-    """The creator's videos that students may ask about: published and fully processed."""
-    rows = conn.execute("SELECT id FROM videos WHERE creator_id = ? AND published = 1"
-                        " AND status = 'completed' ORDER BY id", (creator_id,))
+    """The creator's videos that students may see and ask about (models/visibility.py)."""
+    rows = conn.execute(f"SELECT v.id FROM videos v WHERE v.creator_id = ? AND {student_visible_sql('v')}"
+                        " ORDER BY v.id", (creator_id,))
     return [r[0] for r in rows]
 
 

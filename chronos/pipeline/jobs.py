@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from chronos.db import Database
 from chronos.models import videos
+from chronos.models.states import VideoStatus
 from chronos.pipeline.processor import (Interrupted, PermanentError, Pipeline, VideoGone, process_video,
                                         publish_video)
 
@@ -36,7 +37,7 @@ def run_video_job(runner_key: str, video_id: int) -> None:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str
+    status: str  # a VideoStatus, or "gone" when the video was deleted
     retry_in: float | None = None
     error: str | None = None
 
@@ -91,9 +92,9 @@ class PipelineRunner:
     def _fail(self, conn, video_id: int, reason: str) -> Outcome:
         if videos.get_video(conn, video_id) is None:
             return Outcome("gone")
-        videos.set_status(conn, video_id, "failed", error=reason)
+        videos.set_status(conn, video_id, VideoStatus.FAILED, error=reason)
         publish_video(conn, video_id, self.pipeline.publish)
-        return Outcome("failed", error=reason)
+        return Outcome(VideoStatus.FAILED, error=reason)
 
     def process_until_done(self, video_id: int, sleep: Callable[[float], None] = time.sleep) -> Outcome:
         """Attempt a video in this thread, waiting out retries (for the CLI and tests)."""

@@ -12,6 +12,7 @@ from chronos.ai.transcriber import Transcriber
 from chronos.db import Connection
 from chronos.models import chunks as chunk_store
 from chronos.models import stages, transcripts, videos
+from chronos.models.states import VideoStatus
 from chronos.pipeline import media
 from chronos.pipeline.chunking import chunk_transcript
 from chronos.pipeline.events import Event
@@ -53,25 +54,25 @@ def publish_video(conn: Connection, video_id: int, publish: Publish, stage: str 
 def process_video(video_id: int, *, conn: Connection, pipeline: Pipeline, attempt: int = 1) -> videos.Video:
     """Run every remaining stage of a video, committing each transition; resumes where it stopped."""
     video = _require(conn, video_id)
-    if video.status in ("pending", "transcribing"):
+    if video.status in (VideoStatus.PENDING, VideoStatus.TRANSCRIBING):
         _transcribe(conn, video, pipeline, attempt)
     video = _next_stage(conn, video_id, pipeline)
-    if video.status == "chunking":
+    if video.status == VideoStatus.CHUNKING:
         with _stage(conn, video_id, "chunk", attempt):
             drafts = chunk_transcript(transcripts.load_segments(conn, video_id))
             chunk_store.replace_chunks(conn, video_id, video.creator_id, drafts)
-        _advance(conn, video_id, "embedding", pipeline)
+        _advance(conn, video_id, VideoStatus.EMBEDDING, pipeline)
     video = _next_stage(conn, video_id, pipeline)
-    if video.status == "embedding":
+    if video.status == VideoStatus.EMBEDDING:
         with _stage(conn, video_id, "embed", attempt):
             embed_chunks(conn, video_id, pipeline.embedder)
-        _advance(conn, video_id, "completed", pipeline)
+        _advance(conn, video_id, VideoStatus.COMPLETED, pipeline)
     return _require(conn, video_id)
 
 
 def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attempt: int) -> None:
     path = pipeline.media_dir / video.media_path
-    videos.set_status(conn, video.id, "transcribing", progress=0.0)
+    videos.set_status(conn, video.id, VideoStatus.TRANSCRIBING, progress=0.0)
     publish_video(conn, video.id, pipeline.publish, "probe")
     with _stage(conn, video.id, "probe", attempt):
         if not path.exists():
@@ -104,7 +105,7 @@ def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attem
             raise PermanentError("No speech was found in this file's audio: it is silent or has "
                                  "only music or noise. Upload a version with the spoken lecture.")
         transcripts.save_transcript(conn, video.id, result.language, result.segments)
-    _advance(conn, video.id, "chunking", pipeline)
+    _advance(conn, video.id, VideoStatus.CHUNKING, pipeline)
 
 
 def embed_chunks(conn: Connection, video_id: int, embedder: Embedder) -> int:
@@ -121,7 +122,7 @@ def embed_chunks(conn: Connection, video_id: int, embedder: Embedder) -> int:
     return len(fresh)
 
 
-def _advance(conn: Connection, video_id: int, status: str, pipeline: Pipeline) -> None:
+def _advance(conn: Connection, video_id: int, status: VideoStatus, pipeline: Pipeline) -> None:
     _require(conn, video_id)
     videos.set_status(conn, video_id, status, progress=1.0)
     publish_video(conn, video_id, pipeline.publish)
@@ -130,7 +131,7 @@ def _advance(conn: Connection, video_id: int, status: str, pipeline: Pipeline) -
 def _next_stage(conn: Connection, video_id: int, pipeline: Pipeline) -> videos.Video:
     """The video before its next stage, unless Chronos is stopping (then Interrupted)."""
     video = _require(conn, video_id)
-    if pipeline.stopping.is_set() and video.status != "completed":
+    if pipeline.stopping.is_set() and video.status != VideoStatus.COMPLETED:
         raise Interrupted(video_id)
     return video
 

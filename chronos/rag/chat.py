@@ -13,6 +13,7 @@ from chronos.db import Database, transaction
 from chronos import tiers
 from chronos.models import activity, analytics, answer_cache, chat, prices
 from chronos.models import usage as quota
+from chronos.models.states import LiveKind, MessageRole
 from chronos.rag.retrieval import Focus, retrieve
 
 MAX_QUESTION_CHARS = 4000
@@ -103,7 +104,7 @@ class ChatService:
             if asker.student_id is not None:  # the owner's previews are not analytics
                 with self.db.connection() as conn:
                     creator_id = activity.record_question(conn, asker.student_id, user_msg_id)
-                activity.announce(self.publish, creator_id, "message")
+                activity.announce(self.publish, creator_id, LiveKind.MESSAGE)
 
     def _take_credit(self, conn, asker: Asker) -> str | None:
         """Take one AI answer from the creator's month (and the student's day) or refuse with when
@@ -130,7 +131,7 @@ class ChatService:
             sid = chat.message_session(conn, edit_message_id)
             session = sid and chat.get_session(conn, sid, asker.creator_id, asker.student_id)
             original = session and chat.get_message(conn, edit_message_id)
-            if not session or original.role != "user":
+            if not session or original.role != MessageRole.USER:
                 raise ChatError("That question does not exist.", 404)
             chat.edit_question(conn, edit_message_id, question)
             return session, edit_message_id
@@ -140,7 +141,7 @@ class ChatService:
                 raise ChatError("That chat does not exist (it may have been deleted).", 404)
         else:
             session = chat.create_session(conn, asker.creator_id, asker.student_id, session_title(question))
-        msg_id = chat.add_message(conn, session.id, "user", question, video_id=video_id, at_s=at_s)
+        msg_id = chat.add_message(conn, session.id, MessageRole.USER, question, video_id=video_id, at_s=at_s)
         return chat.get_session(conn, session.id, asker.creator_id, asker.student_id), msg_id
 
     def _answer(self, asker: Asker, session_id: int, question_id: int, question: str,
@@ -201,7 +202,7 @@ class ChatService:
         today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         with transaction(conn):
             msg_id = chat.add_message(
-                conn, session_id, "assistant", body, answerer=self.answerer.name, model=model,
+                conn, session_id, MessageRole.ASSISTANT, body, answerer=self.answerer.name, model=model,
                 usage=usage, cost_usd=cost, error=failed.message if failed else None,
                 follow_ups=finished.follow_ups if finished else (), citations=citations)
             analytics.record_chat_references(conn, [c.video_id for c in citations], today)
@@ -220,7 +221,7 @@ class ChatService:
         for c in citations:
             yield {"type": "citation", "citation": c.to_json()}
         with self.db.connection() as conn:
-            msg_id = chat.add_message(conn, session_id, "assistant", cached["content"],
+            msg_id = chat.add_message(conn, session_id, MessageRole.ASSISTANT, cached["content"],
                                       answerer=self.answerer.name, model=cached.get("model"), cached=True,
                                       follow_ups=cached["follow_ups"], citations=citations)
             message = chat.get_message(conn, msg_id).to_json()

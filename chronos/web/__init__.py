@@ -1,13 +1,11 @@
 """The web layer: thin blueprints that parse a request, call a service, render or stream."""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chronos.config import Settings
 from chronos.services import Services
-from chronos.timefmt import human_bytes
 
 
 def services() -> Services:
@@ -40,7 +38,7 @@ def build_app(settings: Settings, services: Services) -> Flask:
 
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
-    from chronos.web import api_videos, auth, chat, filters, library, live, people, whop
+    from chronos.web import api_videos, auth, chat, errors, filters, library, live, people, whop
     from chronos.web import analytics, courses, dashboard, learn, limits, plan_checks, usage
 
     app.register_blueprint(auth.bp)
@@ -60,12 +58,4 @@ def register_web(app: Flask) -> None:
     limits.install(app)  # after auth.install: the limits need to know who is asking
     plan_checks.install(app)
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if request.path.startswith("/api/"):
-            message = exc.description
-            if exc.code == 413:
-                limit = services().settings.max_upload_bytes
-                message = f"The upload is larger than the {human_bytes(limit)} limit."
-            return jsonify(error=message, status=exc.code), exc.code
-        return exc
+    errors.register(app)

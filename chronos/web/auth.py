@@ -10,6 +10,7 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redi
 
 from chronos import tiers
 from chronos.models import activity, creators, people
+from chronos.models.states import LiveKind, Role
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
 from chronos.web.identity import Identity, identify
@@ -54,7 +55,7 @@ def _before():
     if not isinstance(found, Identity):
         return found  # an error response (a bad token)
     g.identity = found
-    g.creator = SimpleNamespace(id=found.creator_id) if found.role == "owner" else None
+    g.creator = SimpleNamespace(id=found.creator_id) if found.role == Role.OWNER else None
     if request.method in UNSAFE_METHODS and found.via not in HEADER_AUTH and request.endpoint not in (
             "whop.webhook",):
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
@@ -193,5 +194,5 @@ def _record_sign_in(student_id: int) -> None:
     """Count a student's sign-in and tell their creator's open dashboards."""
     sv = services()
     with sv.db.connection() as conn:
-        activity.announce(sv.bus.publish, activity.record_sign_in(conn, student_id), "signin")
+        activity.announce(sv.bus.publish, activity.record_sign_in(conn, student_id), LiveKind.SIGNIN)
 

@@ -8,8 +8,10 @@ from flask_sock import Sock
 
 from chronos.models import chat as chat_store
 from chronos.models import courses, videos
+from chronos.models.states import Role
 from chronos.rag.chat import Asker, ChatError, answer_json
 from chronos.web import limits, services
+from chronos.web.errors import error
 from chronos.web.identity import api_member_required, member_required, who
 from chronos.web.live import same_origin
 
@@ -19,10 +21,6 @@ bp = Blueprint("chat", __name__)
 def _asker() -> Asker:
     """The owner's own chats (the preview of what students see) or a student's chats."""
     return who().asker
-
-
-def _error(message: str, status: int):
-    return jsonify(error=message, status=status), status
 
 
 def _ask_kwargs(body: dict) -> dict:
@@ -49,7 +47,7 @@ def _course_scope(value, kwargs: dict) -> dict:
     except (TypeError, ValueError):
         raise ChatError("'course_id' must be a number.") from None
     with services().db.connection() as conn:
-        video_ids = courses.scope_video_ids(conn, course_id, who().creator_id, student=who().role == "student")
+        video_ids = courses.scope_video_ids(conn, course_id, who().creator_id, student=who().role == Role.STUDENT)
     if video_ids is None:
         raise ChatError("That course does not exist.", 404)
     if "at_s" not in kwargs:
@@ -61,7 +59,7 @@ def _course_scope(value, kwargs: dict) -> dict:
 @member_required
 def page():
     """The chat page: sessions on the side, the conversation, the question box."""
-    return render_template("chat.html", is_owner=who().role == "owner")
+    return render_template("chat.html", is_owner=who().role == Role.OWNER)
 
 
 @bp.post("/api/chat")
@@ -72,7 +70,7 @@ def ask():
     try:
         return jsonify(services().chat.ask_and_wait(_asker(), body.get("message", ""), **_ask_kwargs(body)))
     except ChatError as exc:
-        return _error(str(exc), exc.status)
+        return error(str(exc), exc.status)
 
 
 @bp.get("/api/chat/sessions")
@@ -97,7 +95,7 @@ def session(session_id: int):
     with services().db.connection() as conn:
         found = _session_or_404(conn, session_id)
         if found is None:
-            return _error("That chat does not exist.", 404)
+            return error("That chat does not exist.", 404)
         messages = chat_store.list_messages(conn, session_id)
         thumbs = _thumbnails(conn, messages)
     return jsonify(found.to_json() | {"messages": [m.to_json() for m in messages], "thumbnails": thumbs})
@@ -117,10 +115,10 @@ def _thumbnails(conn, messages) -> dict[str, str | None]:
 def rename(session_id: int):
     title = " ".join(((request.get_json(silent=True) or {}).get("title") or "").split())
     if not title:
-        return _error("Send a non-empty 'title'.", 400)
+        return error("Send a non-empty 'title'.", 400)
     with services().db.connection() as conn:
         if _session_or_404(conn, session_id) is None:
-            return _error("That chat does not exist.", 404)
+            return error("That chat does not exist.", 404)
         chat_store.rename_session(conn, session_id, title[:120])
         return jsonify(_session_or_404(conn, session_id).to_json())
 
@@ -130,7 +128,7 @@ def rename(session_id: int):
 def delete(session_id: int):
     with services().db.connection() as conn:
         if _session_or_404(conn, session_id) is None:
-            return _error("That chat does not exist.", 404)
+            return error("That chat does not exist.", 404)
         chat_store.delete_session(conn, session_id)
     return jsonify(deleted=session_id)
 
@@ -149,7 +147,7 @@ def edit(message_id: int):
         return jsonify(services().chat.ask_and_wait(_asker(), body.get("message", ""),
                                                     edit_message_id=message_id))
     except ChatError as exc:
-        return _error(str(exc), exc.status)
+        return error(str(exc), exc.status)
 
 
 @bp.delete("/api/chat/messages/<int:message_id>")
@@ -158,7 +156,7 @@ def delete_message(message_id: int):
     """Delete a question with its answer."""
     with services().db.connection() as conn:
         if not _message_in_own_session(conn, message_id):
-            return _error("That message does not exist.", 404)
+            return error("That message does not exist.", 404)
         removed = chat_store.delete_exchange(conn, message_id)
     return jsonify(deleted=message_id, removed=removed)
 
@@ -170,7 +168,7 @@ def register(app: Flask) -> None:
 
     @sock.route("/ws/chat")
     def stream(ws):
-        if who().role not in ("owner", "student") or not same_origin():
+        if who().role not in (Role.OWNER, Role.STUDENT) or not same_origin():
             ws.close(reason=1008, message="Sign in first.")
             return
         asker = _asker()

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from chronos.models.states import VideoStatus
 from chronos.timefmt import clock, human_bytes
 
 
-STATUS_LABELS = {"pending": "Queued", "transcribing": "Transcribing", "chunking": "Splitting into passages",
-                 "embedding": "Indexing", "completed": "Ready", "failed": "Failed"}
+STATUS_LABELS = {VideoStatus.PENDING: "Queued", VideoStatus.TRANSCRIBING: "Transcribing",
+                 VideoStatus.CHUNKING: "Splitting into passages", VideoStatus.EMBEDDING: "Indexing",
+                 VideoStatus.COMPLETED: "Ready", VideoStatus.FAILED: "Failed"}
 
 
 def register(app: Flask) -> None:

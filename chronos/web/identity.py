@@ -7,13 +7,14 @@ from functools import wraps
 from flask import g, jsonify, redirect, render_template, request, session, url_for
 
 from chronos.models import activity, creators, people
+from chronos.models.states import LiveKind, Role
 from chronos.rag.chat import Asker
 from chronos.web import services
 
 
 @dataclass(frozen=True)
 class Identity:
-    role: str  # owner | student | none
+    role: Role
     creator_id: int | None = None
     student: people.Student | None = None
     via: str = "session"  # session | token | whop-iframe
@@ -25,7 +26,7 @@ class Identity:
         return Asker(self.creator_id, self.student.id if self.student else None)
 
 
-ANONYMOUS = Identity("none")
+ANONYMOUS = Identity(Role.NONE)
 
 
 def identify() -> Identity | tuple:
@@ -44,17 +45,17 @@ def _identify() -> Identity | tuple:
             creator = creators.creator_for_token(conn, header[7:].strip())
             if creator is None:
                 return jsonify(error="The API token is not valid or was revoked.", status=401), 401
-            return Identity("owner", creator.id, via="token")
+            return Identity(Role.OWNER, creator.id, via="token")
         if sv.whop is not None and request.headers.get("x-whop-user-token"):
             d = sv.whop.identify_iframe(conn, request.headers["x-whop-user-token"])
-            if d.role == "student":  # every iframe page load carries the token: see record_visit
-                activity.announce(sv.bus.publish, activity.record_visit(conn, d.student.id), "signin")
-            return Identity(d.role, d.creator_id, d.student if d.role == "student" else None,
-                            via="whop-iframe", revoked=d.student if d.role == "none" else None,
+            if d.role == Role.STUDENT:  # every iframe page load carries the token: see record_visit
+                activity.announce(sv.bus.publish, activity.record_visit(conn, d.student.id), LiveKind.SIGNIN)
+            return Identity(d.role, d.creator_id, d.student if d.role == Role.STUDENT else None,
+                            via="whop-iframe", revoked=d.student if d.role == Role.NONE else None,
                             reason=d.reason)
         if session.get("creator_id"):
             creator = creators.get_creator(conn, session["creator_id"])
-            return Identity("owner", creator.id) if creator else ANONYMOUS
+            return Identity(Role.OWNER, creator.id) if creator else ANONYMOUS
         if session.get("student_id"):
             student = people.get_student(conn, session["student_id"])
             if student is None:
@@ -65,9 +66,9 @@ def _identify() -> Identity | tuple:
                     session.pop("student_id", None)
                     return ANONYMOUS
             if student.access != "active":
-                return Identity("none", student.creator_id, revoked=student)
+                return Identity(Role.NONE, student.creator_id, revoked=student)
             people.touch_active(conn, student.id)
-            return Identity("student", student.creator_id, student)
+            return Identity(Role.STUDENT, student.creator_id, student)
     return ANONYMOUS
 
 
@@ -88,9 +89,9 @@ def owner_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         role = who().role
-        if role == "owner":
+        if role == Role.OWNER:
             return view(*args, **kwargs)
-        if role == "student":
+        if role == Role.STUDENT:
             return render_template("error.html", title="For the course owner",
                                    message="This page is for the course owner."), 403
         return _no_access_page()
@@ -101,7 +102,7 @@ def member_required(view):
     """Pages for the owner and students with access."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if who().role in ("owner", "student"):
+        if who().role in (Role.OWNER, Role.STUDENT):
             return view(*args, **kwargs)
         return _no_access_page()
     return wrapped
@@ -109,7 +110,7 @@ def member_required(view):
 
 def _api_refusal(owner_only: bool):
     ident = who()
-    if ident.role == "student" and owner_only:
+    if ident.role == Role.STUDENT and owner_only:
         return jsonify(error="Only the course owner can do this.", status=403), 403
     if ident.revoked is not None:
         return jsonify(error="Your access to this course has ended.", status=403), 403
@@ -121,7 +122,7 @@ def api_owner_required(view):
     """API for the owner: a signed-in session or an owner Bearer token."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if who().role == "owner":
+        if who().role == Role.OWNER:
             return view(*args, **kwargs)
         return _api_refusal(owner_only=True)
     return wrapped
@@ -131,7 +132,7 @@ def api_member_required(view):
     """API for the owner and students with access."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if who().role in ("owner", "student"):
+        if who().role in (Role.OWNER, Role.STUDENT):
             return view(*args, **kwargs)
         return _api_refusal(owner_only=False)
     return wrapped

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
-from chronos.models import activity, courses, progress, videos
+from chronos.models import courses, progress
+from chronos.models.states import Role
+from chronos.operations import OperationError
+from chronos.operations import courses as course_ops
+from chronos.operations import progress as progress_ops
 from chronos.web import services
-from chronos.web.courses import thumbnail_file
 from chronos.web.identity import api_member_required, member_required, who
 
 bp = Blueprint("learn", __name__)
@@ -27,13 +30,13 @@ class Step:
 
 
 def _student_id() -> int | None:
-    return who().student.id if who().role == "student" else None
+    return who().student.id if who().role == Role.STUDENT else None
 
 
 def _course_or_404(conn, course_id: int) -> tuple[courses.Course, courses.Course]:
     """(the course as students see it, the whole course); students only reach published ones."""
     whole = courses.get_course(conn, course_id, who().creator_id)
-    if whole is None or (who().role == "student" and not whole.published):
+    if whole is None or (who().role == Role.STUDENT and not whole.published):
         abort(404, "This course does not exist or is not open yet.")
     return whole.for_students(), whole
 
@@ -59,7 +62,7 @@ def next_up(course: courses.Course, done: dict[int, progress.VideoProgress],
 
 
 def _summary(conn, course: courses.Course) -> progress.CourseProgress:
-    return progress.course_progress(conn, _student_id(), course.id, [v.video_id for v in course.videos])
+    return progress_ops.course_summary(conn, _student_id(), course)
 
 
 def _done(conn, course: courses.Course) -> dict[int, progress.VideoProgress]:
@@ -84,7 +87,7 @@ def catalog():
                  (not query or query.lower() in f"{c.title}\n{c.description}\n{c.topic}".lower())]
         cards = [(c, _summary(conn, c)) for c in shown]
     return render_template("learn_catalog.html", cards=cards, topics=topics, query=query, topic=topic,
-                           total=len(published), is_owner=who().role == "owner")
+                           total=len(published), is_owner=who().role == Role.OWNER)
 
 
 @bp.get("/learn/<int:course_id>")
@@ -98,11 +101,11 @@ def course_page(course_id: int):
         needs = []
         for pid in course.prerequisites:
             before = courses.get_course(conn, pid, who().creator_id)
-            if before and (before.published or who().role == "owner"):
+            if before and (before.published or who().role == Role.OWNER):
                 needs.append((before, _summary(conn, before.for_students())))
     return render_template("learn_course.html", course=course, done=done, place=place,
                            target=next_up(course, done, place), prerequisites=needs,
-                           hidden=len(whole.videos) - len(course.videos), is_owner=who().role == "owner")
+                           hidden=len(whole.videos) - len(course.videos), is_owner=who().role == Role.OWNER)
 
 
 @bp.get("/learn/<int:course_id>/watch/<int:video_id>")
@@ -121,7 +124,7 @@ def player(course_id: int, video_id: int):
         place = _summary(conn, course)
     state = _player_state(course, here, done, place)
     return render_template("learn_player.html", course=course, here=here, state=state, done=done,
-                           place=place, is_owner=who().role == "owner")
+                           place=place, is_owner=who().role == Role.OWNER)
 
 
 def _player_state(course: courses.Course, here: Step, done: dict[int, progress.VideoProgress],
@@ -133,7 +136,7 @@ def _player_state(course: courses.Course, here: Step, done: dict[int, progress.V
                 "poster": f"/media/thumbnails/{v.video_id}" if v.thumbnail_path else None,
                 "completed": bool(mine and mine.completed), "position_s": mine.position_s if mine else 0}
 
-    return {"course_id": course.id, "preview": who().role == "owner", "progress": place.to_json(),
+    return {"course_id": course.id, "preview": who().role == Role.OWNER, "progress": place.to_json(),
             "current": {"module_id": here.module_id, "video_id": here.video.video_id},
             "modules": [{"id": m.id, "title": m.title, "videos": [video(v) for v in m.videos]}
                         for m in course.modules]}
@@ -145,7 +148,7 @@ def thumbnail(course_id: int):
     """A course's picture."""
     with services().db.connection() as conn:
         course, _ = _course_or_404(conn, course_id)
-    path = thumbnail_file(course)
+    path = course_ops.thumbnail_file(services().settings.media_dir, course)
     if path is None:
         abort(404)
     return send_file(path, mimetype=MIME.get(path.suffix.lstrip("."), "application/octet-stream"))
@@ -153,96 +156,53 @@ def thumbnail(course_id: int):
 
 # -- progress API ---------------------------------------------------------------------------------
 
-class BadBeat(ValueError):
-    """A heartbeat that cannot be recorded as sent; `status` is the HTTP status."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
-
-
 def _number(body, name: str, *, whole: bool = False, required: bool = True) -> float | int | None:
     """A non-negative number from JSON or a form field (navigator.sendBeacon posts forms)."""
     value = body.get(name)
     if value is None or value == "":
         if required:
-            raise BadBeat(f"Send '{name}'.")
+            raise OperationError(f"Send '{name}'.")
         return None
     try:
         if isinstance(value, bool) or (whole and isinstance(value, float) and not value.is_integer()):
             raise ValueError(value)
         number = int(value) if whole else float(value)
     except (TypeError, ValueError):
-        raise BadBeat(f"'{name}' must be a {'whole ' if whole else ''}number.") from None
+        raise OperationError(f"'{name}' must be a {'whole ' if whole else ''}number.") from None
     if not math.isfinite(number) or number < 0:
-        raise BadBeat(f"'{name}' must be zero or more.")
+        raise OperationError(f"'{name}' must be zero or more.")
     return number
 
 
-def _where(conn, body) -> tuple[int, int | None, int | None, courses.Course | None]:
-    """The video a heartbeat is about, and the course and module it was watched in, checked."""
-    video_id = _number(body, "video_id", whole=True)
-    course_id = _number(body, "course_id", whole=True, required=False)
-    module_id = _number(body, "module_id", whole=True, required=False)
-    video = videos.get_video(conn, video_id, creator_id=who().creator_id)
-    if video is None or not (video.published and video.status == "completed"):
-        raise BadBeat(f"No video {video_id}.", 404)
-    course = None
-    if course_id is not None:
-        whole = courses.get_course(conn, course_id, who().creator_id)
-        if whole is None or not whole.published:
-            raise BadBeat(f"No course {course_id}.", 404)
-        course = whole.for_students()
-        homes = [m.id for m in course.modules if video_id in m.video_ids]
-        if not homes:
-            raise BadBeat(f"Video {video_id} is not part of course {course_id}.")
-        if module_id not in homes:
-            module_id = homes[0]
-    return video_id, course_id, module_id, course
-
-
-def _answer(conn, video: progress.VideoProgress, course: courses.Course | None, **extra):
-    body = {"video": video.to_json(), "course": _summary(conn, course).to_json() if course else None}
-    return jsonify(body | extra)
+def _place(body) -> dict:
+    """Which video a heartbeat is about, and the course and module it was watched in."""
+    return {"video_id": _number(body, "video_id", whole=True),
+            "course_id": _number(body, "course_id", whole=True, required=False),
+            "module_id": _number(body, "module_id", whole=True, required=False)}
 
 
 @bp.post("/api/progress")
 @api_member_required
 def heartbeat():
     """{video_id, position_s, watched_s, from_s?, course_id?, module_id?} every few seconds of watching."""
-    if who().role != "student":
+    if who().role != Role.STUDENT:
         return "", 204  # the owner previewing: nothing to record
     body = request.get_json(silent=True) or request.form
-    try:
-        with services().db.connection() as conn:
-            video_id, course_id, module_id, course = _where(conn, body)
-            beat = progress.record_heartbeat(
-                conn, _student_id(), video_id, position_s=_number(body, "position_s"),
-                watched_s=_number(body, "watched_s"), from_s=_number(body, "from_s", required=False),
-                course_id=course_id, module_id=module_id)
-            activity.announce(services().bus.publish, who().creator_id, beat.kind)
-            return _answer(conn, beat.progress, course, credited_s=beat.credited_s,
-                           newly_completed=beat.newly_completed)
-    except BadBeat as exc:
-        return jsonify(error=str(exc), status=exc.status), exc.status
+    place = _place(body)
+    watched = progress_ops.heartbeat(
+        services(), who().creator_id, _student_id(), **place, position_s=_number(body, "position_s"),
+        watched_s=_number(body, "watched_s"), from_s=_number(body, "from_s", required=False))
+    return jsonify(watched.to_json())
 
 
 @bp.post("/api/progress/complete")
 @api_member_required
 def mark_complete():
     """{video_id, course_id?, module_id?}: the student marks a video as done."""
-    if who().role != "student":
+    if who().role != Role.STUDENT:
         return "", 204
     body = request.get_json(silent=True) or request.form
-    try:
-        with services().db.connection() as conn:
-            video_id, course_id, module_id, course = _where(conn, body)
-            done = progress.mark_complete(conn, _student_id(), video_id, course_id=course_id,
-                                          module_id=module_id)
-            activity.announce(services().bus.publish, who().creator_id, "completion")
-            return _answer(conn, done, course)
-    except BadBeat as exc:
-        return jsonify(error=str(exc), status=exc.status), exc.status
+    return jsonify(progress_ops.mark_complete(services(), who().creator_id, _student_id(), **_place(body)).to_json())
 
 
 @bp.get("/api/courses/<int:course_id>/progress")
@@ -250,12 +210,10 @@ def mark_complete():
 def course_progress(course_id: int):
     """The caller's progress through a course, video by video (all zero for the owner's preview)."""
     with services().db.connection() as conn:
-        whole = courses.get_course(conn, course_id, who().creator_id)
-        if whole is None or (who().role == "student" and not whole.published):
-            return jsonify(error=f"No course {course_id}.", status=404), 404
+        whole = course_ops.course_for(conn, who().creator_id, course_id, student=who().role == Role.STUDENT)
         course = whole.for_students()
         done = _done(conn, course)
-        return jsonify({"course": _summary(conn, course).to_json(), "preview": who().role == "owner",
+        return jsonify({"course": _summary(conn, course).to_json(), "preview": who().role == Role.OWNER,
                         "videos": [done[v.video_id].to_json() if v.video_id in done else
                                    progress.VideoProgress(v.video_id, 0, 0, 0, False, None).to_json()
                                    for v in course.videos]})

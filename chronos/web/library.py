@@ -5,9 +5,11 @@ from flask import Blueprint, Response, abort, render_template, send_file
 
 from chronos.config import ACCEPTED_AUDIO, ACCEPTED_VIDEO
 from chronos.models import stages, transcripts, videos
+from chronos.models.states import Role
+from chronos.operations.videos import render_transcript
 from chronos.pipeline import subtitles
 from chronos.web import services
-from chronos.web.api_videos import render_transcript, video_json
+from chronos.web.api_videos import video_json
 from chronos.web.identity import member_required, who
 
 bp = Blueprint("library", __name__)
@@ -19,10 +21,9 @@ def index():
     """The owner's library (drop zone, live status); a student's catalog of lectures."""
     sv = services()
     ident = who()
-    if ident.role == "student":
+    if ident.role == Role.STUDENT:
         with sv.db.connection() as conn:
-            ids = set(videos.answerable_video_ids(conn, ident.creator_id))
-            items = [v for v in videos.list_videos(conn, ident.creator_id) if v.id in ids]
+            items = [v for v in videos.list_videos(conn, ident.creator_id) if v.visible_to_students]
         return render_template("catalog.html", videos=items)
     with sv.db.connection() as conn:
         items = [video_json(conn, v) for v in videos.list_videos(conn, ident.creator_id)]
@@ -36,7 +37,7 @@ def _owned_or_404(conn, video_id: int) -> videos.Video:
     """The video if the caller may see it: the owner sees all, a student published ones."""
     ident = who()
     video = videos.get_video(conn, video_id, creator_id=ident.creator_id)
-    if video is None or (ident.role == "student" and not (video.published and video.status == "completed")):
+    if video is None or (ident.role == Role.STUDENT and not video.visible_to_students):
         abort(404, "This video does not exist or was deleted.")
     return video
 
@@ -48,7 +49,7 @@ def video_page(video_id: int):
     with services().db.connection() as conn:
         video = _owned_or_404(conn, video_id)
         return render_template("video.html", video=video, info=video_json(conn, video),
-                               is_owner=who().role == "owner",
+                               is_owner=who().role == Role.OWNER,
                                segments=transcripts.load_segments(conn, video_id),
                                stage_runs=stages.list_stages(conn, video_id),
                                timings=stages.latest_timings(conn, video_id))

@@ -6,6 +6,7 @@ import math
 
 from flask import Flask, current_app, g, jsonify, request
 
+from chronos.models.states import Role
 from chronos.ratelimit import RateLimiter
 from chronos.web.identity import Identity
 
@@ -29,7 +30,7 @@ def too_many(seconds: int) -> str:
 
 
 def _user_key(identity: Identity | None) -> str | None:
-    if identity is not None and identity.role == "owner":
+    if identity is not None and identity.role == Role.OWNER:
         return f"owner:{identity.creator_id}"
     if identity is not None and identity.student is not None:
         return f"student:{identity.student.id}"

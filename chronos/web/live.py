@@ -7,6 +7,7 @@ import queue
 from flask import Flask, request
 from flask_sock import Sock
 
+from chronos.models.states import Role
 from chronos.web import services
 from chronos.web.identity import who
 
@@ -20,7 +21,7 @@ def register(app: Flask) -> None:
     @sock.route("/ws/live")
     def live(ws):
         """Stream this owner's video events until the page closes."""
-        if who().role != "owner" or not same_origin():
+        if who().role != Role.OWNER or not same_origin():
             ws.close(reason=1008, message="Sign in first.")
             return
         creator_id = who().creator_id

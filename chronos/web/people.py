@@ -1,19 +1,15 @@
 """The owner's people page and API: students, how they got in, revoke and restore; invites."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 from flask import Blueprint, jsonify, render_template, request, url_for
 
 from chronos.models import people
+from chronos.operations import people as people_ops
 from chronos.web import services
+from chronos.web.errors import error
 from chronos.web.identity import api_owner_required, owner_required, who
 
 bp = Blueprint("people", __name__)
-
-
-def _error(message: str, status: int):
-    return jsonify(error=message, status=status), status
 
 
 def _public_base() -> str:
@@ -41,10 +37,7 @@ def list_students():
 
 
 def _set_revoked(student_id: int, revoked: bool):
-    with services().db.connection() as conn:
-        if people.get_student(conn, student_id, who().creator_id) is None:
-            return _error(f"No student {student_id}.", 404)
-        return jsonify(people.set_owner_revoked(conn, student_id, revoked).to_json())
+    return jsonify(people_ops.set_revoked(services(), who().creator_id, student_id, revoked).to_json())
 
 
 @bp.post("/api/students/<int:student_id>/revoke")
@@ -76,19 +69,11 @@ def create_invite():
     try:
         days, max_uses = _whole(body.get("expires_in_days")), _whole(body.get("max_uses"))
     except ValueError:
-        return _error("'expires_in_days' and 'max_uses' must be whole numbers.", 400)
-    if days is not None and not 1 <= days <= 365:
-        return _error("An invite can last from 1 to 365 days.", 400)
-    if max_uses is not None and not 1 <= max_uses <= 10_000:
-        return _error("An invite can be used from 1 to 10,000 times.", 400)
-    expires = None
-    if days:
-        expires = (datetime.now(timezone.utc) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    with services().db.connection() as conn:
-        invite, token = people.create_invite(conn, who().creator_id, expires_at=expires, max_uses=max_uses,
-                                             note=str(body.get("note") or "")[:200])
-    link = _public_base() + url_for("auth.join", token=token)
-    return jsonify(invite.to_json() | {"url": link}), 201
+        return error("'expires_in_days' and 'max_uses' must be whole numbers.", 400)
+    made = people_ops.create_invite(services(), who().creator_id, expires_in_days=days, max_uses=max_uses,
+                                    note=str(body.get("note") or ""))
+    link = _public_base() + url_for("auth.join", token=made.token)
+    return jsonify(made.invite.to_json() | {"url": link}), 201
 
 
 def _whole(value) -> int | None:
@@ -106,8 +91,4 @@ def _whole(value) -> int | None:
 @api_owner_required
 def revoke_invite(invite_id: int):
     """Withdraw an invite link (students who joined with it keep their access)."""
-    with services().db.connection() as conn:
-        if people.get_invite(conn, invite_id, who().creator_id) is None:
-            return _error(f"No invite {invite_id}.", 404)
-        people.revoke_invite(conn, invite_id)
-        return jsonify(people.get_invite(conn, invite_id).to_json())
+    return jsonify(people_ops.revoke_invite(services(), who().creator_id, invite_id).to_json())

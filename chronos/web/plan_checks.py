@@ -6,6 +6,7 @@ from flask import Flask, g, jsonify, request, session
 
 from chronos import tiers
 from chronos.models import usage
+from chronos.models.states import Role
 from chronos.web import services
 from chronos.web.identity import Identity, identify
 from chronos.web.limits import UPLOAD_ENDPOINT
@@ -22,7 +23,7 @@ def install(app: Flask) -> None:
 def _keep_tier_fresh():
     """Read the creator's plan from Whop at sign-in, on first use, and when the reading is old."""
     identity = getattr(g, "identity", None)
-    if identity is not None and identity.role in ("owner", "student"):
+    if identity is not None and identity.role in (Role.OWNER, Role.STUDENT):
         _fresh_tier(identity)
     return None
 
@@ -33,7 +34,7 @@ def _fresh_tier(identity: Identity) -> None:
     if sv.whop is None:
         return
     # A session without the mark is a new sign-in: read the plan now, whatever the interval.
-    signing_in = identity.role == "owner" and identity.via == "session" and not session.get("tier_read")
+    signing_in = identity.role == Role.OWNER and identity.via == "session" and not session.get("tier_read")
     if not sv.whop.tier_read_due(force=signing_in):
         return  # the common case: no connection opened on this request's behalf
     with sv.db.connection() as conn:
@@ -51,7 +52,7 @@ def _refuse_upload_early():
     if request.method != "POST" or request.endpoint != UPLOAD_ENDPOINT:
         return None
     identity = identify()
-    if not isinstance(identity, Identity) or identity.role != "owner":
+    if not isinstance(identity, Identity) or identity.role != Role.OWNER:
         return None  # the sign-in check answers everybody else
     _fresh_tier(identity)
     sv = services()

@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, jsonify, redirect, render_temp
                    url_for)
 
 from chronos.models import whop_records
+from chronos.models.states import Role
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
 from chronos.web.auth import sign_in
@@ -65,9 +66,9 @@ def callback():
                                          tokens.refresh_token, tokens.expires_at)
     except WhopError as exc:
         return _problem(f"Whop sign-in failed: {exc}", 502)
-    if decision.role == "owner":
+    if decision.role == Role.OWNER:
         sign_in(creator_id=decision.creator_id)
-    elif decision.role == "student":
+    elif decision.role == Role.STUDENT:
         sign_in(student_id=decision.student.id)
     else:
         return render_template("no_access.html", student=decision.student, reason=decision.reason,

@@ -12,6 +12,7 @@ from chronos import tiers
 from chronos.config import Settings
 from chronos.db import Connection, transaction
 from chronos.models import activity, creators, people, usage, whop_records
+from chronos.models.states import Role
 from chronos.whop import webhooks
 from chronos.whop.api import Membership, PlanMembership, WhopAPI
 from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser, refresh, userinfo
@@ -28,7 +29,7 @@ def _now_iso() -> str:
 @dataclass(frozen=True)
 class Decision:
     """Who a Whop user is to this Chronos: owner (company admin), student with access, or no access."""
-    role: str  # owner | student | none
+    role: Role
     creator_id: int
     student: people.Student | None = None
     reason: str = ""
@@ -80,14 +81,14 @@ class WhopService:
         creator = creators.local_creator(conn)
         level = self._access_level(user.id)
         if level == "admin":
-            return Decision("owner", creator.id)
+            return Decision(Role.OWNER, creator.id)
         # Whop is asked before anything is written: no write transaction waits on the network.
         memberships = self._memberships(user.id) if level == "customer" else None
         with transaction(conn):  # the seat check, the student and their memberships land together
             if level == "customer" and people.student_by_whop_user(conn, creator.id, user.id) is None:
                 limit = tiers.creator_tier(conn, self.settings, creator.id).active_students
                 if limit is not None and usage.active_students(conn, creator.id, usage.period_start()) >= limit:
-                    return Decision("none", creator.id, reason=(
+                    return Decision(Role.NONE, creator.id, reason=(
                         f"This course already has its {limit} active students for this month. "
                         "The course owner has been told; please try again later."))
             student = people.upsert_whop_student(conn, creator.id, whop_user_id=user.id, name=user.name,
@@ -96,10 +97,10 @@ class WhopService:
                 self._record_memberships(conn, creator.id, user.id, memberships)
             student = people.recompute_access(conn, student.id)
         if level == "customer" and student.access == "active":
-            return Decision("student", creator.id, student)
+            return Decision(Role.STUDENT, creator.id, student)
         reason = ("Your access was revoked by the course owner." if student.owner_revoked
                   else "You don't have an active membership for this course.")
-        return Decision("none", creator.id, student, reason)
+        return Decision(Role.NONE, creator.id, student, reason)
 
     def _access_level(self, user_id: str) -> str:
         if self.api is None:
@@ -159,9 +160,9 @@ class WhopService:
             claims = verify_user_token(token, app_id=self.settings.whop_app_id, jwks=self.jwks)
         except UserTokenError as exc:
             log.warning("rejected a Whop iframe token: %s", exc)
-            return Decision("none", creator.id, reason=f"Whop sign-in could not be verified ({exc}).")
+            return Decision(Role.NONE, creator.id, reason=f"Whop sign-in could not be verified ({exc}).")
         except WhopError as exc:  # Whop's key set could not be loaded: an outage, not a bad token
-            return Decision("none", creator.id, reason=f"Whop is not reachable right now ({exc}). Try again soon.")
+            return Decision(Role.NONE, creator.id, reason=f"Whop is not reachable right now ({exc}). Try again soon.")
         with self._lock:
             cached = self._decisions.get(claims.user_id)
         if cached and cached[0] > time.monotonic():
@@ -169,12 +170,12 @@ class WhopService:
             if decision.student is not None:  # the owner may have revoked them meanwhile
                 current = people.get_student(conn, decision.student.id)
                 if current is None or current.access != "active":
-                    return Decision("none", creator.id, current, "Your access has ended.")
+                    return Decision(Role.NONE, creator.id, current, "Your access has ended.")
             return decision
         try:
             decision = self.decide(conn, WhopUser(claims.user_id, None, None, None, None))
         except WhopError as exc:
-            return Decision("none", creator.id, reason=str(exc))
+            return Decision(Role.NONE, creator.id, reason=str(exc))
         with self._lock:
             self._decisions[claims.user_id] = (time.monotonic() + ACCESS_CACHE_S, decision)
         return decision
