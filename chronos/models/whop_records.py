@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 
 from chronos.db import Connection, IntegrityError, transaction
-from chronos.models import utcnow
+from chronos.timefmt import iso_utc
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def list_events(conn: Connection, limit: int = 200) -> list[StoredEvent]:
 def set_outcome(conn: Connection, event_id: int, outcome: str, detail: str | None = None) -> None:
     with transaction(conn):
         conn.execute("UPDATE whop_events SET outcome = ?, detail = ?, processed_at = ? WHERE id = ?",
-                     (outcome, detail, utcnow(), event_id))
+                     (outcome, detail, iso_utc(), event_id))
 
 
 def apply_membership(conn: Connection, creator_id: int, *, membership_id: str, user_id: str,
@@ -76,7 +76,7 @@ def apply_membership(conn: Connection, creator_id: int, *, membership_id: str, u
             " user_id = excluded.user_id, product_id = coalesce(excluded.product_id, product_id),"
             " plan_id = coalesce(excluded.plan_id, plan_id), status = excluded.status,"
             " valid = excluded.valid, event_time = excluded.event_time, updated_at = excluded.updated_at",
-            (membership_id, creator_id, user_id, product_id, plan_id, status, int(valid), event_time, utcnow()))
+            (membership_id, creator_id, user_id, product_id, plan_id, status, int(valid), event_time, iso_utc()))
     return True
 
 
@@ -106,7 +106,7 @@ def set_tier(conn: Connection, creator_id: int, tier: str) -> None:
     """The creator's subscription tier (the tiers issue defines what each allows)."""
     with transaction(conn):
         conn.execute("UPDATE creators SET subscription_tier = ?, updated_at = ? WHERE id = ?",
-                     (tier, utcnow(), creator_id))
+                     (tier, iso_utc(), creator_id))
 
 
 def payload_json(event: StoredEvent) -> dict:
@@ -121,7 +121,7 @@ def save_tokens(conn: Connection, student_id: int, access_token: str, refresh_to
                      " VALUES (?, ?, ?, ?) ON CONFLICT(student_id) DO UPDATE SET"
                      " access_token = excluded.access_token, refresh_token = excluded.refresh_token,"
                      " expires_at = excluded.expires_at, updated_at = ?",
-                     (student_id, access_token, refresh_token, expires_at, utcnow()))
+                     (student_id, access_token, refresh_token, expires_at, iso_utc()))
 
 
 @dataclass(frozen=True)

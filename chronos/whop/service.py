@@ -12,6 +12,7 @@ from chronos import tiers
 from chronos.config import Settings
 from chronos.db import Connection
 from chronos.models import activity, creators, people, usage, whop_records
+from chronos.timefmt import iso_utc
 from chronos.whop import webhooks
 from chronos.whop.api import PlanMembership, WhopAPI
 from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser, refresh, userinfo
@@ -19,10 +20,6 @@ from chronos.whop.user_tokens import JWKSCache, UserTokenError, verify_user_toke
 
 log = logging.getLogger(__name__)
 ACCESS_CACHE_S = 60.0  # how long an iframe user's access decision is reused before asking Whop again
-
-
-def _now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -111,7 +108,7 @@ class WhopService:
         if self.settings.whop_company_id:
             found = self.api.list_memberships(self.settings.whop_company_id, user_ids=[user_id],
                                               product_ids=self.settings.product_ids)
-        now = _now_iso()
+        now = iso_utc(digits=webhooks.EVENT_TIME_DIGITS)
         for m in found:
             whop_records.apply_membership(conn, creator_id, membership_id=m.id, user_id=user_id,
                                           product_id=m.product_id, plan_id=m.plan_id, status=m.status,
@@ -223,9 +220,9 @@ class WhopService:
             log.warning("could not read the creator's plan from Whop: %s", exc)
             kept = tiers.tier_for(self.settings, before).label
             self.tier_sync = TierSync(False, before, f"Couldn't read your plan from Whop: {exc} "
-                                      f"Chronos keeps you on the {kept} plan until Whop answers.", _now_iso())
+                                      f"Chronos keeps you on the {kept} plan until Whop answers.", iso_utc())
             return self.tier_sync
-        now = _now_iso()
+        now = iso_utc(digits=webhooks.EVENT_TIME_DIGITS)
         for m in (h.membership for h in found):
             if m.user_id:  # recorded, so an older webhook arriving late cannot undo what Whop says now
                 whop_records.apply_membership(conn, creator.id, membership_id=m.id, user_id=m.user_id,
