@@ -702,6 +702,13 @@ INSERT INTO retention_days(creator_id, joined_date, day_n, students)
   GROUP BY s.creator_id, s.joined_date, CAST(julianday(d.date) - julianday(s.joined_date) AS INTEGER);
 """
 
+WHOP_RECEIVE_ORDER = """
+-- The delivery that recorded each membership's state, by the order Chronos received it
+-- (whop_events.id; an API reading takes the newest id at the time it was read). Two events with
+-- the same event_time are ordered by it: the later delivery wins. 0: recorded before this column.
+ALTER TABLE whop_memberships ADD COLUMN received_order INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -710,4 +717,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (5, "usage: upload reservations, student questions per day", USAGE),
     (6, "keyword index narrowed by creator", FTS_BY_CREATOR),
     (7, "creator analytics: daily rollups, milestones, activity log", ANALYTICS),
+    (8, "whop: the receive order breaks event-time ties between membership events", WHOP_RECEIVE_ORDER),
 ]

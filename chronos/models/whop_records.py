@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import Enum
 
 from chronos.db import Connection, IntegrityError, transaction
 from chronos.timefmt import iso_utc
@@ -61,23 +62,45 @@ def set_outcome(conn: Connection, event_id: int, outcome: str, detail: str | Non
                      (outcome, detail, iso_utc(), event_id))
 
 
+class Applied(Enum):
+    """What apply_membership did; falsy only when the event was stale."""
+    APPLIED = "applied"
+    TIED = "tied"  # applied, but its event time equals the recorded one's: only the receive order decided
+    STALE = "stale"  # an event later in (event time, receive order) was recorded already
+
+    def __bool__(self) -> bool:
+        return self is not Applied.STALE
+
+
 def apply_membership(conn: Connection, creator_id: int, *, membership_id: str, user_id: str,
                      product_id: str | None, plan_id: str | None, status: str, valid: bool,
-                     event_time: str) -> bool:
-    """Record a membership's state unless a later event already did; True if it was applied."""
+                     event_time: str, received_order: int | None = None) -> Applied:
+    """Record a membership's state unless a later event already did.
+
+    Events are ordered by event time, then by the order Chronos received them: pass the
+    delivery's whop_events.id, or None for a reading of Whop's API made now (it counts as received
+    after every delivery stored so far). So of two events with the same time the later delivery
+    wins, while an older event delivered late stays stale.
+    """
     with transaction(conn):
-        row = conn.execute("SELECT event_time FROM whop_memberships WHERE id = ?", (membership_id,)).fetchone()
+        if received_order is None:
+            received_order = conn.execute("SELECT coalesce(max(id), 0) FROM whop_events").fetchone()[0]
+        row = conn.execute("SELECT event_time, received_order FROM whop_memberships WHERE id = ?",
+                           (membership_id,)).fetchone()
         # Deliveries arrive unordered: an event older than the one applied must not undo it.
-        if row and row["event_time"] >= event_time:
-            return False
+        if row and (row["event_time"], row["received_order"]) > (event_time, received_order):
+            return Applied.STALE
         conn.execute(
             "INSERT INTO whop_memberships(id, creator_id, user_id, product_id, plan_id, status, valid,"
-            " event_time, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+            " event_time, received_order, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET"
             " user_id = excluded.user_id, product_id = coalesce(excluded.product_id, product_id),"
             " plan_id = coalesce(excluded.plan_id, plan_id), status = excluded.status,"
-            " valid = excluded.valid, event_time = excluded.event_time, updated_at = excluded.updated_at",
-            (membership_id, creator_id, user_id, product_id, plan_id, status, int(valid), event_time, iso_utc()))
-    return True
+            " valid = excluded.valid, event_time = excluded.event_time,"
+            " received_order = excluded.received_order, updated_at = excluded.updated_at",
+            (membership_id, creator_id, user_id, product_id, plan_id, status, int(valid), event_time,
+             received_order, iso_utc()))
+    return Applied.TIED if row and row["event_time"] == event_time else Applied.APPLIED
 
 
 def record_payment(conn: Connection, creator_id: int, *, payment_id: str, user_id: str | None,
