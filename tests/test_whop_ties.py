@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from chronos.db import _split_sql, connect, migrate
+from chronos.models import whop_records
+from chronos.models.schema import MIGRATIONS
 from tests.conftest import csrf, signed_in
 from tests.fakes.whop_server import FakeWhop, api_error, deliver, membership_event
 from tests.test_whop_flow import SECRET, build_app, post_webhook, student_access, whop_env
@@ -121,3 +124,24 @@ def test_when_whop_cannot_be_read_back_the_later_delivery_still_wins(make_app, f
     reply = send(app, event("membership.deactivated"))
     assert reply["outcome"] == "applied" and "the later delivery wins" in reply["detail"]
     assert "HTTP 503" in reply["detail"] and student_access(app, USER) == "revoked"
+
+
+def test_memberships_recorded_before_the_receive_order_lose_a_tie_to_a_new_delivery(tmp_path):
+    conn = connect(tmp_path / "old.db")
+    conn.execute("CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                 " applied_at TEXT NOT NULL DEFAULT 'then')")
+    for number, name, sql in MIGRATIONS[:7]:  # as version 7 left it
+        for statement in _split_sql(sql):
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_migrations(number, name) VALUES (?, ?)", (number, name))
+    conn.executescript(f"""
+      INSERT INTO creators(id, name) VALUES (1, 'Ada');
+      INSERT INTO whop_memberships(id, creator_id, user_id, status, valid, event_time)
+        VALUES ('{MEM}', 1, '{USER}', 'active', 1, '2026-11-05T10:00:00.000000Z');
+    """)
+    assert 8 in migrate(conn)
+    assert conn.execute("SELECT received_order FROM whop_memberships").fetchone()[0] == 0
+    tied = dict(membership_id=MEM, user_id=USER, product_id=None, plan_id=None, status="expired",
+                valid=False, event_time="2026-11-05T10:00:00.000000Z")
+    assert whop_records.apply_membership(conn, 1, **tied, received_order=1) is whop_records.Applied.TIED
+    assert conn.execute("SELECT valid, received_order FROM whop_memberships").fetchone()[:] == (0, 1)
