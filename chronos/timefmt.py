@@ -1,5 +1,18 @@
-"""Times and sizes written the way people read them (shared by the web, the CLI and answerers)."""
+"""Times and sizes as text: the UTC timestamps every table stores, and the way people read them."""
 from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def iso_utc(moment: datetime | None = None, *, digits: int = 3) -> str:
+    """`moment` (default: now) as ISO-8601 UTC text: '2026-12-02T04:37:26.123Z'.
+
+    Three digits is what SQLite's strftime('%Y-%m-%dT%H:%M:%fZ') writes (the schema's defaults),
+    so stored times compare in SQL as text. Whop event times keep six (digits=6), as stored since
+    the first migration: one fixed width per column keeps text order equal to time order.
+    """
+    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:20 + digits].rstrip(".") + "Z"
 
 
 def clock(seconds: float | None) -> str:

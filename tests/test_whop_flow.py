@@ -37,15 +37,31 @@ def whop_env(fake) -> dict:
             "CHRONOS_WHOP_CHECKOUT_URL": CHECKOUT}
 
 
+def build_app(data_dir, env: dict, transcriber, embedder):
+    """Chronos on the fake Whop, with its owner; the caller closes it."""
+    settings = load_settings(data_dir, env=env, whisper_model="tiny.en", run_scheduler=False)
+    app = create_app(settings, transcriber=transcriber, embedder=embedder)
+    with app.extensions["chronos"].db.connection() as conn:
+        creators.create_owner(conn, OWNER["name"], OWNER["password"])
+    return app
+
+
 @pytest.fixture
 def app(tmp_path, fake, transcriber, embedder):
     fake.access.clear()
     fake.memberships.clear()
-    settings = load_settings(tmp_path / "data", env=whop_env(fake), whisper_model="tiny.en",
-                             run_scheduler=False)
-    app = create_app(settings, transcriber=transcriber, embedder=embedder)
-    with app.extensions["chronos"].db.connection() as conn:
-        creators.create_owner(conn, OWNER["name"], OWNER["password"])
+    app = build_app(tmp_path / "data", whop_env(fake), transcriber, embedder)
+    yield app
+    app.extensions["chronos"].close()
+
+
+@pytest.fixture
+def app_without_api_key(tmp_path, fake, transcriber, embedder):
+    """Whop by webhooks and sign-in alone: Chronos cannot read anything back from Whop's API."""
+    fake.access.clear()
+    fake.memberships.clear()
+    env = {k: v for k, v in whop_env(fake).items() if k != "WHOP_API_KEY"}
+    app = build_app(tmp_path / "data", env, transcriber, embedder)
     yield app
     app.extensions["chronos"].close()
 
@@ -218,11 +234,13 @@ def test_bad_signatures_unknown_types_legacy_payments_and_replay(app):
         assert whop_records.revenue_usd(conn, 1) == 29.0  # replay never double-counts revenue
 
 
-def test_a_storm_of_deliveries_ends_with_exactly_the_right_access(app):
-    """Hundreds of deliveries, with duplicates, reordering and forgeries."""
+@pytest.mark.parametrize("api_key", [True, False], ids=["read-back", "no-api-key"])
+def test_a_storm_of_deliveries_ends_with_exactly_the_right_access(request, fake, api_key):
+    """Hundreds of deliveries, with duplicates, reordering, forgeries and same-second flips."""
+    app = request.getfixturevalue("app" if api_key else "app_without_api_key")
     rng = random.Random(7)
     c = app.test_client()
-    truth, deliveries = {}, []
+    truth, deliveries, ties = {}, [], {}
     for n in range(60):
         user, mem = f"user_m{n:03d}", f"mem_m{n:03d}"
         t0 = 1_790_000_000 + n * 17
@@ -236,11 +254,21 @@ def test_a_storm_of_deliveries_ends_with_exactly_the_right_access(app):
             for _ in range(rng.randint(1, 3)):  # at-least-once delivery: duplicates
                 deliveries.append(("ok", event))
         truth[user] = "active" if valid else "revoked"
+        if rng.random() < 0.4:  # activated and deactivated within one second, after all the rest
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0 + steps * 3600))
+            pair = [membership_event("membership.activated", mem, user, "active", when),
+                    membership_event("membership.deactivated", mem, user, "expired", when)]
+            deliveries += [("ok", e) for e in pair for _ in range(rng.randint(1, 2))]
+            ties[user] = pair
+            # What Whop's API says now, whichever of the two it happened to send last.
+            fake.add_membership(mem, user, rng.choice(["active", "expired"]), updated_at=when)
         if rng.random() < 0.5:  # a forger tries to flip the outcome
             forged = membership_event("membership.activated", mem, user, "active", "2099-01-01T00:00:00Z")
             deliveries.append(("forged", forged))
     rng.shuffle(deliveries)  # unordered delivery
-    assert len(deliveries) >= 200
+    assert len(deliveries) >= 200 and len(ties) > 10
+    read_backs = [f"/api/v1/memberships/mem_m{n:03d}" for n in range(60)]
+    before = sum(fake.count(path) for path in read_backs)
     seen = {"ok": 0, "forged": 0}
     for kind, event in deliveries:
         body, headers = deliver(event, SECRET if kind == "ok" else "ws_forger")
@@ -248,8 +276,19 @@ def test_a_storm_of_deliveries_ends_with_exactly_the_right_access(app):
         assert res.status_code == (200 if kind == "ok" else 401)
         seen[kind] += 1
     assert seen["forged"] > 10
+    first_seen = {}
+    for position, (_, event) in enumerate(deliveries):
+        first_seen.setdefault(event["id"], position)  # a duplicate after that is dropped unread
+    for user, pair in ties.items():
+        if api_key:  # Whop's API settles the tie
+            status = next(m["status"] for m in fake.memberships if m["user"]["id"] == user)
+        else:  # the later of the two deliveries wins
+            status = max(pair, key=lambda e: first_seen[e["id"]])["data"]["status"]
+        truth[user] = "active" if status == "active" else "revoked"
     for user, expected in truth.items():
         assert student_access(app, user) == expected, user
+    # Whop is asked once per tie, and never otherwise.
+    assert sum(fake.count(path) for path in read_backs) - before == (len(ties) if api_key else 0)
     with app.extensions["chronos"].db.connection() as conn:
         stored = conn.execute("SELECT count(*) FROM whop_events").fetchone()[0]
     assert stored == len({json.dumps(e, sort_keys=True) for k, e in deliveries if k == "ok"})

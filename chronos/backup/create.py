@@ -17,6 +17,7 @@ from chronos.backup.manifest import (DATA_PREFIX, DATABASE, MANIFEST_NAME, SECRE
 from chronos.config import Settings
 from chronos.db import connect
 from chronos.models import meta
+from chronos.timefmt import iso_utc
 
 Progress = Callable[[int, int], None]  # (bytes copied so far, bytes in all)
 
@@ -55,7 +56,7 @@ def create_backup(settings: Settings, dest: Path | str | None = None, *,
                      *((name, settings.data_dir / name) for name in SECRET_FILES
                        if (settings.data_dir / name).is_file())]
             manifest = Manifest(chronos_version=__version__, schema_version=schema,
-                                created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                created_at=iso_utc(),
                                 source_data_dir=str(settings.data_dir))
             skipped = _write_archive(partial, files, manifest, progress)
         os.replace(partial, archive)

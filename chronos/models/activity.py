@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chronos.db import Connection, transaction
 from chronos.models.states import LiveKind, LogKind, MessageRole
+from chronos.timefmt import iso_utc
 
 DEFAULT_ZONE = "UTC"
 RETENTION_DAYS = 30
@@ -23,11 +24,6 @@ AWAY = timedelta(minutes=30)  # a Whop iframe visit after this long unseen is a 
 
 class ZoneError(ValueError):
     """A time zone name that is not an IANA zone."""
-
-
-def stamp(at: datetime) -> str:
-    """The ISO-8601 UTC text every table stores."""
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def parse_zone(name: str) -> ZoneInfo:
@@ -103,7 +99,7 @@ def record_visit(conn: Connection, student_id: int, *, at: datetime | None = Non
         return None  # seen this minute: nothing to write (the common case, read-only)
     with transaction(conn):
         returning = _seen_since(conn, student_id, at - away)
-        conn.execute("UPDATE students SET last_active_at = ? WHERE id = ?", (stamp(at), student_id))
+        conn.execute("UPDATE students SET last_active_at = ? WHERE id = ?", (iso_utc(at), student_id))
     return None if returning else record_sign_in(conn, student_id, at=at)
 
 
@@ -130,7 +126,7 @@ def record_watch(conn: Connection, student_id: int, video_id: int, *, at: dateti
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT(video_id, date) DO UPDATE SET"
         " views = views + excluded.views, total_watch_s = total_watch_s + excluded.total_watch_s,"
         " completion_count = completion_count + excluded.completion_count, updated_at = ?",
-        (video_id, day, int(view), watch_s, int(completed), stamp(at)))
+        (video_id, day, int(view), watch_s, int(completed), iso_utc(at)))
     first = _day(conn, creator_id, student_id, day, views=int(view), watch_s=watch_s, completions=int(completed))
     _creator_day(conn, creator_id, day, views=int(view), watch_s=watch_s, completions=int(completed),
                  active=int(first))
@@ -172,7 +168,7 @@ def record_question(conn: Connection, student_id: int, question_id: int, *,
         cur = conn.execute(
             "INSERT OR IGNORE INTO activity_log(creator_id, student_id, at, date, kind, video_id,"
             " message_id, at_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (creator_id, student_id, stamp(at), day, LogKind.ASKED, question["video_id"] or (video_ids or [None])[0],
+            (creator_id, student_id, iso_utc(at), day, LogKind.ASKED, question["video_id"] or (video_ids or [None])[0],
              question_id, question["at_s"]))
         if cur.rowcount == 0:
             return None
@@ -211,7 +207,7 @@ def _ensure_student(conn: Connection, student_id: int,
     joined = at or datetime.fromisoformat(student["created_at"])
     day = local_date(joined, zone)
     conn.execute("INSERT INTO student_summary(student_id, creator_id, joined_at, joined_date) VALUES (?, ?, ?, ?)",
-                 (student_id, creator_id, stamp(joined), day))
+                 (student_id, creator_id, iso_utc(joined), day))
     _log(conn, creator_id, student_id, joined, day, LogKind.JOINED)
     conn.execute("INSERT INTO journey_days(creator_id, joined_date, joined) VALUES (?, ?, 1)"
                  " ON CONFLICT(creator_id, joined_date) DO UPDATE SET joined = joined + 1", (creator_id, day))
@@ -223,7 +219,7 @@ def _ensure_student(conn: Connection, student_id: int,
 def _milestone(conn: Connection, student_id: int, step: str, at: datetime) -> None:
     """The student reached a journey step (first_video, first_question, first_course_completed)."""
     cur = conn.execute(f"UPDATE student_summary SET {step}_at = ? WHERE student_id = ? AND {step}_at IS NULL",
-                       (stamp(at), student_id))
+                       (iso_utc(at), student_id))
     if cur.rowcount == 1:  # counted on the student's join day, so a range's funnel follows its joiners
         conn.execute(f"UPDATE journey_days SET {step} = {step} + 1 WHERE (creator_id, joined_date) ="
                      " (SELECT creator_id, joined_date FROM student_summary WHERE student_id = ?)", (student_id,))
@@ -233,7 +229,7 @@ def _log(conn: Connection, creator_id: int, student_id: int, at: datetime, day: 
          video_id: int | None = None, course_id: int | None = None, at_s: float | None = None) -> bool:
     cur = conn.execute(
         "INSERT OR IGNORE INTO activity_log(creator_id, student_id, at, date, kind, video_id, course_id, at_s)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (creator_id, student_id, stamp(at), day, kind, video_id, course_id, at_s))
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (creator_id, student_id, iso_utc(at), day, kind, video_id, course_id, at_s))
     return cur.rowcount == 1
 
 

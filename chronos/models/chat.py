@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow
 from chronos.models.states import MessageRole
+from chronos.timefmt import iso_utc
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def list_sessions(conn: Connection, creator_id: int, student_id: int | None,
 def rename_session(conn: Connection, session_id: int, title: str) -> None:
     with transaction(conn):
         conn.execute("UPDATE chat_sessions SET title = ?, updated_at = ? WHERE id = ?",
-                     (title, utcnow(), session_id))
+                     (title, iso_utc(), session_id))
 
 
 def delete_session(conn: Connection, session_id: int) -> None:
@@ -145,7 +145,7 @@ def add_message(conn: Connection, session_id: int, role: MessageRole, content: s
             "INSERT INTO message_citations(message_id, video_id, start_s, end_s, score, text)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(cur.lastrowid, c.video_id, c.start_s, c.end_s, c.score, c.text) for c in citations])
-        conn.execute("UPDATE chat_sessions SET updated_at = ? WHERE id = ?", (utcnow(), session_id))
+        conn.execute("UPDATE chat_sessions SET updated_at = ? WHERE id = ?", (iso_utc(), session_id))
     return cur.lastrowid
 
 
@@ -190,7 +190,7 @@ def edit_question(conn: Connection, message_id: int, content: str) -> None:
     msg = conn.execute("SELECT session_id FROM chat_messages WHERE id = ?", (message_id,)).fetchone()
     with transaction(conn):
         conn.execute("UPDATE chat_messages SET content = ?, edited_at = ? WHERE id = ?",
-                     (content, utcnow(), message_id))
+                     (content, iso_utc(), message_id))
         conn.execute("DELETE FROM chat_messages WHERE session_id = ? AND id > ?", (msg[0], message_id))
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow
+from chronos.timefmt import iso_utc
 
 TOKEN_PREFIX = "chr_"
 
@@ -63,7 +63,7 @@ def create_owner(conn: Connection, name: str, password: str, email: str | None =
         row = conn.execute("SELECT id FROM creators ORDER BY id LIMIT 1").fetchone()
         if row:
             conn.execute("UPDATE creators SET name = ?, email = ?, password_hash = ?, updated_at = ?"
-                         " WHERE id = ?", (name, email, generate_password_hash(password), utcnow(), row[0]))
+                         " WHERE id = ?", (name, email, generate_password_hash(password), iso_utc(), row[0]))
             creator_id = row[0]
         else:
             creator_id = conn.execute(
@@ -114,7 +114,7 @@ def creator_for_token(conn: Connection, token: str) -> Creator | None:
     if not row:
         return None
     with transaction(conn):
-        conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (utcnow(), row["token_id"]))
+        conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (iso_utc(), row["token_id"]))
     return _creator(row)
 
 
@@ -131,5 +131,5 @@ def revoke_token(conn: Connection, creator_id: int, token_id: int) -> bool:
     with transaction(conn):
         cur = conn.execute(
             "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND creator_id = ? AND revoked_at IS NULL",
-            (utcnow(), token_id, creator_id))
+            (iso_utc(), token_id, creator_id))
     return cur.rowcount > 0

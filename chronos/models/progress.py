@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from chronos.db import Connection, transaction
 from chronos.models import activity
 from chronos.models.states import LiveKind
+from chronos.timefmt import iso_utc
 
 COMPLETE_AT = 0.9
 MAX_RATE = 2.0           # video seconds per wall second: playing at 2x speed is still watching
@@ -74,11 +75,6 @@ class CourseProgress:
                 "started": self.started}
 
 
-def _stamp(moment: datetime) -> str:
-    """The ISO-8601 UTC text every table stores (as models.utcnow writes it)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
 def _progress(row) -> VideoProgress:
     return VideoProgress(row["video_id"], row["position_s"], row["watched_s"], row["watch_time_s"],
                          bool(row["marked_complete"]), row["completed_at"])
@@ -100,7 +96,7 @@ def record_heartbeat(conn: Connection, student_id: int, video_id: int, *, positi
                      module_id: int | None = None, now: datetime | None = None) -> Beat:
     """Credit what a student watched since their last heartbeat; update progress and analytics."""
     moment = now or datetime.now(timezone.utc)
-    stamp = _stamp(moment)
+    stamp = iso_utc(moment)
     with transaction(conn):  # read-modify-write: the write lock is taken first
         duration = conn.execute("SELECT duration_s FROM videos WHERE id = ?", (video_id,)).fetchone()[0]
         row = conn.execute("SELECT * FROM video_progress WHERE student_id = ? AND video_id = ?",
@@ -149,7 +145,7 @@ def mark_complete(conn: Connection, student_id: int, video_id: int, *, course_id
                   module_id: int | None = None, now: datetime | None = None) -> VideoProgress:
     """The student says they are done with a video."""
     moment = now or datetime.now(timezone.utc)
-    stamp = _stamp(moment)
+    stamp = iso_utc(moment)
     with transaction(conn):
         row = conn.execute("SELECT completed_at FROM video_progress WHERE student_id = ? AND video_id = ?",
                            (student_id, video_id)).fetchone()

@@ -709,6 +709,13 @@ ALTER TABLE videos ADD COLUMN available_at TEXT;
 UPDATE videos SET available_at = coalesce(completed_at, updated_at) WHERE status = 'completed';
 """
 
+WHOP_RECEIVE_ORDER = """
+-- The delivery that recorded each membership's state, by the order Chronos received it
+-- (whop_events.id; an API reading takes the newest id at the time it was read). Two events with
+-- the same event_time are ordered by it: the later delivery wins. 0: recorded before this column.
+ALTER TABLE whop_memberships ADD COLUMN received_order INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -718,4 +725,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (6, "keyword index narrowed by creator", FTS_BY_CREATOR),
     (7, "creator analytics: daily rollups, milestones, activity log", ANALYTICS),
     (8, "videos: available to students apart from the processing stage", VISIBILITY),
+    (10, "whop: the receive order breaks event-time ties between membership events", WHOP_RECEIVE_ORDER),
 ]

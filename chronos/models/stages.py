@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow
+from chronos.timefmt import iso_utc
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ def start_stage(conn: Connection, video_id: int, stage: str, attempt: int) -> in
     with transaction(conn):
         cur = conn.execute(
             "INSERT INTO processing_stages(video_id, stage, attempt, started_at) VALUES (?, ?, ?, ?)",
-            (video_id, stage, attempt, utcnow()))
+            (video_id, stage, attempt, iso_utc()))
     return cur.lastrowid
 
 
@@ -30,7 +30,7 @@ def finish_stage(conn: Connection, run_id: int, seconds: float, error: str | Non
     """Record how a stage run ended."""
     with transaction(conn):
         conn.execute("UPDATE processing_stages SET finished_at = ?, seconds = ?, error = ? WHERE id = ?",
-                     (utcnow(), seconds, error, run_id))
+                     (iso_utc(), seconds, error, run_id))
 
 
 def list_stages(conn: Connection, video_id: int) -> list[StageRun]:

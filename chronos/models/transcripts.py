@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow
+from chronos.timefmt import iso_utc
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def save_transcript(conn: Connection, video_id: int, language: str | None,
               json.dumps([[w.start_s, w.end_s, w.text, w.probability] for w in s.words]))
              for i, s in enumerate(segments)])
         conn.execute("UPDATE videos SET language = ?, transcript = ?, updated_at = ? WHERE id = ?",
-                     (language, full_text, utcnow(), video_id))
+                     (language, full_text, iso_utc(), video_id))
 
 
 def load_segments(conn: Connection, video_id: int) -> list[Segment]:

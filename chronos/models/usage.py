@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow, videos
-from chronos.timefmt import human_bytes
+from chronos.models import videos
+from chronos.timefmt import human_bytes, iso_utc
 
 # A reservation older than this belongs to an upload that died with its process: ignore it.
 STALE_RESERVATION = "-6 hours"
@@ -148,7 +148,7 @@ def commit_upload(conn: Connection, reservation_id: int | None, creator_id: int,
         conn.execute(
             "INSERT INTO usage_metrics(creator_id, date, videos_uploaded) VALUES (?, ?, 1)"
             " ON CONFLICT(creator_id, date) DO UPDATE SET videos_uploaded = videos_uploaded + 1,"
-            " updated_at = ?", (creator_id, now_utc().strftime("%Y-%m-%d"), utcnow()))
+            " updated_at = ?", (creator_id, now_utc().strftime("%Y-%m-%d"), iso_utc()))
     return video_id
 
 
@@ -183,7 +183,7 @@ def reserve_question(conn: Connection, creator_id: int, student_id: int | None, 
         conn.execute(
             "INSERT INTO usage_metrics(creator_id, date, ai_credits_used) VALUES (?, ?, 1)"
             " ON CONFLICT(creator_id, date) DO UPDATE SET ai_credits_used = ai_credits_used + 1,"
-            " updated_at = ?", (creator_id, today, utcnow()))
+            " updated_at = ?", (creator_id, today, iso_utc()))
     return today
 
 
@@ -191,7 +191,7 @@ def refund_credit(conn: Connection, creator_id: int, date: str) -> None:
     """Give back a credit taken for an answer the AI did not have to write (cached, or refused)."""
     with transaction(conn):
         conn.execute("UPDATE usage_metrics SET ai_credits_used = max(0, ai_credits_used - 1),"
-                     " updated_at = ? WHERE creator_id = ? AND date = ?", (utcnow(), creator_id, date))
+                     " updated_at = ? WHERE creator_id = ? AND date = ?", (iso_utc(), creator_id, date))
 
 
 # -- meters and costs --------------------------------------------------------------------------

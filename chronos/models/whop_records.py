@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import Enum
 
 from chronos.db import Connection, IntegrityError, transaction
-from chronos.models import utcnow
+from chronos.timefmt import iso_utc
 
 
 @dataclass(frozen=True)
@@ -58,26 +59,48 @@ def list_events(conn: Connection, limit: int = 200) -> list[StoredEvent]:
 def set_outcome(conn: Connection, event_id: int, outcome: str, detail: str | None = None) -> None:
     with transaction(conn):
         conn.execute("UPDATE whop_events SET outcome = ?, detail = ?, processed_at = ? WHERE id = ?",
-                     (outcome, detail, utcnow(), event_id))
+                     (outcome, detail, iso_utc(), event_id))
+
+
+class Applied(Enum):
+    """What apply_membership did; falsy only when the event was stale."""
+    APPLIED = "applied"
+    TIED = "tied"  # applied, but its event time equals the recorded one's: only the receive order decided
+    STALE = "stale"  # an event later in (event time, receive order) was recorded already
+
+    def __bool__(self) -> bool:
+        return self is not Applied.STALE
 
 
 def apply_membership(conn: Connection, creator_id: int, *, membership_id: str, user_id: str,
                      product_id: str | None, plan_id: str | None, status: str, valid: bool,
-                     event_time: str) -> bool:
-    """Record a membership's state unless a later event already did; True if it was applied."""
+                     event_time: str, received_order: int | None = None) -> Applied:
+    """Record a membership's state unless a later event already did.
+
+    Events are ordered by event time, then by the order Chronos received them: pass the
+    delivery's whop_events.id, or None for a reading of Whop's API made now (it counts as received
+    after every delivery stored so far). So of two events with the same time the later delivery
+    wins, while an older event delivered late stays stale.
+    """
     with transaction(conn):
-        row = conn.execute("SELECT event_time FROM whop_memberships WHERE id = ?", (membership_id,)).fetchone()
+        if received_order is None:
+            received_order = conn.execute("SELECT coalesce(max(id), 0) FROM whop_events").fetchone()[0]
+        row = conn.execute("SELECT event_time, received_order FROM whop_memberships WHERE id = ?",
+                           (membership_id,)).fetchone()
         # Deliveries arrive unordered: an event older than the one applied must not undo it.
-        if row and row["event_time"] >= event_time:
-            return False
+        if row and (row["event_time"], row["received_order"]) > (event_time, received_order):
+            return Applied.STALE
         conn.execute(
             "INSERT INTO whop_memberships(id, creator_id, user_id, product_id, plan_id, status, valid,"
-            " event_time, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+            " event_time, received_order, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET"
             " user_id = excluded.user_id, product_id = coalesce(excluded.product_id, product_id),"
             " plan_id = coalesce(excluded.plan_id, plan_id), status = excluded.status,"
-            " valid = excluded.valid, event_time = excluded.event_time, updated_at = excluded.updated_at",
-            (membership_id, creator_id, user_id, product_id, plan_id, status, int(valid), event_time, utcnow()))
-    return True
+            " valid = excluded.valid, event_time = excluded.event_time,"
+            " received_order = excluded.received_order, updated_at = excluded.updated_at",
+            (membership_id, creator_id, user_id, product_id, plan_id, status, int(valid), event_time,
+             received_order, iso_utc()))
+    return Applied.TIED if row and row["event_time"] == event_time else Applied.APPLIED
 
 
 def record_payment(conn: Connection, creator_id: int, *, payment_id: str, user_id: str | None,
@@ -106,7 +129,7 @@ def set_tier(conn: Connection, creator_id: int, tier: str) -> None:
     """The creator's subscription tier (the tiers issue defines what each allows)."""
     with transaction(conn):
         conn.execute("UPDATE creators SET subscription_tier = ?, updated_at = ? WHERE id = ?",
-                     (tier, utcnow(), creator_id))
+                     (tier, iso_utc(), creator_id))
 
 
 def payload_json(event: StoredEvent) -> dict:
@@ -121,7 +144,7 @@ def save_tokens(conn: Connection, student_id: int, access_token: str, refresh_to
                      " VALUES (?, ?, ?, ?) ON CONFLICT(student_id) DO UPDATE SET"
                      " access_token = excluded.access_token, refresh_token = excluded.refresh_token,"
                      " expires_at = excluded.expires_at, updated_at = ?",
-                     (student_id, access_token, refresh_token, expires_at, utcnow()))
+                     (student_id, access_token, refresh_token, expires_at, iso_utc()))
 
 
 @dataclass(frozen=True)

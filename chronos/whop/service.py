@@ -13,6 +13,7 @@ from chronos.config import Settings
 from chronos.db import Connection, transaction
 from chronos.models import activity, creators, people, usage, whop_records
 from chronos.models.states import Role
+from chronos.timefmt import iso_utc
 from chronos.whop import webhooks
 from chronos.whop.api import Membership, PlanMembership, WhopAPI
 from chronos.whop.oauth import WhopError, WhopOAuthConfig, WhopUser, refresh, userinfo
@@ -20,10 +21,6 @@ from chronos.whop.user_tokens import JWKSCache, UserTokenError, verify_user_toke
 
 log = logging.getLogger(__name__)
 ACCESS_CACHE_S = 60.0  # how long an iframe user's access decision is reused before asking Whop again
-
-
-def _now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -43,6 +40,15 @@ class TierSync:
     message: str
     checked_at: str  # ISO UTC
     changed: bool = False
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """A membership event as recorded: the state that now holds, and how a time tie was settled."""
+    applied: bool
+    status: str
+    valid: bool
+    note: str
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,7 @@ class WhopService:
     def _record_memberships(self, conn: Connection, creator_id: int, user_id: str,
                             found: list[Membership]) -> None:
         """Record the user's memberships, so later webhooks have something to revoke."""
-        now = _now_iso()
+        now = iso_utc(digits=webhooks.EVENT_TIME_DIGITS)
         for m in found:
             whop_records.apply_membership(conn, creator_id, membership_id=m.id, user_id=user_id,
                                           product_id=m.product_id, plan_id=m.plan_id, status=m.status,
@@ -231,9 +237,9 @@ class WhopService:
             log.warning("could not read the creator's plan from Whop: %s", exc)
             kept = tiers.tier_for(self.settings, before).label
             self.tier_sync = TierSync(False, before, f"Couldn't read your plan from Whop: {exc} "
-                                      f"Chronos keeps you on the {kept} plan until Whop answers.", _now_iso())
+                                      f"Chronos keeps you on the {kept} plan until Whop answers.", iso_utc())
             return self.tier_sync
-        now = _now_iso()
+        now = iso_utc(digits=webhooks.EVENT_TIME_DIGITS)
         held = {h.membership.id: self._membership_tier(h) for h in found if h.membership.valid}
         tier = tiers.highest(self.settings, [t for t in held.values() if t]) or "free"
         with transaction(conn):  # what Whop said is recorded whole: the memberships with the tier
@@ -294,42 +300,74 @@ class WhopService:
         return WebhookResult(200, {"ok": True, "outcome": outcome, "detail": detail})
 
     def apply(self, conn: Connection, stored: whop_records.StoredEvent) -> tuple[str, str]:
-        """Act on a stored event (also used by Replay) and record the outcome."""
+        """Act on a stored event (also used by Replay) and record the outcome.
+
+        A replay keeps the delivery's place in the receive order: of two membership events with
+        the same event time, replaying the earlier delivery is stale, and replaying the later one
+        applies it again (with an API key, reading the membership back from Whop once more).
+        """
         try:
             event = webhooks.parse_event(stored.payload.encode(), fallback_ts=_unix(stored.received_at))
             # All of an event's writes or none: a half-applied event would make its Replay "stale".
             with transaction(conn):
-                outcome, detail = self._apply(conn, event)
+                outcome, detail = self._apply(conn, event, received_order=stored.id)
         except Exception as exc:  # noqa: BLE001 - record the failure; the event stays stored
             log.exception("applying Whop event %s failed", stored.webhook_id)
             outcome, detail = "failed", f"{type(exc).__name__}: {exc}"
         whop_records.set_outcome(conn, stored.id, outcome, detail)
         return outcome, detail
 
-    def _apply(self, conn: Connection, event: webhooks.WebhookEvent) -> tuple[str, str]:
+    def _record_membership(self, conn: Connection, creator_id: int, change: webhooks.MembershipChange,
+                           received_order: int) -> _Recorded:
+        """Record a membership event in (event time, receive order); Whop's API settles a tie if it can.
+
+        Two events with the same time (activated, then deactivated within a second) are ordered
+        by arrival: the later delivery wins. With an API key Chronos then reads the membership
+        back, since Whop's order of sending need not be the order things happened.
+        """
+        def record(status: str, valid: bool, event_time: str, product_id: str | None,
+                   plan_id: str | None) -> whop_records.Applied:
+            return whop_records.apply_membership(
+                conn, creator_id, membership_id=change.membership_id, user_id=change.user_id,
+                product_id=product_id, plan_id=plan_id, status=status, valid=valid,
+                event_time=event_time, received_order=received_order)
+
+        applied = record(change.status, change.valid, change.event_time, change.product_id, change.plan_id)
+        if applied is not whop_records.Applied.TIED:
+            return _Recorded(bool(applied), change.status, change.valid, "")
+        tie = "; same event time as an earlier delivery"
+        if self.api is None:
+            return _Recorded(True, change.status, change.valid, f"{tie}, so the later delivery wins")
+        try:
+            current = self.api.get_membership(change.membership_id)
+        except WhopError as exc:
+            log.warning("could not read Whop membership %s back: %s", change.membership_id, exc)
+            return _Recorded(True, change.status, change.valid,
+                             f"{tie}, so the later delivery wins (Whop's API could not confirm: {exc})")
+        # Whop's answer is what holds now: recorded at this delivery's place, no earlier than the tie.
+        record(current.status, current.valid, max(change.event_time, current.updated_at or ""),
+               current.product_id or change.product_id, current.plan_id or change.plan_id)
+        return _Recorded(True, current.status, current.valid, f"{tie}; Whop's API says {current.status}")
+
+    def _apply(self, conn: Connection, event: webhooks.WebhookEvent, *, received_order: int) -> tuple[str, str]:
         creator = creators.local_creator(conn)
         change = webhooks.membership_view(event)
         if change is not None:
             plan_tier = (tiers.tier_for_plan(self.settings, change.plan_id)
                          or tiers.tier_for_plan(self.settings, change.product_id))
             if plan_tier:  # the creator's own Chronos plan (whop_tier_plans): it sets the tier
-                if not whop_records.apply_membership(
-                        conn, creator.id, membership_id=change.membership_id, user_id=change.user_id,
-                        product_id=change.product_id, plan_id=change.plan_id, status=change.status,
-                        valid=change.valid, event_time=change.event_time):
+                recorded = self._record_membership(conn, creator.id, change, received_order)
+                if not recorded.applied:
                     return "stale", "a later event for this plan's membership was already applied"
-                tier = plan_tier if change.valid else "free"
+                tier = plan_tier if recorded.valid else "free"
                 whop_records.set_tier(conn, creator.id, tier)
-                return "applied", f"plan {change.plan_id} ({change.status}): tier {tier}"
+                return "applied", f"plan {change.plan_id} ({recorded.status}): tier {tier}{recorded.note}"
             if not change.user_id:
                 return "ignored", "membership event without a user"
             if self.settings.product_ids and change.product_id not in self.settings.product_ids:
                 return "ignored", f"membership of another product ({change.product_id})"
-            applied = whop_records.apply_membership(
-                conn, creator.id, membership_id=change.membership_id, user_id=change.user_id,
-                product_id=change.product_id, plan_id=change.plan_id, status=change.status,
-                valid=change.valid, event_time=change.event_time)
-            if not applied:
+            recorded = self._record_membership(conn, creator.id, change, received_order)
+            if not recorded.applied:
                 return "stale", "a later event for this membership was already applied"
             student = people.student_by_whop_user(conn, creator.id, change.user_id)
             if student is None:
@@ -340,7 +378,7 @@ class WhopService:
             if student.access == "active":  # a buyer joins when Whop says so, not at first visit
                 activity.record_join(conn, student.id)
             self.forget(change.user_id)
-            return "applied", f"{change.user_id}: access {student.access} ({change.status})"
+            return "applied", f"{change.user_id}: access {student.access} ({recorded.status}){recorded.note}"
         payment = webhooks.payment_view(event)
         if payment is not None:
             if event.type != "payment.succeeded":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from chronos.timefmt import iso_utc
 from chronos.whop import VALID_STATUSES
 
 STANDARD_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -19,6 +20,7 @@ LEGACY_HEADER = "x-whop-signature"
 VALID_EVENTS = frozenset({"membership.activated", "membership.went_valid", "app_membership.went_valid"})
 INVALID_EVENTS = frozenset({"membership.deactivated", "membership.went_invalid",
                             "app_membership.went_invalid"})
+EVENT_TIME_DIGITS = 6  # event times keep microseconds, as stored from the start
 
 
 class WebhookSignatureError(ValueError):
@@ -254,7 +256,7 @@ def iso_time(value: Any) -> str | None:
             moment = moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone.utc)
     except (ValueError, OverflowError, OSError):
         return str(value)  # not a time we can read; keep Whop's text
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso_utc(moment, digits=EVENT_TIME_DIGITS)
 
 
 def _number(value: Any) -> float | None:
