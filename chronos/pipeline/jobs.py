@@ -113,6 +113,7 @@ class PipelineRunner:
                 try:
                     embed_sentences(conn, video_id, self.pipeline.embedder)
                     done.append(video_id)
+                    publish_video(conn, video_id, self.pipeline.publish)
                 except VideoGone:
                     pass
                 except Exception:  # noqa: BLE001 - answers fall back to embedding these sentences
