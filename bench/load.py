@@ -241,6 +241,7 @@ def run(students: int, server: str) -> dict:
                                     args=(video_id, QUESTIONS[i % len(QUESTIONS)], start))
                    for i, s in enumerate(crowd)]
         load_before, cpu0 = _loadavg(), _cpu_s(proc.pid)
+        print(f"measuring: {students} students at once (server pid {proc.pid})", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         for t in threads:
             t.start()
