@@ -13,12 +13,17 @@ and receives the students' activity. Every HTTP request and every answer is time
 
 Prints JSON {"students", "requests", "errors", "p50_ms", "p95_ms" (HTTP requests), "answer_p50_ms",
 "answer_p95_ms" (question sent to whole answer received), "server", ...} and writes it to
-bench/results/load-<server>.json. The server choice in chronos/server.py rests on these runs.
+bench/results/load-<server>.json (or --out). The server choice in chronos/server.py rests on these
+runs. "targets" says which of issue 13's targets the run met, and "limits" what bounded it: the
+server's CPU seconds over the measured part against what the machine's cores could give
+(server_cpu_share near 1.0: CPU-bound; well below with slow answers: waiting, on locks or the
+database), and the machine's load from other processes.
 """
 from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import json
 import re
 import socket
@@ -168,6 +173,22 @@ def _wait_until_serving(port: int, proc: subprocess.Popen) -> None:
     raise RuntimeError(f"the server exited with {proc.returncode}; see its log in the data folder")
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _loadavg() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
 def _drain(ws: Client, into: list) -> None:
     """Read a websocket until it closes."""
     try:
@@ -219,12 +240,16 @@ def run(students: int, server: str) -> dict:
         threads = [threading.Thread(target=s.session,
                                     args=(video_id, QUESTIONS[i % len(QUESTIONS)], start))
                    for i, s in enumerate(crowd)]
+        load_before, cpu0 = _loadavg(), _cpu_s(proc.pid)
+        print(f"measuring: {students} students at once (server pid {proc.pid})", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
+        server_cpu = _cpu_s(proc.pid) - cpu0
+        load_after = _loadavg()
         live.close()
     finally:
         proc.terminate()
@@ -232,7 +257,15 @@ def run(students: int, server: str) -> dict:
     timings = [t for s in crowd for t in s.timings]
     answers = [t for s in crowd for t in s.answers]
     errors = [e for s in crowd for e in s.errors]
-    return {"students": students, "requests": len(timings) + len(answers), "errors": len(errors),
+    cores = os.cpu_count() or 1
+    answer_p95, http_p95 = _ms(answers, 0.95), _ms(timings, 0.95)
+    targets = {"answer_p95_ms<=2000": answer_p95 is not None and answer_p95 <= 2000,
+               "http_p95_ms<=500": http_p95 is not None and http_p95 <= 500,
+               "errors==0": not errors}
+    limits = {"server_cpu_s": round(server_cpu, 1), "cores": cores,
+              "server_cpu_share": round(server_cpu / max(wall * cores, 1e-9), 2),
+              "loadavg_1min_before": load_before, "loadavg_1min_after": load_after}
+    return {"students": students, "targets": targets, "limits": limits, "requests": len(timings) + len(answers), "errors": len(errors),
             "p50_ms": _ms(timings, 0.50), "p95_ms": _ms(timings, 0.95),
             "answers": len(answers), "answer_p50_ms": _ms(answers, 0.50),
             "answer_p95_ms": _ms(answers, 0.95),
@@ -245,9 +278,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--server", choices=sorted(SERVERS), default="pooled")
+    parser.add_argument("--out", type=Path, help="where to write the JSON (default "
+                        "bench/results/load-<server>.json)")
     args = parser.parse_args()
     result = run(args.students, args.server)
-    out = ROOT / "bench" / "results" / f"load-{args.server}.json"
+    out = args.out or ROOT / "bench" / "results" / f"load-{args.server}.json"
     emit(result, out)
 
 

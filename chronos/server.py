@@ -165,6 +165,8 @@ def serve(settings, *, no_browser: bool = False) -> int:
         has_owner = creators.get_owner(conn) is not None
     print(f"Chronos is running at {url}\nData folder: {settings.data_dir}\nPress Ctrl+C to stop.",
           flush=True)
+    # Listening first, loading after: the models take seconds, the first student should not.
+    services.warm_up(lambda line: print(line, flush=True))
     if should_open_browser(has_owner=has_owner, no_browser=no_browser, env=os.environ,
                            interactive=interactive(), frozen=is_frozen()):
         page = url if has_owner else url + "setup"

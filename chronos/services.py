@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 
@@ -15,6 +18,8 @@ from chronos.pipeline.jobs import PipelineRunner
 from chronos.pipeline.processor import Pipeline
 from chronos.rag.chat import ChatService, make_answerer
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Services:
@@ -26,6 +31,33 @@ class Services:
     runner: PipelineRunner
     chat: ChatService
     whop: object | None = None  # chronos.whop.service.WhopService when Whop settings are present
+    # "cold" until warm_up runs, then "loading", then "ready" (or "failed": they load on first use).
+    models: str = "cold"
+
+    def warm_up(self, on_ready: Callable[[str], None] | None = None) -> threading.Thread:
+        """Load the embedding and Whisper models in a background thread, so the first question of
+        the day is no slower than the next; on_ready gets a one-line report when they are in."""
+        self.models = "loading"
+
+        def load() -> None:
+            t0 = time.perf_counter()
+            try:
+                self.embedder.load()  # first: a question needs it, a new video can wait
+                self.transcriber.load()
+            except Exception:  # noqa: BLE001 - not fatal: each model loads again on first use
+                self.models = "failed"
+                log.exception("loading the models at start-up failed; they load on first use")
+                return
+            self.models = "ready"
+            line = (f"Models ready: {self.embedder.name} and Whisper {self.transcriber.name} "
+                    f"({time.perf_counter() - t0:.1f} s).")
+            log.info(line)
+            if on_ready is not None:
+                on_ready(line)
+
+        thread = threading.Thread(target=load, name="chronos-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def close(self, wait: bool = True) -> None:
         """Stop the queue (a running stage finishes first when wait is true) and close the database."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Union
+from typing import Any, Protocol, Union
 
 
 @dataclass(frozen=True)
@@ -11,6 +11,9 @@ class TimedSentence:
     start_s: float
     end_s: float
     text: str
+    # The sentence's stored unit-length embedding (a numpy float32 row), when the library has it:
+    # the offline answerer then scores the sentence without embedding it again.
+    vector: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

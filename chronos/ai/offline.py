@@ -27,10 +27,10 @@ class OfflineAnswerer:
     def __init__(self, embedder: Embedder):
         self.embedder = embedder
 
-    def stream(self, question: str, passages: Sequence[Passage],
-               history: History = ()) -> Iterator[AnswerEvent]:
+    def stream(self, question: str, passages: Sequence[Passage], history: History = (), *,
+               question_vector: np.ndarray | None = None) -> Iterator[AnswerEvent]:
         """Yield the answer in pieces, the citations it uses, then Finished."""
-        quotes = self._best_sentences(question, passages)
+        quotes = self._best_sentences(question, passages, question_vector)
         if not quotes:
             yield TextDelta("The course videos touch on this, but no single passage answers it "
                             "directly. Open the cited moments below to hear the context.")
@@ -46,19 +46,29 @@ class OfflineAnswerer:
             yield Cited(passage_index, sentence, block, None if block is None else block + 1)
         yield Finished(model="offline")
 
-    def _best_sentences(self, question: str,
-                        passages: Sequence[Passage]) -> list[tuple[int, int | None, str]]:
+    def _best_sentences(self, question: str, passages: Sequence[Passage],
+                        question_vector: np.ndarray | None = None) -> list[tuple[int, int | None, str]]:
         """The few sentences most similar to the question, best first: (passage, sentence, text)."""
         candidates: list[tuple[int, int | None, str]] = []
+        stored: list[np.ndarray | None] = []  # each candidate's vector, when stored at ingest
         for i, p in enumerate(passages):
             if p.sentences:
-                candidates += [(i, j, s.text) for j, s in enumerate(p.sentences) if len(s.text.split()) >= 4]
+                chosen = [(j, s) for j, s in enumerate(p.sentences) if len(s.text.split()) >= 4]
+                candidates += [(i, j, s.text) for j, s in chosen]
+                stored += [s.vector for _, s in chosen]
             else:
-                candidates += [(i, None, s.strip()) for s in _SPLIT.split(p.text) if len(s.split()) >= 4]
+                texts = [s.strip() for s in _SPLIT.split(p.text) if len(s.split()) >= 4]
+                candidates += [(i, None, t) for t in texts]
+                stored += [None] * len(texts)
         if not candidates:
             return []
-        vectors = self.embedder.embed([question] + [s for _, _, s in candidates])
-        sims = vectors[1:] @ vectors[0]
+        # The question's vector is the one retrieval made (embed_one caches it by its text).
+        q_vec = question_vector if question_vector is not None else self.embedder.embed_one(question)
+        missing = [j for j, v in enumerate(stored) if v is None]
+        if missing:  # sentences of a video whose vectors are not stored yet (an older library)
+            for j, vec in zip(missing, self.embedder.embed([candidates[j][2] for j in missing])):
+                stored[j] = vec
+        sims = np.stack(stored) @ q_vec
         q_words = set(re.findall(r"\w+", question.lower()))
         overlap = np.array([len(q_words & set(re.findall(r"\w+", s.lower()))) / max(1, len(q_words))
                             for _, _, s in candidates])

@@ -74,6 +74,10 @@ class Transcriber:
                                            compute_type=self.compute_type, cpu_threads=self.threads)
         return self._model
 
+    def load(self) -> None:
+        """Load the model now (a warm start), rather than at the first transcription."""
+        self._load()
+
     def transcribe(self, audio: np.ndarray,
                    on_progress: Callable[[float], None] | None = None) -> Transcript:
         """Transcribe 16 kHz mono float32 audio; on_progress gets the fraction done (0..1)."""

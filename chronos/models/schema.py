@@ -716,6 +716,28 @@ WHOP_RECEIVE_ORDER = """
 ALTER TABLE whop_memberships ADD COLUMN received_order INTEGER NOT NULL DEFAULT 0;
 """
 
+# Migration 9: every transcript sentence with its time and its vector, made once at ingest, so an
+# offline answer scores a passage's sentences by one dot product each instead of embedding them
+# per question (issue 13). Rows are replaced with the video's chunks; a vector is NULL until the
+# embed stage (or, for a library older than this table, the start-up backfill) fills it. A plain
+# BLOB, not vec0: sentences are only ever read by video and time, never searched by KNN.
+SENTENCES = f"""
+CREATE TABLE transcript_sentences (
+  id INTEGER PRIMARY KEY,
+  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  sentence_index INTEGER NOT NULL,
+  start_s REAL NOT NULL,
+  end_s REAL NOT NULL,
+  text TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  vector BLOB,
+  created_at TEXT NOT NULL DEFAULT {_NOW},
+  UNIQUE (video_id, sentence_index)
+);
+CREATE INDEX idx_sentences_video_time ON transcript_sentences(video_id, start_s);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -725,5 +747,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (6, "keyword index narrowed by creator", FTS_BY_CREATOR),
     (7, "creator analytics: daily rollups, milestones, activity log", ANALYTICS),
     (8, "videos: available to students apart from the processing stage", VISIBILITY),
+    (9, "transcript sentences with their vectors", SENTENCES),
     (10, "whop: the receive order breaks event-time ties between membership events", WHOP_RECEIVE_ORDER),
 ]

@@ -13,10 +13,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from chronos.db import Database
-from chronos.models import videos
+from chronos.models import sentences, videos
 from chronos.models.states import VideoStatus
-from chronos.pipeline.processor import (Interrupted, PermanentError, Pipeline, VideoGone, process_video,
-                                        publish_video)
+from chronos.pipeline.processor import (Interrupted, PermanentError, Pipeline, VideoGone, embed_sentences,
+                                        process_video, publish_video)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,13 @@ def run_video_job(runner_key: str, video_id: int) -> None:
     outcome = runner.attempt(video_id)
     if outcome.retry_in is not None:
         runner.enqueue(video_id, delay_s=outcome.retry_in)
+
+
+def run_backfill_job(runner_key: str) -> None:
+    """The persisted job: store the sentence vectors completed videos are missing."""
+    runner = _RUNNERS.get(runner_key)
+    if runner is not None:
+        runner.backfill_sentences()
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,26 @@ class PipelineRunner:
         publish_video(conn, video_id, self.pipeline.publish)
         return Outcome(VideoStatus.FAILED, error=reason)
 
+    def backfill_sentences(self) -> list[int]:
+        """Embed the stored sentences of completed videos that lack them (a library older than
+        migration 9); returns the videos done. Heavy work, so one at a time with the pipeline."""
+        done = []
+        with self._heavy, self.db.connection() as conn:
+            for video_id in sentences.videos_needing_sentences(conn):
+                if self.pipeline.stopping.is_set():
+                    break  # the rest are done at the next start
+                try:
+                    embed_sentences(conn, video_id, self.pipeline.embedder)
+                    done.append(video_id)
+                    publish_video(conn, video_id, self.pipeline.publish)
+                except VideoGone:
+                    pass
+                except Exception:  # noqa: BLE001 - answers fall back to embedding these sentences
+                    log.exception("video %s: storing sentence vectors failed", video_id)
+        if done:
+            log.info("stored sentence vectors for %d video(s) of an older library", len(done))
+        return done
+
     def process_until_done(self, video_id: int, sleep: Callable[[float], None] = time.sleep) -> Outcome:
         """Attempt a video in this thread, waiting out retries (for the CLI and tests)."""
         while True:
@@ -117,6 +144,11 @@ class PipelineRunner:
         _RUNNERS[self.key] = self
         self.scheduler.start()
         self.recover()
+        with self.db.connection() as conn:
+            behind = bool(sentences.videos_needing_sentences(conn))
+        if behind:
+            self.scheduler.add_job(run_backfill_job, "date", args=[self.key], id="sentence-backfill",
+                                   run_date=datetime.now(timezone.utc), replace_existing=True)
 
     def _job_engine(self):
         # The job store must use the same SQLite library as the rest of Chronos (sqlean): two

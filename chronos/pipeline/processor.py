@@ -11,10 +11,11 @@ from chronos.ai.embedder import Embedder
 from chronos.ai.transcriber import Transcriber
 from chronos.db import Connection
 from chronos.models import chunks as chunk_store
+from chronos.models import sentences as sentence_store
 from chronos.models import stages, transcripts, videos
 from chronos.models.states import VideoStatus
 from chronos.pipeline import media
-from chronos.pipeline.chunking import chunk_transcript
+from chronos.pipeline.chunking import chunk_sentences, sentences_from_segments
 from chronos.pipeline.events import Event
 
 Publish = Callable[[Event], None]
@@ -59,13 +60,16 @@ def process_video(video_id: int, *, conn: Connection, pipeline: Pipeline, attemp
     video = _next_stage(conn, video_id, pipeline)
     if video.status == VideoStatus.CHUNKING:
         with _stage(conn, video_id, "chunk", attempt):
-            drafts = chunk_transcript(transcripts.load_segments(conn, video_id))
-            chunk_store.replace_chunks(conn, video_id, video.creator_id, drafts)
+            spoken = sentences_from_segments(transcripts.load_segments(conn, video_id))
+            chunk_store.replace_chunks(conn, video_id, video.creator_id, chunk_sentences(spoken))
+            # The sentences are replaced with the chunks, so no old vector outlives its text.
+            _store_sentences(conn, video, spoken)
         _advance(conn, video_id, VideoStatus.EMBEDDING, pipeline)
     video = _next_stage(conn, video_id, pipeline)
     if video.status == VideoStatus.EMBEDDING:
         with _stage(conn, video_id, "embed", attempt):
             embed_chunks(conn, video_id, pipeline.embedder)
+            embed_sentences(conn, video_id, pipeline.embedder)
         _advance(conn, video_id, VideoStatus.COMPLETED, pipeline)
     return _require(conn, video_id)
 
@@ -120,6 +124,32 @@ def embed_chunks(conn: Connection, video_id: int, embedder: Embedder) -> int:
     if reused:
         chunk_store.store_vectors(conn, embedder.name, reused, [cached[c.content_hash] for c in reused])
     return len(fresh)
+
+
+def embed_sentences(conn: Connection, video_id: int, embedder: Embedder) -> int:
+    """Embed the video's sentences that lack vectors, reusing cached vectors for unchanged text.
+
+    A video chunked before sentences were stored (a library older than migration 9) gets its
+    sentences from its transcript first: this is also the start-up backfill's work.
+    """
+    if not sentence_store.has_sentences(conn, video_id):
+        _store_sentences(conn, _require(conn, video_id),
+                         sentences_from_segments(transcripts.load_segments(conn, video_id)))
+    todo = sentence_store.sentences_without_vectors(conn, video_id)
+    cached = chunk_store.cached_embeddings(conn, embedder.name, [s.content_hash for s in todo])
+    reused = [s for s in todo if s.content_hash in cached]
+    if reused:
+        sentence_store.store_vectors(conn, embedder.name, reused, [cached[s.content_hash] for s in reused])
+    fresh = [s for s in todo if s.content_hash not in cached]
+    for i in range(0, len(fresh), 256):
+        batch = fresh[i:i + 256]
+        sentence_store.store_vectors(conn, embedder.name, batch, embedder.embed([s.text for s in batch]))
+    return len(fresh)
+
+
+def _store_sentences(conn: Connection, video: videos.Video, spoken: list) -> None:
+    sentence_store.replace_sentences(conn, video.id, video.creator_id, [
+        sentence_store.SentenceDraft(s.start_s, s.end_s, s.text) for s in spoken])
 
 
 def _advance(conn: Connection, video_id: int, status: VideoStatus, pipeline: Pipeline) -> None:

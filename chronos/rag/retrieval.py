@@ -11,6 +11,7 @@ from chronos.ai.answerer import Passage, TimedSentence
 from chronos.ai.embedder import Embedder
 from chronos.db import Connection
 from chronos.models import chunks as chunk_store
+from chronos.models import sentences as sentence_store
 from chronos.models import transcripts, videos
 from chronos.pipeline.chunking import sentences_from_segments
 
@@ -53,6 +54,7 @@ class Retrieval:
     best_similarity: float
     covered: bool
     scope: list[int] = field(default_factory=list)
+    question_vector: np.ndarray | None = None  # the one embedding an answer costs
 
 
 def fts_query(question: str) -> str:
@@ -124,16 +126,16 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
             fused[c.id] = fused.get(c.id, 0) + FOCUS_BONUS
             focused.add(c.id)
     if not fused:
-        return Retrieval([], 0.0, False, allowed)
+        return Retrieval([], 0.0, False, allowed, q_vec)
     ranked, similarity = _rank_above_floor(conn, q_vec, fused, known, others_below_floor, focused, k * 2)
     # The KNN's nearest chunk is the most similar of all candidates; without it, look at them all.
     best = max(known.values()) if known else max(similarity.values())
     kept = {c: fused[c] for c in ranked}
     merged = sorted(_merge(conn, ranked, similarity, kept), key=lambda rp: rp[0], reverse=True)
-    # Timed sentences cost a transcript read each: only for the passages returned.
+    # Timed sentences cost a read each: only for the passages returned.
     passages = [replace(p, sentences=_timed_sentences(conn, p.video_id, p.start_s, p.end_s))
                 for _, p in merged[:k]]
-    return Retrieval(passages, best, bool(passages), allowed)
+    return Retrieval(passages, best, bool(passages), allowed, q_vec)
 
 
 def _rank_above_floor(conn: Connection, q_vec: np.ndarray, fused: dict[int, float],
@@ -209,7 +211,12 @@ def _merge(conn: Connection, ranked: list[int], similarity: dict[int, float],
 
 def _timed_sentences(conn: Connection, video_id: int, start_s: float,
                      end_s: float) -> tuple[TimedSentence, ...]:
-    """The passage's sentences with the times they are spoken (from the words' timestamps)."""
+    """The passage's sentences with the times they are spoken, and their stored vectors."""
+    stored = sentence_store.sentences_between(conn, video_id, start_s, end_s)
+    if stored:
+        return tuple(TimedSentence(s.start_s, s.end_s, s.text, s.vector) for s in stored)
+    # A video of an older library whose sentences the backfill has not stored yet: time them from
+    # the words' timestamps (the offline answerer embeds them itself).
     segments = transcripts.segments_between(conn, video_id, start_s, end_s)
     return tuple(TimedSentence(s.start_s, s.end_s, s.text) for s in sentences_from_segments(segments)
                  if s.end_s > start_s + 0.01 and s.start_s < end_s - 0.01)

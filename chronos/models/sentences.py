@@ -1,0 +1,91 @@
+"""Transcript sentences: each spoken sentence's time, text and vector, made once at ingest."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from chronos.db import Connection, transaction
+from chronos.models.chunks import content_hash
+
+
+@dataclass(frozen=True)
+class SentenceDraft:
+    """A sentence before it is stored."""
+    start_s: float
+    end_s: float
+    text: str
+
+
+@dataclass(frozen=True)
+class StoredSentence:
+    id: int
+    video_id: int
+    sentence_index: int
+    start_s: float
+    end_s: float
+    text: str
+    content_hash: str
+    vector: np.ndarray | None  # unit length float32; None until the embed stage fills it
+
+
+def _sentence(r) -> StoredSentence:
+    vec = np.frombuffer(r["vector"], dtype=np.float32) if r["vector"] is not None else None
+    return StoredSentence(r["id"], r["video_id"], r["sentence_index"], r["start_s"], r["end_s"],
+                          r["text"], r["content_hash"], vec)
+
+
+def replace_sentences(conn: Connection, video_id: int, creator_id: int,
+                      drafts: Sequence[SentenceDraft]) -> None:
+    """Replace a video's sentences (their old vectors go with them: nothing stale is answered from)."""
+    with transaction(conn):
+        conn.execute("DELETE FROM transcript_sentences WHERE video_id = ?", (video_id,))
+        conn.executemany(
+            "INSERT INTO transcript_sentences(video_id, creator_id, sentence_index, start_s, end_s,"
+            " text, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(video_id, creator_id, i, d.start_s, d.end_s, d.text, content_hash(d.text))
+             for i, d in enumerate(drafts)])
+
+
+def sentences_without_vectors(conn: Connection, video_id: int) -> list[StoredSentence]:
+    """The video's sentences that have no vector yet."""
+    rows = conn.execute("SELECT * FROM transcript_sentences WHERE video_id = ? AND vector IS NULL"
+                        " ORDER BY sentence_index", (video_id,))
+    return [_sentence(r) for r in rows]
+
+
+def store_vectors(conn: Connection, model: str, sentences: Sequence[StoredSentence],
+                  vectors: Sequence[np.ndarray]) -> None:
+    """Store one vector per sentence, and remember each by content hash for reuse."""
+    with transaction(conn):
+        for sentence, vec in zip(sentences, vectors, strict=True):
+            blob = np.asarray(vec, dtype=np.float32).tobytes()
+            conn.execute("UPDATE transcript_sentences SET vector = ? WHERE id = ?", (blob, sentence.id))
+            conn.execute("INSERT OR IGNORE INTO embedding_cache(content_hash, model, vector)"
+                         " VALUES (?, ?, ?)", (sentence.content_hash, model, blob))
+
+
+def sentences_between(conn: Connection, video_id: int, start_s: float,
+                      end_s: float) -> list[StoredSentence]:
+    """The video's sentences spoken inside a time range (a few ms of slack at either end)."""
+    rows = conn.execute(
+        "SELECT * FROM transcript_sentences WHERE video_id = ? AND end_s > ? AND start_s < ?"
+        " ORDER BY sentence_index", (video_id, start_s + 0.01, end_s - 0.01))
+    return [_sentence(r) for r in rows]
+
+
+def has_sentences(conn: Connection, video_id: int) -> bool:
+    """Whether the video's sentences are stored (a library older than migration 9 has none)."""
+    return conn.execute("SELECT 1 FROM transcript_sentences WHERE video_id = ? LIMIT 1",
+                        (video_id,)).fetchone() is not None
+
+
+def videos_needing_sentences(conn: Connection) -> list[int]:
+    """Completed videos whose sentences are missing or lack vectors: the backfill's work list."""
+    rows = conn.execute(
+        "SELECT v.id FROM videos v WHERE v.status = 'completed' AND (NOT EXISTS"
+        " (SELECT 1 FROM transcript_sentences s WHERE s.video_id = v.id) OR EXISTS"
+        " (SELECT 1 FROM transcript_sentences s WHERE s.video_id = v.id AND s.vector IS NULL))"
+        " ORDER BY v.id")
+    return [r[0] for r in rows]
