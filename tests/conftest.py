@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from chronos.ai.embedder import Embedder
 from chronos.ai.transcriber import Transcriber
 from chronos.ai.weights import embedding_model_dir, whisper_model_dir
 from chronos.config import load_settings
+from chronos.models import creators
 from chronos.evaluation import wer, words  # noqa: F401 - re-exported for the tests
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -84,7 +84,6 @@ def owner_client(client):
 @pytest.fixture
 def token(owner_client, services):
     """An owner API token, as `chronos token create` makes."""
-    from chronos.models import creators
 
     with services.db.connection() as conn:
         return creators.create_token(conn, creators.get_owner(conn).id)
@@ -165,7 +164,6 @@ def live_server(tmp_path, transcriber, embedder):
 
 def add_video(services, name: str, *, creator_id: int | None = None, title: str | None = None):
     """Ingest a committed fixture file as a (pending) video of the creator (the local one by default)."""
-    from chronos.models import creators
     from chronos.pipeline.ingest import ingest_path
 
     s = services.settings
@@ -188,3 +186,30 @@ def ask(client, message: str, **extra) -> dict:
     res = client.post("/api/chat", json={"message": message, **extra}, headers={"X-CSRF-Token": csrf(client)})
     assert res.status_code == 200, res.get_json()
     return res.get_json()
+
+
+def make_app(tmp_path, transcriber, embedder, env=None, **overrides):
+    """A fresh app with its owner, on settings the test chooses; returns (app, owner client)."""
+    settings = load_settings(tmp_path / "data", env=env or {}, whisper_model="tiny.en",
+                             run_scheduler=False, **overrides)
+    app = create_app(settings, transcriber=transcriber, embedder=embedder)
+    app.config["TESTING"] = True
+    with app.extensions["chronos"].db.connection() as conn:
+        creators.create_owner(conn, OWNER["name"], OWNER["password"])
+    owner = app.test_client()
+    assert owner.post("/login", data={**OWNER, "csrf_token": csrf(owner)}).status_code == 302
+    return app, owner
+
+
+@pytest.fixture
+def apps(tmp_path, transcriber, embedder):
+    """make_app for the test, closing every app it made."""
+    made = []
+
+    def build(**overrides):
+        app, owner = make_app(tmp_path / str(len(made)), transcriber, embedder, **overrides)
+        made.append(app)
+        return app, owner
+    yield build
+    for app in made:
+        app.extensions["chronos"].close(wait=True)

@@ -142,7 +142,7 @@ def test_every_route_for_every_caller(world):
 
 
 def test_students_never_see_the_owners_chat(world):
-    app, ids = world["app"], world["ids"]
+    ids = world["ids"]
     for who, client, headers in callers(world):
         if who == "owner":
             continue

@@ -152,7 +152,7 @@ def test_drag_and_drop_builds_a_course_that_survives_a_reload(site, contexts):
     made = course(site, "Nature", [("First", [leaves, money]), ("Second", [rivers])], published=False)
     page = owner_page(contexts, site, viewport={"width": 1280, "height": 1200})  # no scrolling mid-drag
     page.goto(site.url + "/courses")
-    page.click(f"text=Nature")
+    page.click("text=Nature")
     expect(page).to_have_url(f"{site.url}/courses/{made.id}/edit")
     expect(page.locator("#modules .module-video")).to_have_count(3)
     assert builder_order(page) == [("First", ["Leaves", "Money"]), ("Second", ["Rivers"])]

@@ -7,7 +7,7 @@ import pytest
 
 from chronos import create_app
 from chronos.config import load_settings
-from chronos.models import creators, people
+from chronos.models import people
 from tests.conftest import OWNER, add_video, csrf, process
 
 STUDENT = {"name": "Grace Hopper", "username": "grace", "password": "compilers rule"}

@@ -106,7 +106,6 @@ def test_audio_only_file_is_processed(services):
     done = process(services, video.id)
     assert done.status == "completed" and done.chunks >= 1 and done.thumbnail_path is None
     with services.db.connection() as conn:
-        text = videos.get_video(conn, video.id)
         heard = " ".join(s.text for s in transcripts.load_segments(conn, video.id)).lower()
     assert "delta" in heard and "sediment" in heard
 

@@ -9,7 +9,7 @@ import pytest
 from chronos.models import creators, whop_records
 from tests.conftest import FIXTURES, OWNER, csrf, upload
 from tests.fakes.whop_server import FakeWhop, api_error
-from tests.test_tiers import apps, ask  # noqa: F401 - apps is a fixture
+from tests.test_tiers import ask
 
 CREATOR = "user_creator"
 PLANS = "plan_chronos_pro=pro,plan_chronos_starter=starter,prod_chronos_suite=enterprise"

@@ -8,7 +8,7 @@ from simple_websocket import Client
 
 from chronos.models import creators
 from tests.conftest import LiveServer
-from tests.test_tiers import apps, ask  # noqa: F401 - apps is a fixture
+from tests.test_tiers import ask
 
 
 def until_last(ws) -> dict:

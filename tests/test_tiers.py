@@ -6,42 +6,14 @@ import json
 
 import pytest
 
-from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import creators
 from chronos.tiers import DEFAULT_TIERS, GB, next_tier, tier_for, tier_table
-from tests.conftest import FIXTURES, OWNER, csrf, upload
+from tests.conftest import FIXTURES, OWNER, csrf, make_app, upload  # noqa: F401 - make_app for importers
 from tests.fakes.whop_server import FakeWhop, deliver, membership_event, payment_event
 from tests.test_people import invite, join
 
 SIZE = {name: (FIXTURES / name).stat().st_size for name in ("rivers.m4a", "silent.mp4", "photosynthesis.mp4")}
-
-
-def make_app(tmp_path, transcriber, embedder, env=None, **overrides):
-    """A fresh app with its owner, on settings the test chooses; returns (app, owner client)."""
-    settings = load_settings(tmp_path / "data", env=env or {}, whisper_model="tiny.en",
-                             run_scheduler=False, **overrides)
-    app = create_app(settings, transcriber=transcriber, embedder=embedder)
-    app.config["TESTING"] = True
-    with app.extensions["chronos"].db.connection() as conn:
-        creators.create_owner(conn, OWNER["name"], OWNER["password"])
-    owner = app.test_client()
-    assert owner.post("/login", data={**OWNER, "csrf_token": csrf(owner)}).status_code == 302
-    return app, owner
-
-
-@pytest.fixture
-def apps(tmp_path, transcriber, embedder):
-    """make_app for the test, closing every app it made."""
-    made = []
-
-    def build(**overrides):
-        app, owner = make_app(tmp_path / str(len(made)), transcriber, embedder, **overrides)
-        made.append(app)
-        return app, owner
-    yield build
-    for app in made:
-        app.extensions["chronos"].close(wait=True)
 
 
 def stored(app) -> tuple[int, int, int, int]:
@@ -149,9 +121,9 @@ def test_rate_limits_per_user_per_address_and_for_questions(apps):
     assert int(res.headers["Retry-After"]) >= 1 and "Too many requests" in res.get_json()["error"]
     other = app.test_client()  # same address, nobody signed in: the address limit is far off
     assert other.get("/login").status_code == 200
-    app2, owner2 = apps(rate_per_address_per_min=3)
+    _, owner2 = apps(rate_per_address_per_min=3)
     assert [owner2.get("/api/usage").status_code for _ in range(3)] == [200, 200, 429]  # sign-in was 1
-    app3, owner3 = apps(rate_questions_per_min=1)
+    _, owner3 = apps(rate_questions_per_min=1)
     assert ask(owner3, "What is a river?").status_code == 200
     assert ask(owner3, "What is a lake?").status_code == 429
 

@@ -9,7 +9,7 @@ from chronos.pipeline.ingest import UploadError, ingest_stream
 from chronos.rag.chat import Asker, ChatError
 from chronos.tiers import tier_for
 from tests.conftest import FIXTURES
-from tests.test_tiers import apps, stored  # noqa: F401 - the apps fixture
+from tests.test_tiers import stored
 
 SILENT = (FIXTURES / "silent.mp4").read_bytes()
 THREADS = 8
