@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 TORCH ?= torch==2.13.0
 PIP_TORCH_ARGS ?=
 
-.PHONY: setup run test system-deps bench fixtures clean exe smoke-exe
+.PHONY: setup run test lint system-deps bench fixtures clean exe smoke-exe
 
 setup: $(VENV)/.installed
 
@@ -29,7 +29,12 @@ system-deps:
 	  else echo "Install chromium and espeak-ng with your package manager for the browser tests."; fi; \
 	fi
 
-test: setup system-deps
+# Unused imports, variables and code fail the build before the tests run.
+lint: setup
+	$(VENV)/bin/ruff check chronos tests bench scripts
+	$(VENV)/bin/vulture
+
+test: setup system-deps lint
 	$(VENV)/bin/pytest $(ARGS)
 
 bench: setup system-deps

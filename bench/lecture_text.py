@@ -231,7 +231,3 @@ def lecture_sentences(seconds: float, wpm: int = 160, gap: float = 0.35) -> list
         out.append(sentence)
         total += estimate_seconds(sentence, wpm, gap)
     return out
-
-
-def lecture_text(seconds: float, wpm: int = 160, gap: float = 0.35) -> str:
-    return " ".join(lecture_sentences(seconds, wpm, gap))

@@ -61,11 +61,6 @@ class Embedder:
         self._load()
         self.embed(["warming up"])
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the model is in memory."""
-        return self._model is not None
-
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts as unit-length float32 rows."""
         if not texts:

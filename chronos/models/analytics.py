@@ -28,9 +28,3 @@ def record_answer_usage(conn: Connection, creator_id: int, date: str, *, credits
             " anthropic_cost_cents = anthropic_cost_cents + excluded.anthropic_cost_cents,"
             " openai_cost_cents = openai_cost_cents + excluded.openai_cost_cents, updated_at = ?",
             (creator_id, date, credits, anthropic_cost_usd * 100, openai_cost_usd * 100, utcnow()))
-
-
-def chat_references(conn: Connection, video_id: int) -> int:
-    """All-time chat references of a video."""
-    return conn.execute("SELECT coalesce(sum(chat_references), 0) FROM video_analytics WHERE video_id = ?",
-                        (video_id,)).fetchone()[0]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chronos.db import Connection, transaction
+from chronos.db import Connection
 
 
 @dataclass(frozen=True)
@@ -32,12 +32,3 @@ def price_for(conn: Connection, model: str, on_date: str) -> Price | None:
         " WHERE model = ? AND effective_from <= ? ORDER BY effective_from DESC LIMIT 1",
         (model, on_date)).fetchone()
     return Price(*row) if row else None
-
-
-def set_price(conn: Connection, model: str, effective_from: str, input_usd_per_mtok: float,
-              output_usd_per_mtok: float) -> None:
-    """Record a new price from a date on (older messages keep the price they were charged)."""
-    with transaction(conn):
-        conn.execute("INSERT OR REPLACE INTO model_prices(model, effective_from, input_usd_per_mtok,"
-                     " output_usd_per_mtok) VALUES (?, ?, ?, ?)",
-                     (model, effective_from, input_usd_per_mtok, output_usd_per_mtok))

@@ -444,7 +444,7 @@ END;
 
 # Creator analytics. Every rollup is keyed by the creator's local date (creators.settings
 # "timezone", default UTC) at the time of the event; existing history is backfilled in UTC.
-ANALYTICS = f"""
+ANALYTICS = """
 ALTER TABLE video_analytics ADD COLUMN questions INTEGER NOT NULL DEFAULT 0;  -- student questions citing it
 -- Each video's days in a range, read in order without a lookup per row (the overview's per-video
 -- totals: 15 ms instead of 84 ms for 90 days at 2k videos, bench/dashboard.py).

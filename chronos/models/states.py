@@ -18,7 +18,6 @@ class VideoStatus(StrEnum):
 
 
 UNFINISHED = (VideoStatus.PENDING, VideoStatus.TRANSCRIBING, VideoStatus.CHUNKING, VideoStatus.EMBEDDING)
-SETTLED = (VideoStatus.COMPLETED, VideoStatus.FAILED)
 
 
 class Role(StrEnum):
@@ -41,7 +40,6 @@ class LiveKind(StrEnum):
     COMPLETION = "completion"
     MESSAGE = "message"
     SIGNIN = "signin"
-    JOIN = "join"
 
 
 class LogKind(StrEnum):

@@ -164,12 +164,6 @@ def delete_video(conn: Connection, video_id: int) -> None:
         conn.execute("DELETE FROM videos WHERE id = ?", (video_id,))
 
 
-def total_storage_bytes(conn: Connection, creator_id: int) -> int:
-    """Bytes of media the creator has stored."""
-    return conn.execute("SELECT coalesce(sum(size_bytes), 0) FROM videos WHERE creator_id = ?",
-                        (creator_id,)).fetchone()[0]
-
-
 def answerable_video_ids(conn: Connection, creator_id: int) -> list[int]:
     """The creator's videos that students may see and ask about (models/visibility.py)."""
     rows = conn.execute(f"SELECT v.id FROM videos v WHERE v.creator_id = ? AND {student_visible_sql('v')}"

@@ -1,7 +1,6 @@
 """What Whop told us: webhook deliveries as received, memberships by event time, and payments."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import Enum
 
@@ -130,10 +129,6 @@ def set_tier(conn: Connection, creator_id: int, tier: str) -> None:
     with transaction(conn):
         conn.execute("UPDATE creators SET subscription_tier = ?, updated_at = ? WHERE id = ?",
                      (tier, iso_utc(), creator_id))
-
-
-def payload_json(event: StoredEvent) -> dict:
-    return json.loads(event.payload)
 
 
 def save_tokens(conn: Connection, student_id: int, access_token: str, refresh_token: str,

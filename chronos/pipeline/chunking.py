@@ -94,8 +94,3 @@ def chunk_sentences(sentences: list[Sentence]) -> list[ChunkDraft]:
     if current and fresh:
         emit()
     return chunks
-
-
-def chunk_transcript(segments: Iterable[Segment]) -> list[ChunkDraft]:
-    """Timed chunks for a transcript."""
-    return chunk_sentences(sentences_from_segments(segments))

@@ -45,7 +45,3 @@ class EventBus:
             with self._lock:
                 self._subscribers.discard(q)
 
-    @property
-    def subscriber_count(self) -> int:
-        with self._lock:
-            return len(self._subscribers)

@@ -346,11 +346,6 @@ def api_error(status: int, error_type: str, message: str) -> Reply:
     return lambda request, ex: ex.json(status, {"error": {"type": error_type, "message": message}})
 
 
-def oauth_error(status: int, error: str, description: str) -> Reply:
-    """An OAuth error: `{"error", "error_description"}`."""
-    return lambda request, ex: _oauth(ex, status, error, description)
-
-
 def stall(seconds: float = 30) -> Reply:
     """Say nothing for a while (for client timeouts)."""
     return lambda request, ex: ex.stall(seconds)
