@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow
+from chronos.timefmt import iso_utc
 
 
 def record_chat_references(conn: Connection, video_ids: Iterable[int], date: str) -> None:
@@ -14,7 +14,7 @@ def record_chat_references(conn: Connection, video_ids: Iterable[int], date: str
             conn.execute(
                 "INSERT INTO video_analytics(video_id, date, chat_references) VALUES (?, ?, 1)"
                 " ON CONFLICT(video_id, date) DO UPDATE SET chat_references = chat_references + 1,"
-                " updated_at = ?", (video_id, date, utcnow()))
+                " updated_at = ?", (video_id, date, iso_utc()))
 
 
 def record_answer_usage(conn: Connection, creator_id: int, date: str, *, credits: int,
@@ -27,4 +27,4 @@ def record_answer_usage(conn: Connection, creator_id: int, date: str, *, credits
             " ai_credits_used = ai_credits_used + excluded.ai_credits_used,"
             " anthropic_cost_cents = anthropic_cost_cents + excluded.anthropic_cost_cents,"
             " openai_cost_cents = openai_cost_cents + excluded.openai_cost_cents, updated_at = ?",
-            (creator_id, date, credits, anthropic_cost_usd * 100, openai_cost_usd * 100, utcnow()))
+            (creator_id, date, credits, anthropic_cost_usd * 100, openai_cost_usd * 100, iso_utc()))

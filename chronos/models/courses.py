@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow
+from chronos.timefmt import iso_utc
 from chronos.models.visibility import visible_to_students
 
 TITLE_MAX, DESCRIPTION_MAX, TOPIC_MAX = 200, 5000, 60
@@ -184,7 +184,7 @@ def update_course(conn: Connection, course_id: int, creator_id: int, *, title: s
             (None if title is None else _title(title),
              None if description is None else _text(description, DESCRIPTION_MAX),
              None if topic is None else _text(topic, TOPIC_MAX),
-             None if published is None else int(published), utcnow(), course_id))
+             None if published is None else int(published), iso_utc(), course_id))
         if prerequisites is not None:
             _set_prerequisites(conn, course_id, creator_id, prerequisites)
     return get_course(conn, course_id, creator_id)
@@ -195,7 +195,7 @@ def set_thumbnail(conn: Connection, course_id: int, creator_id: int, path: str |
     with transaction(conn):
         old = _require_course(conn, course_id, creator_id)["thumbnail_path"]
         conn.execute("UPDATE courses SET thumbnail_path = ?, updated_at = ? WHERE id = ?",
-                     (path, utcnow(), course_id))
+                     (path, iso_utc(), course_id))
     return old
 
 
@@ -232,7 +232,7 @@ def update_module(conn: Connection, course_id: int, creator_id: int, module_id: 
                      " description = coalesce(?, description), updated_at = ? WHERE id = ?",
                      (None if title is None else _title(title),
                       None if description is None else _text(description, DESCRIPTION_MAX),
-                      utcnow(), module_id))
+                      iso_utc(), module_id))
         if video_ids is not None:
             _check_videos(conn, creator_id, video_ids, f"module {module_id}")
             _place_videos(conn, module_id, video_ids)
@@ -348,7 +348,7 @@ def _place_videos(conn: Connection, module_id: int, video_ids: Sequence[int]) ->
 
 
 def _touch(conn: Connection, course_id: int) -> None:
-    conn.execute("UPDATE courses SET updated_at = ? WHERE id = ?", (utcnow(), course_id))
+    conn.execute("UPDATE courses SET updated_at = ? WHERE id = ?", (iso_utc(), course_id))
 
 
 def _module(conn: Connection, course_id: int, creator_id: int, module_id: int) -> Module:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from chronos.db import Connection, transaction
-from chronos.models import utcnow
+from chronos.timefmt import iso_utc
 from chronos.models.states import UNFINISHED, VideoStatus
 from chronos.models.visibility import student_visible_sql, visible_to_students
 
@@ -111,7 +111,7 @@ def set_status(conn: Connection, video_id: int, status: VideoStatus, *, progress
     """Move a video to a state (committed at once, so a crash resumes from here)."""
     status = VideoStatus(status)  # ValueError for an unknown status: a bug
     done = status == VideoStatus.COMPLETED
-    now = utcnow()
+    now = iso_utc()
     with transaction(conn):
         conn.execute(
             "UPDATE videos SET status = ?, progress = coalesce(?, progress), error = ?,"
@@ -125,7 +125,7 @@ def set_progress(conn: Connection, video_id: int, progress: float) -> None:
     """Record how far the current stage has got (0..1)."""
     with transaction(conn):
         conn.execute("UPDATE videos SET progress = ?, updated_at = ? WHERE id = ?",
-                     (max(0.0, min(1.0, progress)), utcnow(), video_id))
+                     (max(0.0, min(1.0, progress)), iso_utc(), video_id))
 
 
 def set_probe(conn: Connection, video_id: int, *, duration_s: float | None,
@@ -133,7 +133,7 @@ def set_probe(conn: Connection, video_id: int, *, duration_s: float | None,
     """Store what probing the media found."""
     with transaction(conn):
         conn.execute("UPDATE videos SET duration_s = ?, thumbnail_path = ?, updated_at = ? WHERE id = ?",
-                     (duration_s, thumbnail_path, utcnow(), video_id))
+                     (duration_s, thumbnail_path, iso_utc(), video_id))
 
 
 def record_attempt(conn: Connection, video_id: int) -> int:
@@ -147,13 +147,13 @@ def requeue(conn: Connection, video_id: int) -> None:
     """Put a settled video back in the queue, from transcription, with a fresh attempt budget."""
     with transaction(conn):
         conn.execute("UPDATE videos SET status = ?, progress = 0, error = NULL, attempts = 0,"
-                     " updated_at = ? WHERE id = ?", (VideoStatus.PENDING, utcnow(), video_id))
+                     " updated_at = ? WHERE id = ?", (VideoStatus.PENDING, iso_utc(), video_id))
 
 
 def rename_video(conn: Connection, video_id: int, title: str) -> None:
     """Change a video's title."""
     with transaction(conn):
-        conn.execute("UPDATE videos SET title = ?, updated_at = ? WHERE id = ?", (title, utcnow(), video_id))
+        conn.execute("UPDATE videos SET title = ?, updated_at = ? WHERE id = ?", (title, iso_utc(), video_id))
 
 
 def delete_video(conn: Connection, video_id: int) -> None:
