@@ -14,6 +14,7 @@ from chronos.models.analytics_overview import overview
 from chronos.models.analytics_range import RangeError, parse_day, resolve
 from chronos.web import analytics_json, services
 from chronos.web.identity import api_owner_required, who
+from chronos.web.errors import error
 
 bp = Blueprint("analytics", __name__)
 
@@ -21,7 +22,7 @@ bp = Blueprint("analytics", __name__)
 @bp.errorhandler(RangeError)
 @bp.errorhandler(activity.ZoneError)
 def _bad_input(exc: ValueError):
-    return jsonify(error=str(exc), status=400), 400
+    return error(str(exc), 400)
 
 
 def _range(conn):
@@ -43,7 +44,7 @@ def video_confusion(video_id: int):
     with services().db.connection() as conn:
         video = videos.get_video(conn, video_id, who().creator_id)
         if video is None:
-            return jsonify(error="No such video.", status=404), 404
+            return error("No such video.", 404)
         rng = _range(conn)
         found = confusion(conn, video.id, video.title, video.duration_s, rng)
     return jsonify(analytics_json.confusion_json(found))
@@ -70,7 +71,7 @@ def student(student_id: int):
     with services().db.connection() as conn:
         found = analytics_students.student_detail(conn, who().creator_id, student_id)
     if found is None:
-        return jsonify(error="No such student.", status=404), 404
+        return error("No such student.", 404)
     return jsonify(analytics_json.student_json(found))
 
 

@@ -2,7 +2,7 @@
 tier cannot take refused from their headers, before a byte of the body is read."""
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, request, session
+from flask import Flask, g, request, session
 
 from chronos import tiers
 from chronos.models import usage
@@ -10,6 +10,7 @@ from chronos.models.states import Role
 from chronos.web import services
 from chronos.web.identity import Identity, identify
 from chronos.web.limits import UPLOAD_ENDPOINT
+from chronos.web.errors import error
 
 
 def install(app: Flask) -> None:
@@ -62,4 +63,4 @@ def _refuse_upload_early():
                                       sv.settings.max_upload_bytes)
     if refusal is None:
         return None
-    return jsonify(error=str(refusal), status=refusal.status), refusal.status
+    return error(str(refusal), refusal.status)

@@ -10,6 +10,7 @@ from chronos.models import usage
 from chronos.web import services
 from chronos.web.identity import api_owner_required, owner_required, who
 from chronos.whop import WhopError
+from chronos.web.errors import error
 
 bp = Blueprint("usage", __name__)
 
@@ -56,7 +57,7 @@ def api_refresh():
         sync = _refresh_from_whop()
     except WhopError as exc:
         status = exc.status if exc.status in (404, 503) else 502
-        return jsonify(error=str(exc), status=status), status
+        return error(str(exc), status)
     body = asdict(sync)
     return (jsonify(body), 200) if sync.ok else (jsonify(body | {"error": sync.message}), 502)
 

@@ -13,6 +13,7 @@ from chronos.web import services
 from chronos.web.auth import sign_in
 from chronos.web.identity import api_owner_required, member_required, owner_required, who
 from chronos.whop.oauth import WhopError, exchange_code, start_authorization, userinfo
+from chronos.web.errors import error
 
 log = logging.getLogger(__name__)
 bp = Blueprint("whop", __name__)
@@ -110,7 +111,7 @@ def webhook():
         "webhook_limiter", RateLimiter(BAD_WEBHOOKS_PER_MINUTE, 60))
     key = str(request.remote_addr)
     if limiter.retry_after(key):
-        return jsonify(error="Too many invalid deliveries from this address."), 429
+        return error("Too many invalid deliveries from this address.", 429)
     raw = request.get_data(cache=False)  # the exact bytes that were signed
     with services().db.connection() as conn:
         result = whop.receive_webhook(conn, request.headers, raw)
@@ -143,7 +144,7 @@ def replay(event_id: int):
     with services().db.connection() as conn:
         stored = whop_records.get_event(conn, event_id)
         if stored is None:
-            return jsonify(error=f"No event {event_id}.", status=404), 404
+            return error(f"No event {event_id}.", 404)
         whop.apply(conn, stored)
         return jsonify(whop_records.get_event(conn, event_id).to_json())
 
