@@ -107,25 +107,30 @@ def _query_terms(question: str, vocabulary: Counter) -> list[tuple[str, float]]:
     for word in dict.fromkeys(tokens(question)):
         if word in vocabulary:
             terms.append((word, 1.0))
-        if len(word) < SOUND_ALIKE_MIN_LETTERS:
-            continue
-        matcher = SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(_phonetic(word))  # difflib caches the second sequence's index
-        for other in vocabulary:
-            if other == word or len(other) < 4 or abs(len(other) - len(word)) > 4:
-                continue
-            matcher.set_seq1(_phonetic(other))
-            # The cheap upper bounds first: most words are nothing like the question's.
-            if (matcher.real_quick_ratio() >= SOUND_ALIKE_RATIO and matcher.quick_ratio() >= SOUND_ALIKE_RATIO
-                    and (ratio := matcher.ratio()) >= SOUND_ALIKE_RATIO):
-                terms.append((other, SOUND_ALIKE_WEIGHT * ratio))
+        if len(word) >= SOUND_ALIKE_MIN_LETTERS:
+            terms += [(other, SOUND_ALIKE_WEIGHT * r) for other in vocabulary
+                      if other != word and (r := sound_alike(word, other)) >= SOUND_ALIKE_RATIO]
     return terms
 
 
-def tokens(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 18)  # a library's words recur from question to question
+def sound_alike(word: str, other: str) -> float:
+    """How alike two words sound, 0..1 (difflib's ratio of their phonetic forms); 0 for words
+    too short or too different in length to be compared."""
+    if len(other) < 4 or abs(len(other) - len(word)) > 4:
+        return 0.0
+    a, b = _phonetic(word), _phonetic(other)
+    if 2 * min(len(a), len(b)) < SOUND_ALIKE_RATIO * (len(a) + len(b)):
+        return 0.0  # the ratio's upper bound from the lengths alone: most words stop here
+    matcher = SequenceMatcher(None, b, a, autojunk=False)
+    return matcher.ratio() if matcher.quick_ratio() >= SOUND_ALIKE_RATIO else 0.0
+
+
+@lru_cache(maxsize=1 << 14)  # the candidates' sentences recur from question to question
+def tokens(text: str) -> tuple[str, ...]:
     """The text's content words, lower case, crudely stemmed (plurals, -ing, -ed, -ly)."""
     words = re.findall(r"[a-z0-9]+", text.lower().replace("'s", ""))
-    return [_stem(w) for w in words if w not in _STOPWORDS and len(w) > 1]
+    return tuple(_stem(w) for w in words if w not in _STOPWORDS and len(w) > 1)
 
 
 def _stem(word: str) -> str:
