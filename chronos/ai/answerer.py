@@ -14,6 +14,13 @@ class TimedSentence:
     # The sentence's stored unit-length embedding (a numpy float32 row), when the library has it:
     # the offline answerer then scores the sentence without embedding it again.
     vector: Any = field(default=None, compare=False, repr=False)
+    # Its stored context vector (the sentence with its neighbours, embedded as one text), if any.
+    window: Any = field(default=None, compare=False, repr=False)
+    # How well the sentence answers the question, as retrieval scored it (chronos.rag.moments):
+    # `score` orders the moments (higher is better), `similarity` is its cosine similarity to the
+    # question with its neighbours' context. None when the passage was not scored.
+    score: float | None = field(default=None, compare=False)
+    similarity: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ from chronos.timefmt import clock
 MAX_QUOTES = 3
 MIN_SENTENCE_SIMILARITY = 0.25
 RELATIVE_MARGIN = 0.12
+# The same margin on the moment score retrieval gives sentences (chronos.rag.moments), whose scale
+# is about 1.3 times the similarity's (its video prior adds 0.3 of a similarity).
+MOMENT_MARGIN = 0.16
 _SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -48,20 +51,48 @@ class OfflineAnswerer:
 
     def _best_sentences(self, question: str, passages: Sequence[Passage],
                         question_vector: np.ndarray | None = None) -> list[tuple[int, int | None, str]]:
-        """The few sentences most similar to the question, best first: (passage, sentence, text)."""
+        """The few sentences that best answer the question, best first: (passage, sentence, text)."""
         candidates: list[tuple[int, int | None, str]] = []
         stored: list[np.ndarray | None] = []  # each candidate's vector, when stored at ingest
+        moments: list[tuple[float, float] | None] = []  # (score, similarity) when retrieval scored it
         for i, p in enumerate(passages):
             if p.sentences:
                 chosen = [(j, s) for j, s in enumerate(p.sentences) if len(s.text.split()) >= 4]
                 candidates += [(i, j, s.text) for j, s in chosen]
                 stored += [s.vector for _, s in chosen]
+                moments += [None if s.score is None else (s.score, s.similarity) for _, s in chosen]
             else:
                 texts = [s.strip() for s in _SPLIT.split(p.text) if len(s.split()) >= 4]
                 candidates += [(i, None, t) for t in texts]
                 stored += [None] * len(texts)
+                moments += [None] * len(texts)
         if not candidates:
             return []
+        if all(m is not None for m in moments):
+            # Retrieval scored every sentence as a moment (chronos.rag.moments): quote in its order.
+            score = np.array([m[0] for m in moments])
+            sims = np.array([m[1] for m in moments])
+            margin = MOMENT_MARGIN
+        else:
+            score, sims = self._similarities(question, candidates, stored, question_vector)
+            margin = RELATIVE_MARGIN
+        # Quote the best sentence and only those nearly as good: a weaker one dilutes the answer.
+        floor = max(MIN_SENTENCE_SIMILARITY, float(score.max()) - margin)
+        order = [j for j in np.argsort(-score, kind="stable")
+                 if score[j] >= floor and sims[j] >= MIN_SENTENCE_SIMILARITY]
+        # Best first: the first citation is the one a student is most likely to click.
+        seen, out = set(), []
+        for j in order[:MAX_QUOTES]:
+            if candidates[j][2] not in seen:
+                seen.add(candidates[j][2])
+                out.append(candidates[j])
+        return out
+
+    def _similarities(self, question: str, candidates: list[tuple[int, int | None, str]],
+                      stored: list[np.ndarray | None], question_vector: np.ndarray | None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """Passages retrieval did not score: each sentence's similarity plus a word-overlap bonus,
+        and its similarity alone."""
         # The question's vector is the one retrieval made (embed_one caches it by its text).
         q_vec = question_vector if question_vector is not None else self.embedder.embed_one(question)
         missing = [j for j, v in enumerate(stored) if v is None]
@@ -72,14 +103,4 @@ class OfflineAnswerer:
         q_words = set(re.findall(r"\w+", question.lower()))
         overlap = np.array([len(q_words & set(re.findall(r"\w+", s.lower()))) / max(1, len(q_words))
                             for _, _, s in candidates])
-        score = sims + 0.15 * overlap
-        # Quote the best sentence and only those nearly as good: a weaker one dilutes the answer.
-        floor = max(MIN_SENTENCE_SIMILARITY, float(score.max()) - RELATIVE_MARGIN)
-        order = [j for j in np.argsort(-score) if score[j] >= floor and sims[j] >= MIN_SENTENCE_SIMILARITY]
-        # Best first: the first citation is the one a student is most likely to click.
-        seen, out = set(), []
-        for j in order[:MAX_QUOTES]:
-            if candidates[j][2] not in seen:
-                seen.add(candidates[j][2])
-                out.append(candidates[j])
-        return out
+        return sims + 0.15 * overlap, sims

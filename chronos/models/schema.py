@@ -738,6 +738,15 @@ CREATE TABLE transcript_sentences (
 CREATE INDEX idx_sentences_video_time ON transcript_sentences(video_id, start_s);
 """
 
+# Migration 11: each sentence's context vector, the sentence with the one before and the one after
+# it (same video) embedded as one text. A moment is scored by it as well as by the sentence alone:
+# a sentence that answers a question often leans on its neighbours for the words the question uses
+# (issue 13, bench/README.md). NULL until the embed stage or the start-up backfill fills it; answers
+# use the sentence's own vector meanwhile.
+SENTENCE_WINDOWS = """
+ALTER TABLE transcript_sentences ADD COLUMN window_vector BLOB;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -749,4 +758,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (8, "videos: available to students apart from the processing stage", VISIBILITY),
     (9, "transcript sentences with their vectors", SENTENCES),
     (10, "whop: the receive order breaks event-time ties between membership events", WHOP_RECEIVE_ORDER),
+    (11, "transcript sentences: a context vector with the neighbouring sentences", SENTENCE_WINDOWS),
 ]

@@ -28,12 +28,18 @@ class StoredSentence:
     text: str
     content_hash: str
     vector: np.ndarray | None  # unit length float32; None until the embed stage fills it
+    # The sentence with its neighbours, embedded as one text (migration 11); None until filled.
+    window: np.ndarray | None = None
+
+
+def _blob_vector(blob: bytes | None) -> np.ndarray | None:
+    return np.frombuffer(blob, dtype=np.float32) if blob is not None else None
 
 
 def _sentence(r) -> StoredSentence:
-    vec = np.frombuffer(r["vector"], dtype=np.float32) if r["vector"] is not None else None
     return StoredSentence(r["id"], r["video_id"], r["sentence_index"], r["start_s"], r["end_s"],
-                          r["text"], r["content_hash"], vec)
+                          r["text"], r["content_hash"], _blob_vector(r["vector"]),
+                          _blob_vector(r["window_vector"]))
 
 
 def replace_sentences(conn: Connection, video_id: int, creator_id: int,
@@ -66,6 +72,24 @@ def store_vectors(conn: Connection, model: str, sentences: Sequence[StoredSenten
                          " VALUES (?, ?, ?)", (sentence.content_hash, model, blob))
 
 
+def video_sentences(conn: Connection, video_id: int) -> list[StoredSentence]:
+    """All the video's sentences, in the order they are spoken."""
+    rows = conn.execute("SELECT * FROM transcript_sentences WHERE video_id = ? ORDER BY sentence_index",
+                        (video_id,))
+    return [_sentence(r) for r in rows]
+
+
+def store_windows(conn: Connection, model: str, sentences: Sequence[StoredSentence],
+                  hashes: Sequence[str], vectors: Sequence[np.ndarray]) -> None:
+    """Store each sentence's context vector; remember it by its window text's content hash."""
+    with transaction(conn):
+        for sentence, digest, vec in zip(sentences, hashes, vectors, strict=True):
+            blob = np.asarray(vec, dtype=np.float32).tobytes()
+            conn.execute("UPDATE transcript_sentences SET window_vector = ? WHERE id = ?", (blob, sentence.id))
+            conn.execute("INSERT OR IGNORE INTO embedding_cache(content_hash, model, vector)"
+                         " VALUES (?, ?, ?)", (digest, model, blob))
+
+
 def sentences_between(conn: Connection, video_id: int, start_s: float,
                       end_s: float) -> list[StoredSentence]:
     """The video's sentences spoken inside a time range (a few ms of slack at either end)."""
@@ -82,10 +106,12 @@ def has_sentences(conn: Connection, video_id: int) -> bool:
 
 
 def videos_needing_sentences(conn: Connection) -> list[int]:
-    """Completed videos whose sentences are missing or lack vectors: the backfill's work list."""
+    """Completed videos whose sentences are missing or lack vectors or context vectors: the
+    backfill's work list."""
     rows = conn.execute(
         "SELECT v.id FROM videos v WHERE v.status = 'completed' AND (NOT EXISTS"
         " (SELECT 1 FROM transcript_sentences s WHERE s.video_id = v.id) OR EXISTS"
-        " (SELECT 1 FROM transcript_sentences s WHERE s.video_id = v.id AND s.vector IS NULL))"
+        " (SELECT 1 FROM transcript_sentences s WHERE s.video_id = v.id"
+        "  AND (s.vector IS NULL OR s.window_vector IS NULL)))"
         " ORDER BY v.id")
     return [r[0] for r in rows]

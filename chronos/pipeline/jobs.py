@@ -104,8 +104,9 @@ class PipelineRunner:
         return Outcome(VideoStatus.FAILED, error=reason)
 
     def backfill_sentences(self) -> list[int]:
-        """Embed the stored sentences of completed videos that lack them (a library older than
-        migration 9); returns the videos done. Heavy work, so one at a time with the pipeline."""
+        """Store the sentences, their vectors and their context vectors of completed videos that
+        lack them (a library older than migration 9 or 11); returns the videos done. Heavy work,
+        so one at a time with the pipeline."""
         done = []
         with self._heavy, self.db.connection() as conn:
             for video_id in sentences.videos_needing_sentences(conn):
@@ -120,7 +121,7 @@ class PipelineRunner:
                 except Exception:  # noqa: BLE001 - answers fall back to embedding these sentences
                     log.exception("video %s: storing sentence vectors failed", video_id)
         if done:
-            log.info("stored sentence vectors for %d video(s) of an older library", len(done))
+            log.info("backfill: stored sentence and context vectors for %d video(s) of an older library", len(done))
         return done
 
     def process_until_done(self, video_id: int, sleep: Callable[[float], None] = time.sleep) -> Outcome:

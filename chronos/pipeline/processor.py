@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,7 +127,8 @@ def embed_chunks(conn: Connection, video_id: int, embedder: Embedder) -> int:
 
 
 def embed_sentences(conn: Connection, video_id: int, embedder: Embedder) -> int:
-    """Embed the video's sentences that lack vectors, reusing cached vectors for unchanged text.
+    """Embed the video's sentences, and each with its neighbours (its context vector), where
+    missing; cached vectors are reused for unchanged text. Returns the texts embedded.
 
     A video chunked before sentences were stored (a library older than migration 9) gets its
     sentences from its transcript first: this is also the start-up backfill's work.
@@ -144,7 +145,30 @@ def embed_sentences(conn: Connection, video_id: int, embedder: Embedder) -> int:
     for i in range(0, len(fresh), 256):
         batch = fresh[i:i + 256]
         sentence_store.store_vectors(conn, embedder.name, batch, embedder.embed([s.text for s in batch]))
+    return len(fresh) + _embed_windows(conn, video_id, embedder)
+
+
+def _embed_windows(conn: Connection, video_id: int, embedder: Embedder) -> int:
+    """Store the context vector of each sentence lacking one: it with the sentences either side."""
+    spoken = sentence_store.video_sentences(conn, video_id)
+    todo = [(s, window_text(spoken, i)) for i, s in enumerate(spoken) if s.window is None]
+    hashes = [chunk_store.content_hash(text) for _, text in todo]
+    cached = chunk_store.cached_embeddings(conn, embedder.name, hashes)
+    reused = [(s, h) for (s, _), h in zip(todo, hashes) if h in cached]
+    if reused:
+        sentence_store.store_windows(conn, embedder.name, [s for s, _ in reused], [h for _, h in reused],
+                                     [cached[h] for _, h in reused])
+    fresh = [(s, text, h) for (s, text), h in zip(todo, hashes) if h not in cached]
+    for i in range(0, len(fresh), 256):
+        batch = fresh[i:i + 256]
+        sentence_store.store_windows(conn, embedder.name, [s for s, _, _ in batch], [h for _, _, h in batch],
+                                     embedder.embed([text for _, text, _ in batch]))
     return len(fresh)
+
+
+def window_text(spoken: Sequence[sentence_store.StoredSentence], i: int) -> str:
+    """Sentence i with the sentence before and the one after it, as one text."""
+    return " ".join(s.text for s in spoken[max(0, i - 1):i + 2])
 
 
 def _store_sentences(conn: Connection, video: videos.Video, spoken: list) -> None:
