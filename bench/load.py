@@ -18,6 +18,12 @@ runs. "targets" says which of issue 13's targets the run met, and "limits" what 
 server's CPU seconds over the measured part against what the machine's cores could give
 (server_cpu_share near 1.0: CPU-bound; well below with slow answers: waiting, on locks or the
 database), and the machine's load from other processes.
+
+With --profile FILE (py-spy on PATH, or --py-spy PATH), py-spy samples the server over the measured
+part, every thread including waiting ones (--idle), into FILE (py-spy's raw collapsed stacks), and
+"profile" in the JSON gives the share of request-thread samples by the deepest Chronos frame (file,
+function) — where requests spend their time, running or waiting. --profile-gil samples only the
+thread holding the GIL instead: where the one core of Python goes.
 """
 from __future__ import annotations
 
@@ -26,12 +32,15 @@ import http.client
 import os
 import json
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -173,6 +182,18 @@ def _wait_until_serving(port: int, proc: subprocess.Popen) -> None:
     raise RuntimeError(f"the server exited with {proc.returncode}; see its log in the data folder")
 
 
+def _wait_for_models(log: Path, proc: subprocess.Popen, timeout_s: float = 600) -> float:
+    """Wait until the server has loaded its models (it loads them in the background after it starts
+    listening); the seconds waited after sign-up. The class is measured warm: the first question
+    of the day is bench/startup.py's and bench/answers.py's business."""
+    t0 = time.perf_counter()
+    while "Models ready" not in log.read_text(errors="replace"):
+        if proc.poll() is not None or time.perf_counter() - t0 > timeout_s:
+            raise RuntimeError("the server did not report its models ready; see " + str(log))
+        time.sleep(0.2)  # a log line, not an event we can wait on
+    return round(time.perf_counter() - t0, 1)
+
+
 def _cpu_s(pid: int) -> float:
     """CPU seconds (user + system) a process has used so far (Linux /proc; 0.0 elsewhere)."""
     try:
@@ -198,6 +219,44 @@ def _drain(ws: Client, into: list) -> None:
         pass
 
 
+def _start_profiler(py_spy: str, pid: int, out: Path, gil: bool) -> subprocess.Popen:
+    """py-spy sampling the server until stopped with SIGINT (when it writes `out`)."""
+    what = ["--gil"] if gil else ["--idle"]
+    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--format", "raw", "--output", str(out),
+                             "--rate", "50", "--nonblocking", *what],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stop_profiler(spy: subprocess.Popen) -> None:
+    spy.send_signal(signal.SIGINT)
+    spy.wait(timeout=120)
+
+
+# Stacks of threads with nothing to do: a websocket waiting for its next message, an idle pool
+# thread, the accept loop. They are left out of the shares.
+IDLE = ("Base.receive (simple_websocket", "Base._thread (simple_websocket", "_worker (concurrent/futures/thread.py:8",
+        "BaseServer.serve_forever", "Queue.get (queue.py", "BaseServer.shutdown")
+
+
+# The pool's entry point and the database plumbing: the Chronos frame named is the one above them.
+PLUMBING = re.compile(r"\(chronos/(server|db)\.py:")
+
+
+def profile_shares(raw: Path, top: int = 15) -> dict:
+    """Share of request samples by deepest Chronos frame, from py-spy's raw output."""
+    by_frame: Counter[str] = Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        frames = stack.split(";")
+        if not n.isdigit() or frames[-1].startswith(IDLE) or any(f.startswith(IDLE[:2]) for f in frames):
+            continue
+        ours = [f for f in frames if "(chronos/" in f and not PLUMBING.search(f)]
+        leaf = frames[-1].split(" (")[0]
+        by_frame[f"{ours[-1].rsplit(':', 1)[0]})  >  {leaf}" if ours else f"(outside Chronos) {leaf}"] += int(n)
+    total = sum(by_frame.values()) or 1
+    return {"samples": total, "top": [[frame, round(n / total, 3)] for frame, n in by_frame.most_common(top)]}
+
+
 def _prepare(data: Path, env: dict) -> tuple[str, int]:
     """Process two lectures and make an owner token, before any server runs."""
     def cli(*args):
@@ -209,7 +268,8 @@ def _prepare(data: Path, env: dict) -> tuple[str, int]:
     return cli("token", "create").strip(), videos[0]["id"]
 
 
-def run(students: int, server: str) -> dict:
+def run(students: int, server: str, profile: Path | None = None, py_spy: str | None = None,
+        profile_gil: bool = False) -> dict:
     """Start the server, sign the students up, run them all at once, and summarise."""
     data = Path(tempfile.mkdtemp(prefix="chronos-load-")) / "data"
     # One address (this machine) for every student, and more students than the free tier has.
@@ -236,10 +296,13 @@ def run(students: int, server: str) -> dict:
         crowd = [Student(port) for _ in range(students)]
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(lambda sn: sn[1].sign_up(invite_path, sn[0]), enumerate(crowd)))
+        # Only `chronos serve` loads the models at start (and says so); the others load on first use.
+        models_wait = _wait_for_models(data / "server.log", proc) if server == "pooled" else None
         start = threading.Barrier(students)
         threads = [threading.Thread(target=s.session,
                                     args=(video_id, QUESTIONS[i % len(QUESTIONS)], start))
                    for i, s in enumerate(crowd)]
+        spy = _start_profiler(py_spy, proc.pid, profile, profile_gil) if profile else None
         load_before, cpu0 = _loadavg(), _cpu_s(proc.pid)
         print(f"measuring: {students} students at once (server pid {proc.pid})", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
@@ -250,6 +313,8 @@ def run(students: int, server: str) -> dict:
         wall = time.perf_counter() - t0
         server_cpu = _cpu_s(proc.pid) - cpu0
         load_after = _loadavg()
+        if spy is not None:
+            _stop_profiler(spy)
         live.close()
     finally:
         proc.terminate()
@@ -269,9 +334,11 @@ def run(students: int, server: str) -> dict:
             "p50_ms": _ms(timings, 0.50), "p95_ms": _ms(timings, 0.95),
             "answers": len(answers), "answer_p50_ms": _ms(answers, 0.50),
             "answer_p95_ms": _ms(answers, 0.95),
-            "wall_s": round(wall, 1), "server": server, "server_exit_on_sigterm": proc.returncode,
+            "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server, "server_exit_on_sigterm": proc.returncode,
             "owner_live_events": len(live_events),
-            "error_samples": sorted(set(errors))[:10]}
+            "error_samples": sorted(set(errors))[:10]} | (
+                {"profile": profile_shares(profile) | {"file": str(profile), "gil_only": profile_gil}}
+                if profile and profile.exists() else {})
 
 
 def main() -> None:
@@ -280,8 +347,13 @@ def main() -> None:
     parser.add_argument("--server", choices=sorted(SERVERS), default="pooled")
     parser.add_argument("--out", type=Path, help="where to write the JSON (default "
                         "bench/results/load-<server>.json)")
+    parser.add_argument("--profile", type=Path, help="sample the server with py-spy into this file")
+    parser.add_argument("--profile-gil", action="store_true", help="sample only the GIL holder")
+    parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy program")
     args = parser.parse_args()
-    result = run(args.students, args.server)
+    if args.profile and not args.py_spy:
+        parser.error("--profile needs py-spy: install it or pass --py-spy PATH")
+    result = run(args.students, args.server, args.profile, args.py_spy, args.profile_gil)
     out = args.out or ROOT / "bench" / "results" / f"load-{args.server}.json"
     emit(result, out)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from chronos.db import Connection, transaction
 from chronos.models import usage, utcnow
+
+TOUCH_EVERY = timedelta(seconds=60)  # how fresh "last active" is kept
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,9 @@ def revoke_invite(conn: Connection, invite_id: int) -> None:
 def join_with_invite(conn: Connection, token: str, *, name: str, username: str, password: str,
                      student_limit: int | None = None) -> Student:
     """Create a student from an invite; the use (and the tier's student limit) is checked atomically."""
+    # Hashed before the write lock is taken: the hash is deliberately slow (tens of ms of CPU), and
+    # every other writer would wait for it (a class joining at once got "database is locked").
+    password_hash = generate_password_hash(password)
     with transaction(conn):
         row = conn.execute("SELECT * FROM invites WHERE token_hash = ?", (_hash(token),)).fetchone()
         if row is None:
@@ -138,7 +144,7 @@ def join_with_invite(conn: Connection, token: str, *, name: str, username: str, 
         cur = conn.execute(
             "INSERT INTO students(creator_id, name, username, password_hash, source, access, invite_id,"
             " last_active_at) VALUES (?, ?, ?, ?, 'invite', 'active', ?, ?)",
-            (row["creator_id"], name, username, generate_password_hash(password), row["id"], utcnow()))
+            (row["creator_id"], name, username, password_hash, row["id"], utcnow()))
     return get_student(conn, cur.lastrowid)
 
 
@@ -218,10 +224,17 @@ def _recompute(conn: Connection, student_id: int) -> None:
                  (access, latest["status"] if latest else None, student_id))
 
 
-def touch_active(conn: Connection, student_id: int) -> None:
-    """Note the student was here (at most once a minute, to spare the write)."""
-    now = utcnow()
-    with transaction(conn):
+def touch_active(conn: Connection, student: Student, *, now: datetime | None = None) -> bool:
+    """Note the student was here, at most once a minute; True when that took a write."""
+    moment = now or datetime.now(timezone.utc)
+    cutoff = moment - TOUCH_EVERY
+    # Decided on the row the caller just read: every request of a signed-in student comes here, and
+    # even a no-op UPDATE would take SQLite's one write lock (BEGIN IMMEDIATE) and queue behind
+    # every heartbeat and answer being stored.
+    if student.last_active_at and datetime.fromisoformat(student.last_active_at) > cutoff:
+        return False
+    with transaction(conn):  # the guard again, in SQL: another request may have touched it since
         conn.execute("UPDATE students SET last_active_at = ? WHERE id = ? AND"
-                      " (last_active_at IS NULL OR last_active_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds'))",
-                      (now, student_id))
+                     " (last_active_at IS NULL OR last_active_at < ?)",
+                     (utcnow(moment), student.id, utcnow(cutoff)))
+    return True

@@ -67,7 +67,7 @@ def _identify() -> Identity | tuple:
                     return ANONYMOUS
             if student.access != "active":
                 return Identity(Role.NONE, student.creator_id, revoked=student)
-            people.touch_active(conn, student.id)
+            people.touch_active(conn, student)
             return Identity(Role.STUDENT, student.creator_id, student)
     return ANONYMOUS
 
