@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from chronos.db import Connection, transaction
-from chronos.models import usage, utcnow
+from chronos.models import usage
+from chronos.timefmt import iso_utc
 
 TOUCH_EVERY = timedelta(seconds=60)  # how fresh "last active" is kept
 
@@ -55,7 +56,7 @@ class Invite:
         """Why this invite cannot be used now, in words for the person holding the link."""
         if self.revoked_at:
             return "This invite link was withdrawn by the course owner."
-        if self.expires_at and (now or utcnow()) > self.expires_at:
+        if self.expires_at and (now or iso_utc()) > self.expires_at:
             return "This invite link has expired. Ask the course owner for a new one."
         if self.max_uses is not None and self.uses >= self.max_uses:
             return "This invite link has been used as many times as allowed."
@@ -116,7 +117,7 @@ def list_invites(conn: Connection, creator_id: int) -> list[Invite]:
 
 def revoke_invite(conn: Connection, invite_id: int) -> None:
     with transaction(conn):
-        conn.execute("UPDATE invites SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", (utcnow(), invite_id))
+        conn.execute("UPDATE invites SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", (iso_utc(), invite_id))
 
 
 def join_with_invite(conn: Connection, token: str, *, name: str, username: str, password: str,
@@ -144,7 +145,7 @@ def join_with_invite(conn: Connection, token: str, *, name: str, username: str, 
         cur = conn.execute(
             "INSERT INTO students(creator_id, name, username, password_hash, source, access, invite_id,"
             " last_active_at) VALUES (?, ?, ?, ?, 'invite', 'active', ?, ?)",
-            (row["creator_id"], name, username, password_hash, row["id"], utcnow()))
+            (row["creator_id"], name, username, password_hash, row["id"], iso_utc()))
     return get_student(conn, cur.lastrowid)
 
 
@@ -187,7 +188,7 @@ def upsert_whop_student(conn: Connection, creator_id: int, *, whop_user_id: str,
             "INSERT INTO students(creator_id, whop_user_id, name, email, source, access)"
             " VALUES (?, ?, ?, ?, 'whop', 'revoked') ON CONFLICT(whop_user_id) DO UPDATE SET"
             " name = coalesce(excluded.name, students.name), email = coalesce(excluded.email, students.email),"
-            " updated_at = ?", (creator_id, whop_user_id, name or username, email, utcnow()))
+            " updated_at = ?", (creator_id, whop_user_id, name or username, email, iso_utc()))
     return student_by_whop_user(conn, creator_id, whop_user_id)
 
 
@@ -195,7 +196,7 @@ def set_owner_revoked(conn: Connection, student_id: int, revoked: bool) -> Stude
     """The owner revokes or restores a student; their chats and progress are kept either way."""
     with transaction(conn):
         conn.execute("UPDATE students SET owner_revoked = ?, updated_at = ? WHERE id = ?",
-                     (int(revoked), utcnow(), student_id))
+                     (int(revoked), iso_utc(), student_id))
         _recompute(conn, student_id)
     return get_student(conn, student_id)
 
@@ -236,5 +237,5 @@ def touch_active(conn: Connection, student: Student, *, now: datetime | None = N
     with transaction(conn):  # the guard again, in SQL: another request may have touched it since
         conn.execute("UPDATE students SET last_active_at = ? WHERE id = ? AND"
                      " (last_active_at IS NULL OR last_active_at < ?)",
-                     (utcnow(moment), student.id, utcnow(cutoff)))
+                     (iso_utc(moment), student.id, iso_utc(cutoff)))
     return True

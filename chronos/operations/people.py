@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from chronos.models import people
 from chronos.operations import OperationError
+from chronos.timefmt import iso_utc
 
 if TYPE_CHECKING:
     from chronos.services import Services
@@ -30,7 +31,7 @@ def create_invite(sv: Services, creator_id: int, *, expires_in_days: int | None 
         raise OperationError("An invite can be used from 1 to 10,000 times.", 400)
     expires = None
     if expires_in_days:
-        expires = (datetime.now(timezone.utc) + timedelta(days=expires_in_days)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        expires = iso_utc(datetime.now(timezone.utc) + timedelta(days=expires_in_days))
     with sv.db.connection() as conn:
         invite, token = people.create_invite(conn, creator_id, expires_at=expires, max_uses=max_uses,
                                              note=(note or "")[:NOTE_MAX])
