@@ -60,6 +60,9 @@ class Settings:
     whisper_device: str = "auto"  # auto | cpu | cuda
     whisper_threads: int = 0  # 0: chosen from the CPU count
     whisper_beam_size: int = 5
+    # The glossary, the video's title and description and its courses' titles go to Whisper as
+    # hotwords (pipeline/hints.py); measured in bench/README.md ("Vocabulary hints").
+    whisper_hints: bool = True
     # Embeddings
     embed_batch_size: int = 32
     # Pipeline retries: attempt n+1 waits retry_base_s * 2**n seconds.
