@@ -10,11 +10,14 @@ times, with the hints chronos.pipeline.hints builds from:
   * none:    no hints (as before this change);
   * lecture: the lecture's own glossary (bench/hints_glossaries.py) and its title: a creator
              whose glossary is exactly this lecture's words;
+  * course:  the glossary of the lecture's course (its three lectures' terms), the title and the
+             course title: a creator whose library is one subject;
   * library: the glossary of the whole twelve-lecture library (every lecture's terms, in course
              order), the title and the course title: what the product sends when one glossary
              serves a whole library, most of it about other lectures.
 term_recall: of the lecture's glossary terms that are in the reference, the share the transcript
-has word for word. The result is rewritten after every lecture, so a cut-short run keeps its part.
+has word for word. The result is rewritten after every lecture, so a cut-short run keeps its part;
+--resume keeps the (lecture, variant) runs already in --json-out and runs only the missing ones.
 """
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ from chronos.pipeline import media  # noqa: E402
 from chronos.pipeline.hints import order_hints  # noqa: E402
 
 DEFAULT_SIX = ["amazon", "thirty-years-war", "dna", "eocene", "andes", "immunity"]
-VARIANTS = ("none", "lecture", "library")
+VARIANTS = ("none", "lecture", "course", "library")
 
 
 def _phrase(text: str) -> str:
@@ -54,6 +57,9 @@ def hints_for(slug: str, variant: str) -> list[str] | None:
     title = LECTURES[slug]["title"]
     if variant == "lecture":
         return order_hints(GLOSSARIES[slug], title=title)
+    if variant == "course":
+        course = [t for s in LECTURES if COURSES[s] == COURSES[slug] for t in GLOSSARIES[s]]
+        return order_hints(course, title=title, course_titles=[COURSES[slug]])
     if variant == "library":
         library = [t for s in LECTURES for t in GLOSSARIES[s]]
         return order_hints(library, title=title, course_titles=[COURSES[slug]])
@@ -96,6 +102,7 @@ def main() -> None:
     ap.add_argument("--model", default="base")
     ap.add_argument("--models-dir", type=Path, default=BENCH / "out" / "models")
     ap.add_argument("--json-out", type=Path, default=BENCH / "results" / "hints-2026-12-02.json")
+    ap.add_argument("--resume", action="store_true", help="keep the runs already in --json-out")
     args = ap.parse_args()
     slugs = ([*DEFAULT_SIX, *(s for s in LECTURES if s not in DEFAULT_SIX)] if args.lectures == "all"
              else args.lectures.split(","))
@@ -103,6 +110,9 @@ def main() -> None:
     transcriber = Transcriber(whisper_model_dir(args.model, args.models_dir), name=args.model,
                               device="cpu")
     transcriber.load()
+    done: dict[str, dict] = {}
+    if args.resume and args.json_out.exists():
+        done = {lec["lecture"]: lec for lec in json.loads(args.json_out.read_text())["lectures"]}
     lectures: list[dict] = []
     result = {"bench": "hints", "model": args.model, "beam_size": transcriber.beam_size,
               "threads": transcriber.threads, "variants": list(VARIANTS)}
@@ -112,7 +122,11 @@ def main() -> None:
         audio = media.load_audio(args.media / f"{slug}.mp4")
         lec = {"lecture": slug, "voice": VOICES[slug][0], "wpm": VOICES[slug][1],
                "audio_s": round(len(audio) / 16_000, 1), "variants": {}}
+        kept = done.get(slug, {}).get("variants", {})
         for variant in VARIANTS:
+            if variant in kept:
+                lec["variants"][variant] = kept[variant]
+                continue
             hints = hints_for(slug, variant)
             t0 = time.perf_counter()
             out = transcriber.transcribe(audio, hints=hints)
