@@ -8,13 +8,17 @@ Each lecture (bench/out/hard/<slug>.mp4 and its sidecar, made by the hard-set ge
 points elsewhere) is transcribed by the product's Transcriber (Whisper base, the default) three
 times, with the hints chronos.pipeline.hints builds from:
   * none:    no hints (as before this change);
+  * title:   the title and the course title only (no glossary);
   * lecture: the lecture's own glossary (bench/hints_glossaries.py) and its title: a creator
              whose glossary is exactly this lecture's words;
   * course:  the glossary of the lecture's course (its three lectures' terms), the title and the
-             course title: a creator whose library is one subject;
+             course title, cut to what fits: a creator whose library is one subject;
   * library: the glossary of the whole twelve-lecture library (every lecture's terms, in course
-             order), the title and the course title: what the product sends when one glossary
-             serves a whole library, most of it about other lectures.
+             order), the title and the course title, cut to what fits: most of it is about
+             other lectures.
+course and library send a glossary too long to fit, cut (glossary_chars unbounded): what hints did
+before pipeline/hints.py learnt to leave such a glossary out, sending then the title variant's
+hints (with the glossary terms the title mentions).
 term_recall: of the lecture's glossary terms that are in the reference, the share the transcript
 has word for word. The result is rewritten after every lecture, so a cut-short run keeps its part;
 --resume keeps the (lecture, variant) runs already in --json-out and runs only the missing ones.
@@ -45,7 +49,8 @@ from chronos.pipeline import media  # noqa: E402
 from chronos.pipeline.hints import order_hints  # noqa: E402
 
 DEFAULT_SIX = ["amazon", "thirty-years-war", "dna", "eocene", "andes", "immunity"]
-VARIANTS = ("none", "lecture", "course", "library")
+VARIANTS = ("none", "title", "lecture", "course", "library")
+CUT = sys.maxsize  # no all-or-nothing rule: the Transcriber keeps the terms that fit
 
 
 def _phrase(text: str) -> str:
@@ -55,14 +60,16 @@ def _phrase(text: str) -> str:
 def hints_for(slug: str, variant: str) -> list[str] | None:
     """The hints one variant sends for a lecture (None: no hints)."""
     title = LECTURES[slug]["title"]
+    if variant == "title":
+        return order_hints([], title=title, course_titles=[COURSES[slug]])
     if variant == "lecture":
         return order_hints(GLOSSARIES[slug], title=title)
     if variant == "course":
         course = [t for s in LECTURES if COURSES[s] == COURSES[slug] for t in GLOSSARIES[s]]
-        return order_hints(course, title=title, course_titles=[COURSES[slug]])
+        return order_hints(course, title=title, course_titles=[COURSES[slug]], glossary_chars=CUT)
     if variant == "library":
         library = [t for s in LECTURES for t in GLOSSARIES[s]]
-        return order_hints(library, title=title, course_titles=[COURSES[slug]])
+        return order_hints(library, title=title, course_titles=[COURSES[slug]], glossary_chars=CUT)
     return None
 
 
@@ -90,9 +97,19 @@ def summary(lectures: list[dict]) -> dict:
                                      / max(1, sum(r["terms_spoken"] for r in runs)), 3),
                 "rtf": round(sum(r["wall_s"] for r in runs)
                              / sum(lec["audio_s"] for lec in lectures if v in lec["variants"]), 3),
-                "lectures": len(runs)}
+                "lectures": len(runs),
+                # the same lectures without hints, so variants run on fewer lectures compare fairly
+                "none_wer_same_lectures": round(
+                    sum(lec["variants"]["none"]["errors"] for lec in lectures if v in lec["variants"])
+                    / sum(lec["variants"]["none"]["words"] for lec in lectures if v in lec["variants"]), 4)}
     per_voice = {lec["voice"]: {v: r["wer"] for v, r in lec["variants"].items()} for lec in lectures}
     return {"overall": overall, "per_voice_wer": per_voice}
+
+
+def save(path: Path, result: dict) -> None:
+    """Write the result so far (after every run: a cut-short run keeps what it measured)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**result, **summary(result["lectures"])}, indent=2) + "\n")
 
 
 def main() -> None:
@@ -102,6 +119,7 @@ def main() -> None:
     ap.add_argument("--model", default="base")
     ap.add_argument("--models-dir", type=Path, default=BENCH / "out" / "models")
     ap.add_argument("--json-out", type=Path, default=BENCH / "results" / "hints-2026-12-02.json")
+    ap.add_argument("--variants", default=",".join(VARIANTS), help="which of " + ", ".join(VARIANTS))
     ap.add_argument("--resume", action="store_true", help="keep the runs already in --json-out")
     args = ap.parse_args()
     slugs = ([*DEFAULT_SIX, *(s for s in LECTURES if s not in DEFAULT_SIX)] if args.lectures == "all"
@@ -123,7 +141,7 @@ def main() -> None:
         lec = {"lecture": slug, "voice": VOICES[slug][0], "wpm": VOICES[slug][1],
                "audio_s": round(len(audio) / 16_000, 1), "variants": {}}
         kept = done.get(slug, {}).get("variants", {})
-        for variant in VARIANTS:
+        for variant in [v for v in VARIANTS if v in kept or v in args.variants.split(",")]:
             if variant in kept:
                 lec["variants"][variant] = kept[variant]
                 continue
@@ -138,10 +156,9 @@ def main() -> None:
             print(f"{slug:22s} {variant:8s} wer {lec['variants'][variant]['wer']:.3f} "
                   f"recall {lec['variants'][variant]['term_recall']:.2f} {wall:.0f}s",
                   file=sys.stderr, flush=True)
+            save(args.json_out, {**result, "lectures": [*lectures, lec, *(
+                d for s, d in done.items() if s not in slugs[:len(lectures) + 1])]})
         lectures.append(lec)
-        partial = {**result, **summary(lectures), "lectures": lectures}
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(partial, indent=2) + "\n")
     emit({**result, **summary(lectures), "lectures": lectures}, args.json_out)
 
 

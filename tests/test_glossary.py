@@ -64,6 +64,13 @@ def test_hints_put_the_title_and_the_terms_it_mentions_first():
     assert len(hints) == 6
 
 
+def test_a_glossary_too_long_to_fit_sends_only_the_terms_the_video_mentions():
+    library = ["Manaus"] + [f"Term number {i}" for i in range(60)]
+    hints = order_hints(library, title="Manaus and the Rio Negro", course_titles=["South America"])
+    assert hints == ["Manaus and the Rio Negro", "Manaus", "South America"]
+    assert len(order_hints(library[:20], title="Manaus and the Rio Negro")) == 21  # fits: all of it
+
+
 class RecordingTranscriber:
     """The real Whisper transcriber, noting the hints each call receives (an observation, not a fake)."""
 
