@@ -16,9 +16,8 @@ times, with the hints chronos.pipeline.hints builds from:
   * library: the glossary of the whole twelve-lecture library (every lecture's terms, in course
              order), the title and the course title, cut to what fits: most of it is about
              other lectures.
-course and library send a glossary too long to fit, cut (glossary_chars unbounded): what hints did
-before pipeline/hints.py learnt to leave such a glossary out, sending then the title variant's
-hints (with the glossary terms the title mentions).
+title, course and library are what hints were first built as; they measured worse than none, so
+pipeline/hints.py now sends no hints for them (no glossary, or one too long to fit whole).
 term_recall: of the lecture's glossary terms that are in the reference, the share the transcript
 has word for word. The result is rewritten after every lecture, so a cut-short run keeps its part;
 --resume keeps the (lecture, variant) runs already in --json-out and runs only the missing ones.
@@ -50,7 +49,6 @@ from chronos.pipeline.hints import order_hints  # noqa: E402
 
 DEFAULT_SIX = ["amazon", "thirty-years-war", "dna", "eocene", "andes", "immunity"]
 VARIANTS = ("none", "title", "lecture", "course", "library")
-CUT = sys.maxsize  # no all-or-nothing rule: the Transcriber keeps the terms that fit
 
 
 def _phrase(text: str) -> str:
@@ -59,18 +57,25 @@ def _phrase(text: str) -> str:
 
 def hints_for(slug: str, variant: str) -> list[str] | None:
     """The hints one variant sends for a lecture (None: no hints)."""
-    title = LECTURES[slug]["title"]
+    title, course = LECTURES[slug]["title"], COURSES[slug]
     if variant == "title":
-        return order_hints([], title=title, course_titles=[COURSES[slug]])
-    if variant == "lecture":
+        return [title, course]
+    if variant == "lecture":  # exactly what the product sends for such a glossary
         return order_hints(GLOSSARIES[slug], title=title)
-    if variant == "course":
-        course = [t for s in LECTURES if COURSES[s] == COURSES[slug] for t in GLOSSARIES[s]]
-        return order_hints(course, title=title, course_titles=[COURSES[slug]], glossary_chars=CUT)
-    if variant == "library":
-        library = [t for s in LECTURES for t in GLOSSARIES[s]]
-        return order_hints(library, title=title, course_titles=[COURSES[slug]], glossary_chars=CUT)
+    if variant in ("course", "library"):
+        terms = [t for s in LECTURES if variant == "library" or COURSES[s] == course
+                 for t in GLOSSARIES[s]]
+        return cut(terms, title, course)
     return None
+
+
+def cut(terms: list[str], title: str, course: str) -> list[str]:
+    """A glossary too long to fit, as hints were first built: the title, the terms it mentions,
+    the course title, the other terms (the Transcriber keeps what fits, so most are cut)."""
+    about = f"{title} {course}".casefold()
+    ordered = [title, *(t for t in terms if t.casefold() in about), course,
+               *(t for t in terms if t.casefold() not in about)]
+    return list(dict.fromkeys(ordered))
 
 
 def score(slug: str, reference: str, heard: str) -> dict:
