@@ -50,6 +50,7 @@ def test_students_and_strangers_are_refused(app, services, owner_client):
 def test_the_page_lists_the_terms_and_explains_itself(owner_client):
     page = owner_client.get("/glossary").get_data(as_text=True)
     assert "No terms yet." in page and 'href="/glossary"' in page
+    assert "Hints are off on this Chronos" in page  # whisper_hints is off by default
     put(owner_client, {"terms": ["Solimoes", "varzea"]})
     page = owner_client.get("/glossary").get_data(as_text=True)
     assert "Solimoes\nvarzea</textarea>" in page and "No terms yet." not in page

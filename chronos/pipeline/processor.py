@@ -42,7 +42,7 @@ class Pipeline:
     media_dir: Path
     publish: Publish = lambda event: None
     # Give Whisper the glossary, title and course titles as hints (the whisper_hints setting).
-    hints: bool = True
+    hints: bool = False
     # Set when Chronos is stopping: the running stage finishes, the next one is left for later.
     stopping: threading.Event = field(default_factory=threading.Event)
 
