@@ -107,8 +107,10 @@ def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attem
             publish_video(conn, video.id, pipeline.publish, "transcribe")
 
     with _stage(conn, video.id, "transcribe", attempt):
-        hints = (hints_for_video(conn, video) or None) if pipeline.hints else None
-        result = pipeline.transcriber.transcribe(audio, on_progress, hints=hints)
+        hints = hints_for_video(conn, video) if pipeline.hints else []
+        # Passed only when there are some, so a transcriber without the keyword still works.
+        extra = {"hints": hints} if hints else {}
+        result = pipeline.transcriber.transcribe(audio, on_progress, **extra)
         if not any(s.text.strip() for s in result.segments):
             raise PermanentError("No speech was found in this file's audio: it is silent or has "
                                  "only music or noise. Upload a version with the spoken lecture.")
