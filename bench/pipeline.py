@@ -171,12 +171,13 @@ def bench_transcriber_class():
             if compute_type:
                 self.compute_type = compute_type
 
-        def transcribe(self, audio, on_progress=None):
+        def transcribe(self, audio, on_progress=None, *, hints=None):
             model = self._load()
             duration = len(audio) / SAMPLE_RATE
             kwargs = dict(language=self.language, beam_size=self.beam_size,
                           word_timestamps=self.word_timestamps, vad_filter=self.vad_filter,
-                          condition_on_previous_text=False)
+                          condition_on_previous_text=False,
+                          hotwords=self.hotwords(hints) if hints else None)
             if self.batch_size:
                 from faster_whisper import BatchedInferencePipeline
 

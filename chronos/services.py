@@ -83,7 +83,7 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
     embedder = embedder or Embedder(embedding_model_dir(), batch_size=settings.embed_batch_size,
                                     threads=max(1, usable_cores() // 2))
     pipeline = Pipeline(transcriber=transcriber, embedder=embedder, media_dir=settings.media_dir,
-                        publish=bus.publish)
+                        publish=bus.publish, hints=settings.whisper_hints)
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
                             retry_base_s=settings.retry_base_s)
     chat = ChatService(db, embedder, make_answerer(settings, embedder), k=settings.retrieval_k,

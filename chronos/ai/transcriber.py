@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,9 @@ import numpy as np
 from chronos.models.transcripts import Segment, Word
 
 SAMPLE_RATE = 16_000
+# faster-whisper keeps the first max_length // 2 - 1 = 223 tokens of `hotwords` and cuts the rest
+# mid-word; staying under that with whole terms keeps every hint intact (a few tokens to spare).
+HINT_TOKENS = 220
 
 
 @dataclass(frozen=True)
@@ -78,14 +81,33 @@ class Transcriber:
         """Load the model now (a warm start), rather than at the first transcription."""
         self._load()
 
-    def transcribe(self, audio: np.ndarray,
-                   on_progress: Callable[[float], None] | None = None) -> Transcript:
-        """Transcribe 16 kHz mono float32 audio; on_progress gets the fraction done (0..1)."""
+    def hotwords(self, hints: Sequence[str]) -> str | None:
+        """The hints as one hotword phrase: whole terms in the given order, as many as fit
+        Whisper's prompt (a term that does not fit is skipped so shorter later ones still can)."""
+        tokenizer = self._load().hf_tokenizer
+        kept: list[str] = []
+        used = 0
+        for term in hints:
+            cost = len(tokenizer.encode(" " + term).ids) + (1 if kept else 0)  # the ", " before it
+            if used + cost <= HINT_TOKENS:
+                kept.append(term)
+                used += cost
+        return ", ".join(kept) or None
+
+    def transcribe(self, audio: np.ndarray, on_progress: Callable[[float], None] | None = None,
+                   *, hints: Sequence[str] | None = None) -> Transcript:
+        """Transcribe 16 kHz mono float32 audio; on_progress gets the fraction done (0..1).
+
+        hints: the words the lecture uses (names, terms, titles), most specific first. They go to
+        Whisper as `hotwords`, which prefix every 30 s window; `initial_prompt` would reach only
+        the first window, since each window is decoded without the previous one's text.
+        """
         model = self._load()
         duration = len(audio) / SAMPLE_RATE
         segments_iter, info = model.transcribe(
             audio, language=self.language, beam_size=self.beam_size, word_timestamps=True,
-            vad_filter=self.vad_filter, condition_on_previous_text=False)
+            vad_filter=self.vad_filter, condition_on_previous_text=False,
+            hotwords=self.hotwords(hints) if hints else None)
         segments: list[Segment] = []
         # The generator decodes lazily: each step is one ~30 s window, so progress is real.
         for seg in segments_iter:

@@ -145,6 +145,14 @@ def titles(conn: Connection, creator_id: int, course_ids: Iterable[int]) -> dict
         f"SELECT id, title FROM courses WHERE creator_id = ? AND id IN ({marks})", [creator_id, *ids])}
 
 
+def titles_for_video(conn: Connection, video_id: int) -> list[str]:
+    """The titles of the courses a video is placed in, in catalog order."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT c.title, c.order_index, c.id FROM courses c JOIN course_modules m"
+        " ON m.course_id = c.id JOIN module_videos mv ON mv.module_id = m.id WHERE mv.video_id = ?"
+        " ORDER BY c.order_index, c.id", (video_id,))]
+
+
 def scope_video_ids(conn: Connection, course_id: int, creator_id: int, *, student: bool) -> list[int] | None:
     """The videos of a course to ask about (None if there is no such course for this asker).
 

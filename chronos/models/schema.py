@@ -747,6 +747,21 @@ SENTENCE_WINDOWS = """
 ALTER TABLE transcript_sentences ADD COLUMN window_vector BLOB;
 """
 
+# Migration 12: the creator's glossary, the words its lectures use (names, terms), given to Whisper as
+# hints with each video's title and courses (pipeline/hints.py). One list per creator, kept in
+# the creator's order; a term is there once whatever its case.
+GLOSSARY = f"""
+CREATE TABLE glossary_terms (
+  id INTEGER PRIMARY KEY,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  term TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT {_NOW},
+  UNIQUE (creator_id, term COLLATE NOCASE)
+);
+CREATE INDEX idx_glossary_creator ON glossary_terms(creator_id, position);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -759,4 +774,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (9, "transcript sentences with their vectors", SENTENCES),
     (10, "whop: the receive order breaks event-time ties between membership events", WHOP_RECEIVE_ORDER),
     (11, "transcript sentences: a context vector with the neighbouring sentences", SENTENCE_WINDOWS),
+    (12, "glossary: the words a creator's lectures use, hints for transcription", GLOSSARY),
 ]

@@ -164,6 +164,12 @@ def delete_video(conn: Connection, video_id: int) -> None:
         conn.execute("DELETE FROM videos WHERE id = ?", (video_id,))
 
 
+def description(conn: Connection, video_id: int) -> str:
+    """A video's description ('' when it has none or the video is gone)."""
+    row = conn.execute("SELECT description FROM videos WHERE id = ?", (video_id,)).fetchone()
+    return row[0] if row else ""
+
+
 def answerable_video_ids(conn: Connection, creator_id: int) -> list[int]:
     """The creator's videos that students may see and ask about (models/visibility.py)."""
     rows = conn.execute(f"SELECT v.id FROM videos v WHERE v.creator_id = ? AND {student_visible_sql('v')}"

@@ -17,6 +17,7 @@ from chronos.models.states import VideoStatus
 from chronos.pipeline import media
 from chronos.pipeline.chunking import chunk_sentences, sentences_from_segments
 from chronos.pipeline.events import Event
+from chronos.pipeline.hints import hints_for_video
 
 Publish = Callable[[Event], None]
 
@@ -40,6 +41,8 @@ class Pipeline:
     embedder: Embedder
     media_dir: Path
     publish: Publish = lambda event: None
+    # Give Whisper the glossary, title and course titles as hints (the whisper_hints setting).
+    hints: bool = False
     # Set when Chronos is stopping: the running stage finishes, the next one is left for later.
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -104,7 +107,10 @@ def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attem
             publish_video(conn, video.id, pipeline.publish, "transcribe")
 
     with _stage(conn, video.id, "transcribe", attempt):
-        result = pipeline.transcriber.transcribe(audio, on_progress)
+        hints = hints_for_video(conn, video) if pipeline.hints else []
+        # Passed only when there are some, so a transcriber without the keyword still works.
+        extra = {"hints": hints} if hints else {}
+        result = pipeline.transcriber.transcribe(audio, on_progress, **extra)
         if not any(s.text.strip() for s in result.segments):
             raise PermanentError("No speech was found in this file's audio: it is silent or has "
                                  "only music or noise. Upload a version with the spoken lecture.")
