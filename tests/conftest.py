@@ -213,3 +213,18 @@ def apps(tmp_path, transcriber, embedder):
     yield build
     for app in made:
         app.extensions["chronos"].close(wait=True)
+
+
+def processed_library(folder, transcriber, embedder, names=("photosynthesis.mp4", "interest.mp4")):
+    """Services on a fresh data folder with an owner and these fixtures processed through the real
+    pipeline: (services, creator, {name: video id}). The caller closes the services."""
+    settings = load_settings(folder, env={}, whisper_model="tiny.en", run_scheduler=False)
+    sv = create_app(settings, transcriber=transcriber, embedder=embedder).extensions["chronos"]
+    with sv.db.connection() as conn:
+        creator = creators.create_owner(conn, OWNER["name"], OWNER["password"])
+    ids = {}
+    for name in names:
+        video = add_video(sv, name)
+        assert process(sv, video.id).status == "completed"
+        ids[name] = video.id
+    return sv, creator, ids

@@ -8,13 +8,13 @@ import pytest
 
 from chronos import create_app
 from chronos.config import load_settings
-from chronos.models import creators, videos
+from chronos.models import videos
 from chronos.models import sentences as sentence_store
 from chronos.pipeline.processor import window_text
 from chronos.rag.chat import Asker
 from chronos.rag.moments import Candidate, keyword_scores, score_moments
 from chronos.rag.retrieval import retrieve
-from tests.conftest import OWNER, add_video, process
+from tests.conftest import add_video, process, processed_library
 
 
 def candidates(embedder, video_sentences: dict[tuple[int, str], list[str]]) -> list[Candidate]:
@@ -66,16 +66,7 @@ def test_a_sentence_that_leans_on_its_neighbour_is_lifted_by_its_context(embedde
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, transcriber, embedder):
     """Two lectures processed through the real pipeline, once for this module."""
-    settings = load_settings(tmp_path_factory.mktemp("moments"), env={}, whisper_model="tiny.en",
-                             run_scheduler=False)
-    sv = create_app(settings, transcriber=transcriber, embedder=embedder).extensions["chronos"]
-    with sv.db.connection() as conn:
-        creator = creators.create_owner(conn, OWNER["name"], OWNER["password"])
-    ids = {}
-    for name in ("photosynthesis.mp4", "interest.mp4"):
-        video = add_video(sv, name)
-        assert process(sv, video.id).status == "completed"
-        ids[name] = video.id
+    sv, creator, ids = processed_library(tmp_path_factory.mktemp("moments"), transcriber, embedder)
     yield sv, creator, ids
     sv.close()
 

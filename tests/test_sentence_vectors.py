@@ -11,28 +11,18 @@ import pytest
 from chronos import create_app
 from chronos.ai.embedder import Embedder
 from chronos.config import load_settings
-from chronos.models import creators, transcripts, videos
+from chronos.models import transcripts, videos
 from chronos.models import sentences as sentence_store
 from chronos.pipeline.chunking import sentences_from_segments
 from chronos.rag.chat import Asker
 from chronos.rag.retrieval import retrieve
-from tests.conftest import OWNER, add_video, process
+from tests.conftest import add_video, process, processed_library
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, transcriber, embedder):
     """Two lectures processed through the real pipeline, once for this module."""
-    settings = load_settings(tmp_path_factory.mktemp("sentences"), env={}, whisper_model="tiny.en",
-                             run_scheduler=False)
-    app = create_app(settings, transcriber=transcriber, embedder=embedder)
-    sv = app.extensions["chronos"]
-    with sv.db.connection() as conn:
-        creator = creators.create_owner(conn, OWNER["name"], OWNER["password"])
-    ids = {}
-    for name in ("photosynthesis.mp4", "interest.mp4"):
-        video = add_video(sv, name)
-        assert process(sv, video.id).status == "completed"
-        ids[name] = video.id
+    sv, creator, ids = processed_library(tmp_path_factory.mktemp("sentences"), transcriber, embedder)
     yield sv, creator, ids
     sv.close()
 
