@@ -71,6 +71,13 @@ class Applied(Enum):
         return self is not Applied.STALE
 
 
+def membership_order(conn: Connection, membership_id: str) -> tuple[str, int] | None:
+    """The recorded membership's place in the order: (event time, receive order), or None."""
+    row = conn.execute("SELECT event_time, received_order FROM whop_memberships WHERE id = ?",
+                       (membership_id,)).fetchone()
+    return (row["event_time"], row["received_order"]) if row else None
+
+
 def apply_membership(conn: Connection, creator_id: int, *, membership_id: str, user_id: str,
                      product_id: str | None, plan_id: str | None, status: str, valid: bool,
                      event_time: str, received_order: int | None = None) -> Applied:

@@ -308,17 +308,50 @@ class WhopService:
         """
         try:
             event = webhooks.parse_event(stored.payload.encode(), fallback_ts=_unix(stored.received_at))
+            # Whop is asked before the write transaction: no write lock waits on the network.
+            reading = self._tie_reading(conn, event, stored.id)
             # All of an event's writes or none: a half-applied event would make its Replay "stale".
             with transaction(conn):
-                outcome, detail = self._apply(conn, event, received_order=stored.id)
+                outcome, detail = self._apply(conn, event, received_order=stored.id, reading=reading)
         except Exception as exc:  # noqa: BLE001 - record the failure; the event stays stored
             log.exception("applying Whop event %s failed", stored.webhook_id)
             outcome, detail = "failed", f"{type(exc).__name__}: {exc}"
         whop_records.set_outcome(conn, stored.id, outcome, detail)
         return outcome, detail
 
+    def _tie_reading(self, conn: Connection, event: webhooks.WebhookEvent,
+                     received_order: int) -> Membership | WhopError | None:
+        """Whop's answer for a membership event that will tie with the recorded one (with an API
+        key), read now, outside any transaction; the error if Whop could not be read; else None."""
+        change = webhooks.membership_view(event)
+        if self.api is None or change is None or self._ignored(change) is not None:
+            return None
+        recorded = whop_records.membership_order(conn, change.membership_id)
+        if recorded is None or recorded[0] != change.event_time or recorded[1] > received_order:
+            return None
+        try:
+            return self.api.get_membership(change.membership_id)
+        except WhopError as exc:
+            log.warning("could not read Whop membership %s back: %s", change.membership_id, exc)
+            return exc
+
+    def _ignored(self, change: webhooks.MembershipChange) -> str | None:
+        """Why a membership event is only logged, not recorded; None when it is recorded."""
+        if self._plan_tier(change):
+            return None
+        if not change.user_id:
+            return "membership event without a user"
+        if self.settings.product_ids and change.product_id not in self.settings.product_ids:
+            return f"membership of another product ({change.product_id})"
+        return None
+
+    def _plan_tier(self, change: webhooks.MembershipChange) -> str | None:
+        """The tier a membership of the creator's own Chronos plan sets (whop_tier_plans), if it is one."""
+        return (tiers.tier_for_plan(self.settings, change.plan_id)
+                or tiers.tier_for_plan(self.settings, change.product_id))
+
     def _record_membership(self, conn: Connection, creator_id: int, change: webhooks.MembershipChange,
-                           received_order: int) -> _Recorded:
+                           received_order: int, reading: Membership | WhopError | None) -> _Recorded:
         """Record a membership event in (event time, receive order); Whop's API settles a tie if it can.
 
         Two events with the same time (activated, then deactivated within a second) are ordered
@@ -336,37 +369,34 @@ class WhopService:
         if applied is not whop_records.Applied.TIED:
             return _Recorded(bool(applied), change.status, change.valid, "")
         tie = "; same event time as an earlier delivery"
-        if self.api is None:
-            return _Recorded(True, change.status, change.valid, f"{tie}, so the later delivery wins")
-        try:
-            current = self.api.get_membership(change.membership_id)
-        except WhopError as exc:
-            log.warning("could not read Whop membership %s back: %s", change.membership_id, exc)
+        if isinstance(reading, WhopError):
             return _Recorded(True, change.status, change.valid,
-                             f"{tie}, so the later delivery wins (Whop's API could not confirm: {exc})")
+                             f"{tie}, so the later delivery wins (Whop's API could not confirm: {reading})")
+        if reading is None:  # no API key (or the tie arose after Whop was asked)
+            return _Recorded(True, change.status, change.valid, f"{tie}, so the later delivery wins")
+        current = reading
         # Whop's answer is what holds now: recorded at this delivery's place, no earlier than the tie.
         record(current.status, current.valid, max(change.event_time, current.updated_at or ""),
                current.product_id or change.product_id, current.plan_id or change.plan_id)
         return _Recorded(True, current.status, current.valid, f"{tie}; Whop's API says {current.status}")
 
-    def _apply(self, conn: Connection, event: webhooks.WebhookEvent, *, received_order: int) -> tuple[str, str]:
+    def _apply(self, conn: Connection, event: webhooks.WebhookEvent, *, received_order: int,
+               reading: Membership | WhopError | None = None) -> tuple[str, str]:
         creator = creators.local_creator(conn)
         change = webhooks.membership_view(event)
         if change is not None:
-            plan_tier = (tiers.tier_for_plan(self.settings, change.plan_id)
-                         or tiers.tier_for_plan(self.settings, change.product_id))
+            plan_tier = self._plan_tier(change)
             if plan_tier:  # the creator's own Chronos plan (whop_tier_plans): it sets the tier
-                recorded = self._record_membership(conn, creator.id, change, received_order)
+                recorded = self._record_membership(conn, creator.id, change, received_order, reading)
                 if not recorded.applied:
                     return "stale", "a later event for this plan's membership was already applied"
                 tier = plan_tier if recorded.valid else "free"
                 whop_records.set_tier(conn, creator.id, tier)
                 return "applied", f"plan {change.plan_id} ({recorded.status}): tier {tier}{recorded.note}"
-            if not change.user_id:
-                return "ignored", "membership event without a user"
-            if self.settings.product_ids and change.product_id not in self.settings.product_ids:
-                return "ignored", f"membership of another product ({change.product_id})"
-            recorded = self._record_membership(conn, creator.id, change, received_order)
+            ignored = self._ignored(change)
+            if ignored is not None:
+                return "ignored", ignored
+            recorded = self._record_membership(conn, creator.id, change, received_order, reading)
             if not recorded.applied:
                 return "stale", "a later event for this membership was already applied"
             student = people.student_by_whop_user(conn, creator.id, change.user_id)
