@@ -30,11 +30,14 @@ BM25_K1, BM25_B = 1.2, 0.75
 # alike (difflib ratio of the phonetic forms), counted at SOUND_ALIKE_WEIGHT of their likeness.
 SOUND_ALIKE_MIN_LETTERS, SOUND_ALIKE_RATIO, SOUND_ALIKE_WEIGHT = 5, 0.75, 0.8
 
-_STOPWORDS = frozenset("""a an and are as at be but by can do does for from has have how i if in into
-is it its me my of on or so that the their then there these they this to was what when where which
-who why will with you your about she he her his them would could should did we our us explain tell
-say said mean means were been being had than also only just very much many more most some any all
-not no one two way like get got make made""".split())
+# Words a question is made of but that say nothing of its subject: retrieval's keyword search
+# leaves these out; the moment scorer also the looser ones after them.
+QUESTION_STOPWORDS = frozenset("""a an and are as at be but by can do does for from has have how i if in
+into is it its me my of on or so that the their then there these they this to was what when where
+which who why will with you your about she he her his them would could should did we our us explain
+tell say said mean means""".split())
+_STOPWORDS = QUESTION_STOPWORDS | frozenset("""were been being had than also only just very much many
+more most some any all not no one two way like get got make made""".split())
 # Spellings that sound the same, folded together (applied in order) before words are compared.
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("qu", "k"), ("q", "k"), ("c", "k"), ("x", "ks"), ("z", "s"),
            ("b", "p"), ("d", "t"), ("g", "k"), ("v", "f"), ("y", "i"), ("w", "u"), ("h", ""))

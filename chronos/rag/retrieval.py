@@ -14,7 +14,7 @@ from chronos.models import chunks as chunk_store
 from chronos.models import sentences as sentence_store
 from chronos.models import transcripts, videos
 from chronos.pipeline.chunking import sentences_from_segments
-from chronos.rag.moments import Candidate, score_moments
+from chronos.rag.moments import QUESTION_STOPWORDS, Candidate, score_moments
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 CANDIDATES = 30
@@ -42,11 +42,6 @@ MODES = ("hybrid", "vector", "keyword")
 KEYWORD_MATCH_SHARE = 0.4
 KEYWORD_MATCH_MIN, KEYWORD_MATCH_CAP = 500, 3000
 
-_STOPWORDS = set("""a an and are as at be but by can do does for from has have how i if in into is it
-its me my of on or so that the their then there these they this to was what when where which who
-why will with you your about she he her his them would could should did we our us explain tell
-say said mean means""".split())
-
 
 @dataclass(frozen=True)
 class Focus:
@@ -71,7 +66,7 @@ def fts_query(question: str) -> str:
 
 def _fts_terms(question: str) -> list[str]:
     """The question's content words, each a quoted FTS5 term, without repeats."""
-    words = [w for w in re.findall(r"[\w']+", question.lower()) if w not in _STOPWORDS and len(w) > 1]
+    words = [w for w in re.findall(r"[\w']+", question.lower()) if w not in QUESTION_STOPWORDS and len(w) > 1]
     return [f'"{w}"' for w in dict.fromkeys(words)]
 
 
