@@ -115,3 +115,36 @@ def videos_needing_sentences(conn: Connection) -> list[int]:
         "  AND (s.vector IS NULL OR s.window_vector IS NULL)))"
         " ORDER BY v.id")
     return [r[0] for r in rows]
+
+
+@dataclass(frozen=True)
+class SentenceHit:
+    """A sentence near a question, and the chunks that hold it (one, or two where chunks overlap)."""
+    sentence_id: int
+    video_id: int
+    distance: float  # cosine distance of its context vector (0 = identical)
+    chunk_ids: tuple[int, ...]
+
+
+def nearest_sentences(conn: Connection, creator_id: int, vector: np.ndarray, k: int,
+                      video_ids: Sequence[int] | None = None) -> list[SentenceHit]:
+    """KNN over one creator's sentences by their context vectors, nearest first, with their chunks."""
+    if video_ids is not None and not video_ids:
+        return []
+    sql = ("SELECT rowid, video_id, distance FROM sentence_vectors WHERE embedding MATCH ?"
+           " AND k = ? AND creator_id = ?")
+    args: list = [np.asarray(vector, dtype=np.float32).tobytes(), k, creator_id]
+    if video_ids is not None:
+        sql += f" AND video_id IN ({','.join('?' * len(video_ids))})"
+        args.extend(video_ids)
+    hits = conn.execute(sql + " ORDER BY distance", args).fetchall()
+    if not hits:
+        return []
+    holders: dict[int, list[int]] = {}
+    rows = conn.execute(
+        "SELECT s.id, c.id FROM transcript_sentences s JOIN video_chunks c ON c.video_id = s.video_id"
+        " AND c.start_s <= s.start_s + 0.05 AND c.end_s >= s.end_s - 0.05"
+        f" WHERE s.id IN ({','.join('?' * len(hits))}) ORDER BY c.chunk_index", [h[0] for h in hits])
+    for sentence_id, chunk_id in rows:
+        holders.setdefault(sentence_id, []).append(chunk_id)
+    return [SentenceHit(h[0], h[1], h[2], tuple(holders.get(h[0], ()))) for h in hits]

@@ -33,6 +33,10 @@ FOCUS_BONUS = 1.0 / (RRF_K + 1)
 MOMENT_PASSAGES = 12
 # What a sentence in the window being watched adds to its moment score (scores run to about 1.2).
 FOCUS_MOMENT_BONUS = 0.3
+# The question's nearest sentences (by context vector) each bring in the chunk that holds them, as a
+# third ranked list in the fusion: the moment that answers is often a sentence whose chunk, diluted
+# by its other sentences, neither the chunk KNN nor BM25 ranks high (bench/README.md).
+SENTENCE_CANDIDATES = 30
 MODES = ("hybrid", "vector", "keyword")
 # The most chunks one keyword search may match: KEYWORD_MATCH_SHARE of the creator's library,
 # within [KEYWORD_MATCH_MIN, KEYWORD_MATCH_CAP]. bm25() scores every match and reads each word's
@@ -117,6 +121,13 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
         # Fewer hits than asked for: the rest have no vector (similarity 0). Otherwise the rest are
         # no more similar than the last neighbour.
         others_below_floor = len(hits) < NEIGHBOURS or known[hits[-1].chunk_id] < RELEVANCE_FLOOR
+    if mode in ("hybrid", "vector"):
+        seen: set[int] = set()
+        for hit in sentence_store.nearest_sentences(conn, creator_id, q_vec, SENTENCE_CANDIDATES, scope_filter):
+            fresh = [c for c in hit.chunk_ids if c not in seen]
+            seen.update(fresh)
+            for c in fresh:
+                fused[c] = fused.get(c, 0) + 1 / (RRF_K + len(seen))
     if mode in ("hybrid", "keyword"):
         query = keyword_query(conn, creator_id, question)
         for rank, hit in enumerate(chunk_store.keyword_chunks(conn, creator_id, query, CANDIDATES, scope_filter)):
