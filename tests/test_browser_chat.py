@@ -108,6 +108,26 @@ def test_ask_about_this_moment_beside_the_player(ready):
                            timeout=UI_MS)
 
 
+def test_a_vague_question_about_the_paused_moment_cites_it(ready):
+    """Paused mid-lecture, "Can you explain this?" is answered from what was just said (issue 18)."""
+    server, page, video = ready
+    page.goto(server.url + f"/videos/{video.id}")
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=UI_MS)
+    spoken = sidecar("photosynthesis.mp4")["sentences"]
+    at = spoken[4]["start_s"] + 1.5
+    page.evaluate(f"document.getElementById('player').currentTime = {at}")
+    expect(page.locator("#chat input[type=checkbox]")).to_be_checked()
+    box = page.locator("#chat textarea")
+    box.fill("Can you explain this?")
+    box.press("Enter")
+    answer = page.locator(".msg.assistant").last
+    expect(answer).not_to_have_class(re.compile("streaming"), timeout=UI_MS)
+    expect(answer).to_contain_text("around this moment")
+    expect(answer).not_to_contain_text("no single passage")
+    start = float(answer.locator("a.cite").first.get_attribute("data-start"))
+    assert spoken[3]["start_s"] - 1 <= start <= spoken[4]["start_s"] + 1
+
+
 def test_edit_delete_and_shift_enter(ready):
     server, page, _ = ready
     page.goto(server.url + "/chat")

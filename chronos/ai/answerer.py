@@ -5,6 +5,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Union
 
+from chronos.timefmt import clock
+
 
 @dataclass(frozen=True)
 class TimedSentence:
@@ -33,6 +35,16 @@ class Passage:
     text: str
     score: float  # relevance in 0..1 (higher is better)
     sentences: tuple[TimedSentence, ...] = ()
+    # The moment the student is watching, for a question about it ("Can you explain this?"): its
+    # sentences' scores say how near each is to that moment, not how like the question it is.
+    at_moment: bool = False
+
+    @property
+    def heading(self) -> str:
+        """How a model is shown the passage: its video, its time range, and whether it is the
+        moment the student is watching."""
+        moment = " (the moment the student is watching and asks about)" if self.at_moment else ""
+        return f"{self.title} ({clock(self.start_s)}–{clock(self.end_s)}){moment}"
 
     @property
     def source(self) -> str:

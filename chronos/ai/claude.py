@@ -11,7 +11,6 @@ import httpx2
 from chronos.ai.answerer import (AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
                                  TUTOR_SYSTEM_PROMPT, Usage)
 from chronos.ai.followups import FollowUpFilter
-from chronos.timefmt import clock
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +85,7 @@ def build_messages(question: str, passages: Sequence[Passage],
         return [*messages, {"role": "user", "content": question}]
     content: list[dict[str, Any]] = [
         {"type": "search_result", "source": p.source,
-         "title": f"{p.title} ({clock(p.start_s)}–{clock(p.end_s)})",
+         "title": p.heading,
          "content": [{"type": "text", "text": text} for text in _blocks(p)],
          "citations": {"enabled": True}}
         for p in passages]

@@ -41,7 +41,9 @@ class OfflineAnswerer:
                 yield Cited(i, passages[i].text[:200])
             yield Finished(model="offline")
             return
-        yield TextDelta("Here is what the course videos say:\n\n")
+        about_moment = passages[quotes[0][0]].at_moment
+        yield TextDelta("Here is what the lecture says around this moment:\n\n" if about_moment
+                        else "Here is what the course videos say:\n\n")
         for passage_index, block, sentence in quotes:
             p = passages[passage_index]
             at = p.sentences[block].start_s if block is not None else p.start_s
@@ -55,10 +57,13 @@ class OfflineAnswerer:
         candidates: list[tuple[int, int | None, str]] = []
         stored: list[np.ndarray | None] = []  # each candidate's vector, when stored at ingest
         moments: list[tuple[float, float] | None] = []  # (score, similarity) when retrieval scored it
+        # Sentences chosen for being near the moment asked about, however unlike the question's words.
+        nearby: list[bool] = []
         for i, p in enumerate(passages):
             if p.sentences:
                 chosen = [(j, s) for j, s in enumerate(p.sentences) if len(s.text.split()) >= 4]
                 candidates += [(i, j, s.text) for j, s in chosen]
+                nearby += [p.at_moment] * len(chosen)
                 stored += [s.vector for _, s in chosen]
                 moments += [None if s.score is None else (s.score, s.similarity) for _, s in chosen]
             else:
@@ -66,6 +71,7 @@ class OfflineAnswerer:
                 candidates += [(i, None, t) for t in texts]
                 stored += [None] * len(texts)
                 moments += [None] * len(texts)
+                nearby += [False] * len(texts)
         if not candidates:
             return []
         if all(m is not None for m in moments):
@@ -79,7 +85,7 @@ class OfflineAnswerer:
         # Quote the best sentence and only those nearly as good: a weaker one dilutes the answer.
         floor = max(MIN_SENTENCE_SIMILARITY, float(score.max()) - margin)
         order = [j for j in np.argsort(-score, kind="stable")
-                 if score[j] >= floor and sims[j] >= MIN_SENTENCE_SIMILARITY]
+                 if score[j] >= floor and (nearby[j] or sims[j] >= MIN_SENTENCE_SIMILARITY)]
         # Best first: the first citation is the one a student is most likely to click.
         seen, out = set(), []
         for j in order[:MAX_QUOTES]:

@@ -17,7 +17,6 @@ from typing import Any
 from chronos.ai.answerer import (AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
                                  TUTOR_SYSTEM_PROMPT, Usage)
 from chronos.ai.followups import FollowUpFilter
-from chronos.timefmt import clock
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +133,7 @@ def build_messages(question: str, passages: Sequence[Passage],
                  if role in ("user", "assistant") and text.strip()]
     if not passages:
         return [*messages, {"role": "user", "content": question}]
-    numbered = "\n\n".join(f"[{n}] {p.title} ({clock(p.start_s)}–{clock(p.end_s)}): {p.text}"
+    numbered = "\n\n".join(f"[{n}] {p.heading}: {p.text}"
                            for n, p in enumerate(passages, 1))
     return [*messages, {"role": "user",
                         "content": f"Lecture passages:\n\n{numbered}\n\nQuestion: {question}"}]

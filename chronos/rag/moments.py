@@ -38,6 +38,28 @@ which who why will with you your about she he her his them would could should di
 tell say said mean means""".split())
 _STOPWORDS = QUESTION_STOPWORDS | frozenset("""were been being had than also only just very much many
 more most some any all not no one two way like get got make made""".split())
+# "Can you explain this?", "What happened here?", "What city is this about?": asked about the moment
+# being watched, such a question names no subject of its own. Words that point at the moment, and
+# words that ask for help without naming what with (matched before stemming, so inflections listed).
+_POINTING = frozenset("this that here these those it now just".split())
+_HELP_WORDS = frozenset("""happen happens happened happening go goes going went gone on say saying says
+talk talks talking talked mention mentions mentioned mean meant means explain explained explaining
+elaborate clarify understand understood confused confusing confuse lost am im don't dont get detail
+details example examples again part bit moment point section slide step steps thing things stuff
+idea ideas help know want need show sure follow see hear heard please simpler simply plain words
+word other repeat why how what whats""".split())
+
+_NOT_A_SUBJECT = _STOPWORDS | _HELP_WORDS | _POINTING
+
+
+def is_vague(question: str) -> bool:
+    """Whether a question names no subject of its own: nothing but help words, or a word pointing
+    at the moment ("this", "here") and at most one word of content."""
+    words = re.findall(r"[a-z']+", question.lower().replace("'s", ""))
+    content = [w for w in words if w not in _NOT_A_SUBJECT and len(w) > 1]
+    return not content or (len(content) <= 1 and any(w in _POINTING for w in words))
+
+
 # Spellings that sound the same, folded together (applied in order) before words are compared.
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("qu", "k"), ("q", "k"), ("c", "k"), ("x", "ks"), ("z", "s"),
            ("b", "p"), ("d", "t"), ("g", "k"), ("v", "f"), ("y", "i"), ("w", "u"), ("h", ""))

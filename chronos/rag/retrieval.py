@@ -14,7 +14,7 @@ from chronos.models import chunks as chunk_store
 from chronos.models import sentences as sentence_store
 from chronos.models import transcripts, videos
 from chronos.pipeline.chunking import sentences_from_segments
-from chronos.rag.moments import QUESTION_STOPWORDS, Candidate, score_moments
+from chronos.rag.moments import QUESTION_STOPWORDS, Candidate, is_vague, score_moments
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 CANDIDATES = 30
@@ -33,6 +33,13 @@ FOCUS_BONUS = 1.0 / (RRF_K + 1)
 MOMENT_PASSAGES = 12
 # What a sentence in the window being watched adds to its moment score (scores run to about 1.2).
 FOCUS_MOMENT_BONUS = 0.3
+# A vague question about the moment being watched is answered from the sentences around it: those
+# spoken in the MOMENT_BEFORE_S before it and the MOMENT_AFTER_S after. The sentence that ended
+# last before the moment weighs most, each earlier one MOMENT_DECAY less, the one being spoken a
+# little less than the last finished one, later ones least; the question's likeness breaks ties.
+MOMENT_BEFORE_S, MOMENT_AFTER_S = 40.0, 10.0
+MOMENT_DECAY, MOMENT_SPEAKING, MOMENT_LATER = 0.12, 0.9, 0.5
+MOMENT_LIKENESS = 0.3
 # The question's nearest sentences (by context vector) each bring in the chunk that holds them, as a
 # third ranked list in the fusion: the moment that answers is often a sentence whose chunk, diluted
 # by its other sentences, neither the chunk KNN nor BM25 ranks high (bench/README.md).
@@ -110,6 +117,10 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
     # Unfiltered KNN is fastest; filter only when some of the creator's chunks are out of scope.
     scope_filter = None if videos.videos_with_chunks(conn, creator_id) <= set(allowed) else allowed
     q_vec = embedder.embed_one(question)
+    if focus is not None and focus.video_id in allowed and is_vague(question):
+        moment = _moment_passage(conn, q_vec, focus)
+        if moment is not None:
+            return Retrieval([moment], moment.score, True, allowed, q_vec)
     fused: dict[int, float] = {}
     known: dict[int, float] = {}  # similarities the KNN already computed (1 - cosine distance)
     others_below_floor = False  # whether every chunk the KNN did not return is below the floor
@@ -151,6 +162,30 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
               for _, p in merged[:pool]]
     passages = _by_best_moment(embedder, question, q_vec, scored, focus)[:k]
     return Retrieval(passages, best, bool(passages), allowed, q_vec)
+
+
+def _moment_passage(conn: Connection, q_vec: np.ndarray, focus: Focus) -> Passage | None:
+    """The sentences around the moment being watched, as one passage, scored by nearness to it."""
+    spoken = _timed_sentences(conn, focus.video_id, focus.at_s - MOMENT_BEFORE_S, focus.at_s + MOMENT_AFTER_S)
+    if not spoken:
+        return None
+    finished = [i for i, s in enumerate(spoken) if s.end_s <= focus.at_s + 0.25]
+    last = finished[-1] if finished else -1
+    scored, later = [], 0
+    for i, s in enumerate(spoken):
+        if i <= last:
+            near = 1.0 - MOMENT_DECAY * (last - i)
+        elif s.start_s <= focus.at_s:
+            near = MOMENT_SPEAKING
+        else:
+            near, later = MOMENT_LATER - MOMENT_DECAY * later, later + 1
+        likeness = float(s.vector @ q_vec) if s.vector is not None else 0.0
+        scored.append(replace(s, score=round(max(near, 0.0) + MOMENT_LIKENESS * likeness, 4),
+                              similarity=round(likeness, 4)))
+    title = videos.titles(conn, [focus.video_id]).get(focus.video_id, "")
+    best = max(s.score for s in scored)
+    return Passage(focus.video_id, title, spoken[0].start_s, spoken[-1].end_s,
+                   " ".join(s.text for s in spoken), round(min(1.0, best), 4), tuple(scored), at_moment=True)
 
 
 def _by_best_moment(embedder: Embedder, question: str, q_vec: np.ndarray, passages: list[Passage],
