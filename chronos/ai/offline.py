@@ -11,12 +11,22 @@ from chronos.ai.embedder import Embedder
 from chronos.timefmt import clock
 
 MAX_QUOTES = 3
+# After the quotes, the next best moments are listed as links ("Also in the videos"), up to this
+# many citations in all: the moment that answers is often the second or third best (bench/README.md).
+MAX_MOMENTS = 5
 MIN_SENTENCE_SIMILARITY = 0.25
 RELATIVE_MARGIN = 0.12
 # The same margin on the moment score retrieval gives sentences (chronos.rag.moments), whose scale
 # is about 1.3 times the similarity's (its video prior adds 0.3 of a similarity).
 MOMENT_MARGIN = 0.16
 _SPLIT = re.compile(r"(?<=[.!?])\s+")
+Quote = tuple[int, int | None, str]  # (passage index, sentence index or None, the sentence)
+
+
+def _opening(sentence: str, words: int = 12) -> str:
+    """The first words of a sentence, to name a moment in a list."""
+    cut = sentence.split()
+    return " ".join(cut[:words]) + ("…" if len(cut) > words else "")
 
 
 class OfflineAnswerer:
@@ -33,7 +43,7 @@ class OfflineAnswerer:
     def stream(self, question: str, passages: Sequence[Passage], history: History = (), *,
                question_vector: np.ndarray | None = None) -> Iterator[AnswerEvent]:
         """Yield the answer in pieces, the citations it uses, then Finished."""
-        quotes = self._best_sentences(question, passages, question_vector)
+        quotes, more = self._best_sentences(question, passages, question_vector)
         if not quotes:
             yield TextDelta("The course videos touch on this, but no single passage answers it "
                             "directly. Open the cited moments below to hear the context.")
@@ -49,11 +59,20 @@ class OfflineAnswerer:
             at = p.sentences[block].start_s if block is not None else p.start_s
             yield TextDelta(f"> {sentence}\n>\n> — *{p.title}*, {clock(at)}\n\n")
             yield Cited(passage_index, sentence, block, None if block is None else block + 1)
+        more = [] if about_moment else more  # the moment's own sentences were quoted already
+        if more:
+            yield TextDelta("Also in the videos:\n\n")
+        for passage_index, block, sentence in more:
+            p = passages[passage_index]
+            at = p.sentences[block].start_s if block is not None else p.start_s
+            yield TextDelta(f"- *{p.title}*, {clock(at)}: “{_opening(sentence)}”\n")
+            yield Cited(passage_index, sentence, block, None if block is None else block + 1)
         yield Finished(model="offline")
 
     def _best_sentences(self, question: str, passages: Sequence[Passage],
-                        question_vector: np.ndarray | None = None) -> list[tuple[int, int | None, str]]:
-        """The few sentences that best answer the question, best first: (passage, sentence, text)."""
+                        question_vector: np.ndarray | None = None) -> tuple[list[Quote], list[Quote]]:
+        """The few sentences that best answer the question, best first, and the next best moments
+        after them: each (passage, sentence, text)."""
         candidates: list[tuple[int, int | None, str]] = []
         stored: list[np.ndarray | None] = []  # each candidate's vector, when stored at ingest
         moments: list[tuple[float, float] | None] = []  # (score, similarity) when retrieval scored it
@@ -73,7 +92,7 @@ class OfflineAnswerer:
                 moments += [None] * len(texts)
                 nearby += [False] * len(texts)
         if not candidates:
-            return []
+            return [], []
         if all(m is not None for m in moments):
             # Retrieval scored every sentence as a moment (chronos.rag.moments): quote in its order.
             score = np.array([m[0] for m in moments])
@@ -84,15 +103,19 @@ class OfflineAnswerer:
             margin = RELATIVE_MARGIN
         # Quote the best sentence and only those nearly as good: a weaker one dilutes the answer.
         floor = max(MIN_SENTENCE_SIMILARITY, float(score.max()) - margin)
-        order = [j for j in np.argsort(-score, kind="stable")
-                 if score[j] >= floor and (nearby[j] or sims[j] >= MIN_SENTENCE_SIMILARITY)]
+        relevant = [j for j in np.argsort(-score, kind="stable")
+                    if nearby[j] or sims[j] >= MIN_SENTENCE_SIMILARITY]
         # Best first: the first citation is the one a student is most likely to click.
-        seen, out = set(), []
-        for j in order[:MAX_QUOTES]:
-            if candidates[j][2] not in seen:
-                seen.add(candidates[j][2])
-                out.append(candidates[j])
-        return out
+        seen, quotes, more = set(), [], []
+        for j in relevant:
+            if candidates[j][2] in seen:
+                continue
+            seen.add(candidates[j][2])
+            if len(quotes) < MAX_QUOTES and score[j] >= floor and not more:
+                quotes.append(candidates[j])
+            elif quotes and len(quotes) + len(more) < MAX_MOMENTS:
+                more.append(candidates[j])
+        return quotes, more
 
     def _similarities(self, question: str, candidates: list[tuple[int, int | None, str]],
                       stored: list[np.ndarray | None], question_vector: np.ndarray | None
