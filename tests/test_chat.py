@@ -113,7 +113,7 @@ def test_repeat_question_is_cached_until_the_videos_change(client, library):
     assert first["cached"] is False and again["cached"] is True
     assert again["answer"] == first["answer"] and again["citations"] == first["citations"]
     with sv.db.connection() as conn:  # the creator renames a video: old answers must not be served
-        video_store.rename_video(conn, ids["interest.mp4"], "Compound interest")
+        video_store.update_video(conn, ids["interest.mp4"], title="Compound interest")
     fresh = ask(client, question)
     assert fresh["cached"] is False
     assert {c["title"] for c in fresh["citations"]} == {"Compound interest"}

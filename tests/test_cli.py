@@ -14,8 +14,8 @@ def test_ingest_status_and_transcript(tmp_path):
     out = json.loads(res.stdout)
     assert res.returncode == 1  # one of the two files was refused
     good, bad = out
-    assert set(good) == {"id", "title", "status", "error", "duration_s", "chunks"}
-    assert good["status"] == "completed" and good["chunks"] >= 1 and good["title"] == "rivers"
+    assert set(good) == {"id", "title", "status", "error", "duration_s", "chunks", "published"}
+    assert good["status"] == "completed" and good["chunks"] >= 1 and good["title"] == "Rivers"
     assert abs(good["duration_s"] - 20.7) < 0.5
     assert bad["status"] == "rejected" and "no audio track" in bad["error"]
     assert "rivers.m4a: transcribe" in res.stderr  # progress was shown

@@ -134,7 +134,7 @@ def release_upload(conn: Connection, reservation_id: int) -> None:
 
 def commit_upload(conn: Connection, reservation_id: int | None, creator_id: int, tier, *,
                   title: str, original_filename: str, media_path: str, container: str,
-                  size_bytes: int, has_video: bool, duration_s: float | None) -> int:
+                  size_bytes: int, has_video: bool, duration_s: float | None, published: bool = False) -> int:
     """Re-check the real size and insert the video row in one transaction; returns its id."""
     with transaction(conn):
         if tier is not None:
@@ -144,7 +144,7 @@ def commit_upload(conn: Connection, reservation_id: int | None, creator_id: int,
         video_id = videos.insert_video(conn, creator_id=creator_id, title=title,
                                        original_filename=original_filename, media_path=media_path,
                                        container=container, size_bytes=size_bytes, has_video=has_video,
-                                       duration_s=duration_s)
+                                       duration_s=duration_s, published=published)
         conn.execute(
             "INSERT INTO usage_metrics(creator_id, date, videos_uploaded) VALUES (?, ?, 1)"
             " ON CONFLICT(creator_id, date) DO UPDATE SET videos_uploaded = videos_uploaded + 1,"

@@ -30,9 +30,17 @@ class ChatError(ValueError):
 
 @dataclass(frozen=True)
 class Asker:
-    """Who is asking: the creator's own preview (student_id None) or one of their students."""
+    """Who is asking: the creator's own preview (student_id None) or one of their students.
+
+    The owner's questions answer from drafts too, unless they ask as their students see it.
+    """
     creator_id: int
     student_id: int | None = None
+    as_student: bool = False
+
+    @property
+    def sees_drafts(self) -> bool:
+        return self.student_id is None and not self.as_student
 
 
 def make_answerer(settings: Settings, embedder: Embedder) -> Answerer:
@@ -150,7 +158,7 @@ class ChatService:
         key, cached, history = None, None, []
         with self.db.connection() as conn:
             found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id,
-                             video_ids=scope, focus=focus, k=self.k)
+                             video_ids=scope, focus=focus, k=self.k, drafts=asker.sees_drafts)
             if focus is None:  # a moment-specific question depends on the moment: never cached
                 fingerprint = answer_cache.library_fingerprint(conn, found.scope)
                 key = answer_cache.cache_key(asker.creator_id, repr(scope), question, fingerprint,

@@ -29,7 +29,7 @@ def index():
         items = [video_json(conn, v) for v in videos.list_videos(conn, ident.creator_id)]
     accept = ",".join("." + e for e in (*ACCEPTED_VIDEO, *ACCEPTED_AUDIO))
     return render_template("library.html", videos=items, accept=accept,
-                           max_bytes=sv.settings.max_upload_bytes,
+                           max_bytes=sv.settings.max_upload_bytes, publish_new=sv.settings.publish_new_uploads,
                            accepted=", ".join((*ACCEPTED_VIDEO, *ACCEPTED_AUDIO)))
 
 
