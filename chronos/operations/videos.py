@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from chronos import tiers
-from chronos.db import Connection, Database
+from chronos.db import Connection, Database, transaction
 from chronos.models import chunks as chunk_store
-from chronos.models import transcripts, videos
+from chronos.models import transcripts, usage, videos
 from chronos.models.states import VideoStatus
 from chronos.operations import OperationError
 from chronos.pipeline import subtitles
@@ -124,7 +124,9 @@ def delete(sv: Services, creator_id: int, video_id: int) -> None:
     with sv.db.connection() as conn:
         video = require_video(conn, video_id, creator_id)
         sv.runner.cancel(video_id)
-        videos.delete_video(conn, video_id)
+        with transaction(conn):  # deleted before it ever completed: its upload is given back
+            usage.refund_upload(conn, video_id)
+            videos.delete_video(conn, video_id)
     # Files after the rows: a crash between the two leaves an orphan file, never a row without its file.
     delete_video_files(video, sv.settings.media_dir)
     sv.bus.publish({"type": "video_deleted", "video_id": video_id,
@@ -137,6 +139,7 @@ def retry(sv: Services, creator_id: int, video_id: int) -> videos.Video:
         video = require_video(conn, video_id, creator_id)
         if video.status != VideoStatus.FAILED:
             raise OperationError(f"Video {video_id} is {video.status}; only failed videos can be retried.", 409)
+        _recharge(sv, conn, creator_id, video_id)
         videos.requeue(conn, video_id)
         _queue(sv, conn, video_id)
         return require_video(conn, video_id, creator_id)
@@ -153,9 +156,18 @@ def reprocess(sv: Services, creator_id: int, video_id: int) -> videos.Video:
         if video.status not in REPROCESSABLE:
             raise OperationError(f"Video {video_id} is still being processed ({video.status}); "
                                  "wait until it completes or fails.", 409)
+        _recharge(sv, conn, creator_id, video_id)
         videos.requeue(conn, video_id)
         _queue(sv, conn, video_id)
         return require_video(conn, video_id, creator_id)
+
+
+def _recharge(sv: Services, conn: Connection, creator_id: int, video_id: int) -> None:
+    """A video whose upload was given back (it failed) takes one again to be tried again."""
+    try:
+        usage.recharge_upload(conn, video_id, tiers.creator_tier(conn, sv.settings, creator_id))
+    except usage.QuotaExceeded as exc:
+        raise OperationError(str(exc), exc.status) from None
 
 
 def _queue(sv: Services, conn: Connection, video_id: int) -> None:

@@ -116,8 +116,9 @@ class ChatService:
 
     def _take_credit(self, conn, asker: Asker) -> str | None:
         """Take one AI answer from the creator's month (and the student's day) or refuse with when
-        it resets; the check and the count are one transaction. Returns the day charged."""
-        if self.settings is None:
+        it resets; the check and the count are one transaction. Returns the day charged. The
+        owner's own questions take nothing: they are counted apart, as previews."""
+        if self.settings is None or asker.student_id is None:
             return None
         tier = tiers.creator_tier(conn, self.settings, asker.creator_id)
         try:
@@ -214,7 +215,9 @@ class ChatService:
                 usage=usage, cost_usd=cost, error=failed.message if failed else None,
                 follow_ups=finished.follow_ups if finished else (), citations=citations)
             analytics.record_chat_references(conn, [c.video_id for c in citations], today)
-            analytics.record_answer_usage(conn, asker.creator_id, today, credits=0 if credit_day else 1,
+            preview = asker.student_id is None
+            analytics.record_answer_usage(conn, asker.creator_id, today,
+                                          credits=0 if credit_day or preview else 1, previews=int(preview),
                                           anthropic_cost_usd=cost if self.answerer.name == "claude" else 0.0)
             if cache_key is not None:
                 answer_cache.put(conn, asker.creator_id, cache_key, {

@@ -19,6 +19,12 @@ bp = Blueprint("usage", __name__)
 WARN, FULL = 0.80, 0.95
 LABELS = {"videos": "Videos this month", "storage_bytes": "Storage",
           "credits": "AI answers this month", "students": "Active students"}
+# Which answerer wrote an answer, in words (chat_messages.answerer).
+ANSWERERS = {"claude": "Claude", "offline": "Offline (quoted from the videos)", "openai": "OpenAI-compatible server"}
+
+
+def answerer_label(name: str) -> str:
+    return ANSWERERS.get(name, name or "Unknown")
 
 
 def _snapshot(conn, creator_id: int) -> dict:
@@ -28,6 +34,7 @@ def _snapshot(conn, creator_id: int) -> dict:
     meters = usage.meters(conn, creator_id, tier)
     return {"tier": tier.name, "period_start": usage.period_start(),
             "meters": {name: {"used": m.used, "limit": m.limit} for name, m in meters.items()},
+            "owner_previews": usage.previews(conn, creator_id, usage.period_start()),
             "whop": _whop_reading()}
 
 
@@ -116,5 +123,5 @@ def page():
     return render_template("usage.html", tier=tier, snap=snap, meters=meters, nearing=nearing,
                            upgrade=upgrade, month=month, costs=costs, per_video=per_video,
                            per_message=per_message, per_student=per_student,
-                           next_reset=usage.next_period_start(),
+                           next_reset=usage.next_period_start(), answerer_label=answerer_label,
                            transcription_rate=settings.transcription_usd_per_minute)
