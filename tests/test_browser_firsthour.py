@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import add_video, process
+from tests.conftest import FIXTURES, OWNER, add_video, process
 from tests.test_browser_courses import contexts, owner_page, site, student_page  # noqa: F401
 
 pytest.importorskip("playwright.sync_api")
@@ -92,3 +92,33 @@ def test_titles_and_descriptions_are_edited_in_place(site, contexts):  # noqa: F
     owner.screenshot(path="/tmp/chronos-shots/firsthour-video-header.png")
     owner.reload()
     expect(owner.locator("#video-title")).to_have_text("Photosynthesis, part 1")
+
+
+@pytest.fixture
+def small_plan(tmp_path, transcriber, embedder, browser):
+    """A running Chronos whose Free plan takes uploads up to 200 KB, its owner signed in."""
+    from tests.conftest import LiveServer, make_app
+
+    app, _ = make_app(tmp_path, transcriber, embedder, tiers={"free": {"max_upload_bytes": 200_000}})
+    server = LiveServer(app)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=name]", OWNER["name"])
+    page.fill("input[name=password]", OWNER["password"])
+    page.click("button[type=submit]")
+    expect(page).to_have_url(server.url + "/")
+    yield server, page
+    context.close()
+    server.stop()
+    app.extensions["chronos"].close(wait=True)
+
+
+def test_the_limit_shown_is_the_limit_enforced(small_plan):
+    server, page = small_plan
+    expect(page.locator("#dropzone")).to_contain_text("up to 195.3 KB each (the Free plan's limit)")
+    page.set_input_files("#file-input", str(FIXTURES / "photosynthesis.mp4"))  # 268.5 KB
+    expect(page.locator("#uploads li.upload")).to_contain_text(
+        "Too large: the limit is 195.3 KB (the Free plan's limit)")
+    page.goto(server.url + "/usage")
+    expect(page.locator("#upload-limit")).to_have_text("195.3 KB")

@@ -100,7 +100,7 @@
     uploads.append(item);
     if (file.size > maxBytes) {
       item.classList.add("failed");
-      status.textContent = `Too large: the limit is ${bytes(maxBytes)}.`;
+      status.textContent = `Too large: the limit is ${bytes(maxBytes)} (${drop.dataset.limitWhose}). Compress it or split it into parts.`;
       return;
     }
     const form = new FormData();

@@ -35,6 +35,7 @@ def _snapshot(conn, creator_id: int) -> dict:
     return {"tier": tier.name, "period_start": usage.period_start(),
             "meters": {name: {"used": m.used, "limit": m.limit} for name, m in meters.items()},
             "owner_previews": usage.previews(conn, creator_id, usage.period_start()),
+            "max_upload_bytes": tiers.upload_limit(settings, tier)[0],
             "whop": _whop_reading()}
 
 
@@ -120,7 +121,8 @@ def page():
     costs = {"transcription_usd": month["minutes"] * settings.transcription_usd_per_minute,
              "storage_usd": gb * settings.storage_usd_per_gb_month, "embeddings_usd": 0.0}
     costs["total_usd"] = month["claude_usd"] + costs["transcription_usd"] + costs["storage_usd"]
-    return render_template("usage.html", tier=tier, snap=snap, meters=meters, nearing=nearing,
+    server_cap = settings.max_upload_bytes
+    return render_template("usage.html", tier=tier, snap=snap, meters=meters, nearing=nearing, server_cap=server_cap,
                            upgrade=upgrade, month=month, costs=costs, per_video=per_video,
                            per_message=per_message, per_student=per_student,
                            next_reset=usage.next_period_start(), answerer_label=answerer_label,
