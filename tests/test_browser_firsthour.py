@@ -95,30 +95,63 @@ def test_titles_and_descriptions_are_edited_in_place(site, contexts):  # noqa: F
 
 
 @pytest.fixture
-def small_plan(tmp_path, transcriber, embedder, browser):
-    """A running Chronos whose Free plan takes uploads up to 200 KB, its owner signed in."""
+def running(tmp_path, transcriber, embedder, browser):
+    """running(**settings): a Chronos on those settings with its owner signed in: (server, page)."""
     from tests.conftest import LiveServer, make_app
 
-    app, _ = make_app(tmp_path, transcriber, embedder, tiers={"free": {"max_upload_bytes": 200_000}})
-    server = LiveServer(app)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(server.url + "/login")
-    page.fill("input[name=name]", OWNER["name"])
-    page.fill("input[name=password]", OWNER["password"])
-    page.click("button[type=submit]")
-    expect(page).to_have_url(server.url + "/")
-    yield server, page
-    context.close()
-    server.stop()
-    app.extensions["chronos"].close(wait=True)
+    made = []
+
+    def start(**overrides):
+        app, _ = make_app(tmp_path / str(len(made)), transcriber, embedder, **overrides)
+        server = LiveServer(app)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        made.append((app, server, context))
+        page = context.new_page()
+        page.goto(server.url + "/login")
+        page.fill("input[name=name]", OWNER["name"])
+        page.fill("input[name=password]", OWNER["password"])
+        page.click("button[type=submit]")
+        expect(page).to_have_url(server.url + "/")
+        return server, page
+    yield start
+    for app, server, context in made:
+        context.close()
+        server.stop()
+        app.extensions["chronos"].close(wait=True)
 
 
-def test_the_limit_shown_is_the_limit_enforced(small_plan):
-    server, page = small_plan
+def test_the_limit_shown_is_the_limit_enforced(running):
+    server, page = running(tiers={"free": {"max_upload_bytes": 200_000}})
     expect(page.locator("#dropzone")).to_contain_text("up to 195.3 KB each (the Free plan's limit)")
     page.set_input_files("#file-input", str(FIXTURES / "photosynthesis.mp4"))  # 268.5 KB
     expect(page.locator("#uploads li.upload")).to_contain_text(
         "Too large: the limit is 195.3 KB (the Free plan's limit)")
     page.goto(server.url + "/usage")
     expect(page.locator("#upload-limit")).to_have_text("195.3 KB")
+
+
+def test_the_upgrade_prompt_without_a_checkout_says_how_to_raise_the_limit(running):
+    server, page = running(tiers={"free": {"videos_per_month": 2}})
+    add_video(server.app.extensions["chronos"], "silent.mp4")
+    add_video(server.app.extensions["chronos"], "rivers.m4a")
+    page.goto(server.url + "/usage")
+    prompt = page.locator("#upgrade")
+    expect(prompt).to_contain_text("Videos this month 100 %")
+    expect(prompt.locator("#compare")).to_contain_text("Starter")
+    expect(prompt.locator("#upgrade-link")).to_have_count(0)
+    expect(prompt.locator("#raise-snippet")).to_have_text("[tiers.free]\nvideos_per_month = 50\n")
+    expect(prompt.locator("#settings-file")).to_contain_text("settings.toml")
+    expect(prompt).to_contain_text("checkout_url")
+    page.click("#copy-snippet")
+    expect(page.locator("#copy-snippet")).not_to_have_text("Copy")
+    page.screenshot(path="/tmp/chronos-shots/firsthour-raise-limit.png", full_page=True)
+
+    # With a checkout configured, the prompt is a real button to it.
+    server, page = running(tiers={"free": {"videos_per_month": 1},
+                                  "starter": {"checkout_url": "https://whop.com/checkout/plan_s"}})
+    add_video(server.app.extensions["chronos"], "silent.mp4")
+    page.goto(server.url + "/usage")
+    link = page.locator("#upgrade #upgrade-link")
+    expect(link).to_have_attribute("href", "https://whop.com/checkout/plan_s")
+    expect(link).to_have_text("Upgrade to Starter")
+    expect(page.locator("#raise-limit")).to_have_count(0)
