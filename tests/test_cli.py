@@ -35,7 +35,7 @@ def test_ingest_status_and_transcript(tmp_path):
 
     again = run_cli("reprocess", str(good["id"]), "--json", "--data-dir", data)
     assert again.returncode == 0, again.stderr
-    assert json.loads(again.stdout) | {"id": good["id"]} == good and "rivers: transcribe" in again.stderr
+    assert json.loads(again.stdout) | {"id": good["id"]} == good and "Rivers: transcribe" in again.stderr
     gone = run_cli("reprocess", "99", "--data-dir", data)
     assert gone.returncode == 2 and "No video 99" in gone.stderr
 
