@@ -152,7 +152,7 @@ def ingest(data_dir: Path, model: str, media: dict[str, tuple[Path, dict]]) -> d
                 t0 = time.perf_counter()
                 video = ingest_path(path, conn=conn, media_dir=settings.media_dir,
                                     incoming_dir=settings.upload_tmp_dir, creator_id=creator_id,
-                                    max_bytes=settings.max_upload_bytes, title=LECTURES[slug]["title"])
+                                    max_bytes=settings.max_upload_bytes, title=LECTURES[slug]["title"], published=True)
                 outcome = services.runner.process_until_done(video.id)
                 if outcome.status != "completed":
                     raise SystemExit(f"{slug}: pipeline ended {outcome.status}: {outcome.error}")

@@ -264,7 +264,7 @@ def _prepare(data: Path, env: dict) -> tuple[str, int]:
                              capture_output=True, text=True, env=env, check=True)
         return out.stdout
     videos = json.loads(cli("ingest", str(FIXTURES / "interest.mp4"),
-                            str(FIXTURES / "photosynthesis.mp4"), "--json"))
+                            str(FIXTURES / "photosynthesis.mp4"), "--publish", "--json"))
     return cli("token", "create").strip(), videos[0]["id"]
 
 

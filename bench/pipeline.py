@@ -381,7 +381,7 @@ def process_once(services, media: Path, args) -> dict:
         creator = creators.local_creator(conn)
         video = ingest_path(media, conn=conn, media_dir=settings.media_dir,
                             incoming_dir=settings.upload_tmp_dir, creator_id=creator.id,
-                            max_bytes=settings.max_upload_bytes)
+                            max_bytes=settings.max_upload_bytes, published=True)
         ingest_s = time.perf_counter() - t0
     if args.wait_idle:
         wait_until_idle(args.wait_idle)

@@ -42,7 +42,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for file in args.files:
         path = Path(file)
         try:
-            video = video_ops.add_file(sv, creator.id, path, title=args.title if len(args.files) == 1 else None)
+            video = video_ops.add_file(sv, creator.id, path, title=args.title if len(args.files) == 1 else None,
+                                       publish=args.publish)
         except OperationError as exc:
             _err(str(exc))
             results.append({"id": None, "title": path.name, "status": "rejected",
@@ -123,7 +124,7 @@ def _print_progress(events, done: threading.Event, name: str) -> None:
 
 def _status_json(video) -> dict:
     return {"id": video.id, "title": video.title, "status": video.status, "error": video.error,
-            "duration_s": video.duration_s, "chunks": video.chunks}
+            "duration_s": video.duration_s, "chunks": video.chunks, "published": video.published}
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -348,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="add and process lecture files")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--title")
+    p.add_argument("--publish", action=argparse.BooleanOptionalAction, default=None,
+                   help="show the videos to students at once (--no-publish: keep them drafts;"
+                        " default: the publish_new_uploads setting)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
 

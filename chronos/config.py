@@ -54,6 +54,8 @@ class Settings:
     secret_key: str = ""
     # Uploads
     max_upload_bytes: int = 2 * 1024**3
+    # New uploads are drafts (only the owner sees them) until published; true publishes them at once.
+    publish_new_uploads: bool = False
     # Transcription: "base" (multilingual, default) or "tiny.en" (fast, English only).
     whisper_model: str = "base"
     whisper_language: str = ""  # empty: detect per video

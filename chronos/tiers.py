@@ -77,6 +77,14 @@ def next_tier(settings: Settings, current: Tier) -> Tier | None:
     return table[names[i + 1]] if 0 <= i < len(names) - 1 else None
 
 
+def upload_limit(settings: Settings, tier: Tier) -> tuple[int, str]:
+    """The largest upload accepted now: the smaller of the server's max_upload_bytes and the
+    tier's limit, and whose it is ("plan" or "server")."""
+    if tier.max_upload_bytes is not None and tier.max_upload_bytes < settings.max_upload_bytes:
+        return tier.max_upload_bytes, "plan"
+    return settings.max_upload_bytes, "server"
+
+
 def tier_plans(settings: Settings) -> dict[str, str]:
     """The whop_tier_plans setting ("plan_a=pro,prod_b=starter") as {Whop plan or product id: tier}."""
     found = {}

@@ -59,7 +59,7 @@ def build(conn, creator_id: int, *, today: Date | None = None) -> Dataset:
                                   ("functions", "Functions", 1200.0)):
         video = videos.create_video(conn, creator_id=creator_id, title=title, original_filename=f"{name}.mp4",
                                     media_path=f"{name}.mp4", container="mp4", size_bytes=1000,
-                                    has_video=True, duration_s=duration)
+                                    has_video=True, duration_s=duration, published=True)
         videos.set_status(conn, video.id, "completed")
         data.videos[name] = video.id
     course = courses.create_course(conn, creator_id, title="Python basics", published=True)

@@ -162,15 +162,17 @@ def live_server(tmp_path, transcriber, embedder):
     app.extensions["chronos"].close(wait=True)
 
 
-def add_video(services, name: str, *, creator_id: int | None = None, title: str | None = None):
-    """Ingest a committed fixture file as a (pending) video of the creator (the local one by default)."""
+def add_video(services, name: str, *, creator_id: int | None = None, title: str | None = None,
+              published: bool = True):
+    """Ingest a committed fixture file as a (pending) video of the creator (the local one by default),
+    published unless told otherwise (uploads through the app are drafts by default)."""
     from chronos.pipeline.ingest import ingest_path
 
     s = services.settings
     with services.db.connection() as conn:
         owner_id = creator_id or creators.local_creator(conn).id
         return ingest_path(FIXTURES / name, conn=conn, media_dir=s.media_dir, incoming_dir=s.upload_tmp_dir,
-                           creator_id=owner_id, max_bytes=s.max_upload_bytes, title=title)
+                           creator_id=owner_id, max_bytes=s.max_upload_bytes, title=title, published=published)
 
 
 def signed_in(app, who: dict = OWNER):

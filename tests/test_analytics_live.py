@@ -30,7 +30,7 @@ def test_events_reach_the_owners_live_socket(live_server):
         token = creators.create_token(conn, owner.id)
         video = videos.create_video(conn, creator_id=owner.id, title="Intro", original_filename="i.mp4",
                                     media_path="i.mp4", container="mp4", size_bytes=1, has_video=True,
-                                    duration_s=100.0)
+                                    duration_s=100.0, published=True)
         videos.set_status(conn, video.id, "completed")
         _, invite = people.create_invite(conn, owner.id, expires_at=None, max_uses=None)
     ws = Client.connect(live_server.url.replace("http", "ws") + "/ws/live",

@@ -65,7 +65,7 @@ def test_token_client_uploads_lists_reads_and_downloads_transcripts(app, token, 
     res = upload(api, FIXTURES / "rivers.m4a", headers=auth)
     assert res.status_code == 201
     created = res.get_json()
-    assert created["status"] == "pending" and created["title"] == "rivers"
+    assert created["status"] == "pending" and created["title"] == "Rivers"
     assert abs(created["duration_s"] - 20.7) < 0.5
     process(services, created["id"])
     one = api.get(f"/api/videos/{created['id']}", headers=auth).get_json()

@@ -78,7 +78,7 @@ def test_silent_video_fails_with_a_reason_and_can_be_retried(owner_client, servi
     assert retry.status_code == 200 and retry.get_json()["status"] == "pending"
     # The good video is still there and still fine.
     first = owner_client.get(f"/api/videos/{existing[0]['id']}").get_json()
-    assert first["status"] == "pending" and first["title"] == "rivers"
+    assert first["status"] == "pending" and first["title"] == "Rivers"
 
 
 def test_retry_is_refused_for_a_video_that_has_not_failed(owner_client, existing):

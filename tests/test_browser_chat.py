@@ -50,7 +50,7 @@ def test_answer_streams_and_citation_plays_that_second(ready):
     deltas = [f for f in frames if '"type": "delta"' in f]
     assert len(deltas) >= 2, "the answer did not arrive in pieces"
     card = answer.locator("a.cite").first
-    expect(card).to_contain_text("photosynthesis")
+    expect(card).to_contain_text("Photosynthesis")
     gold = next(s for s in sidecar("photosynthesis.mp4")["sentences"] if "oxygen is released" in s["text"])
     start = float(card.get_attribute("data-start"))
     assert abs(start - gold["start_s"]) < 1.0
@@ -68,7 +68,7 @@ def test_script_injection_renders_inert(ready):
     server, page, video = ready
     sv = server.app.extensions["chronos"]
     with sv.db.connection() as conn:  # a hostile title reaches answers, cards and pages
-        videos.rename_video(conn, video.id, '<img src=x onerror="window.__pwned=1">Leaves')
+        videos.update_video(conn, video.id, title='<img src=x onerror="window.__pwned=1">Leaves')
         conn.execute("UPDATE transcript_segments SET text = '<script>window.__pwned=2</script>' ||"
                      " text WHERE video_id = ? AND segment_index = 0", (video.id,))
     page.goto(server.url + "/chat")

@@ -36,7 +36,7 @@ def site(live_server):
         s = sv.settings
         with sv.db.connection() as conn:
             video = ingest_path(FIXTURES / fixture, conn=conn, media_dir=s.media_dir, incoming_dir=s.upload_tmp_dir,
-                                creator_id=1, max_bytes=s.max_upload_bytes, title=title)
+                                creator_id=1, max_bytes=s.max_upload_bytes, title=title, published=True)
             if ready:
                 videos.set_status(conn, video.id, "completed")
         return video.id

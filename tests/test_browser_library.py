@@ -199,13 +199,13 @@ def test_upload_two_files_with_progress_and_live_status(page, live_server):
 
     seen = page.evaluate("window.__seen")
     bars = page.evaluate("window.__bars")
-    for title in ("photosynthesis", "rivers"):
+    for title in ("Photosynthesis", "Rivers"):
         assert seen[title][-1] == "completed", seen
         # Intermediate states were shown while it processed, with a progress bar.
         assert [s for s in seen[title] if s != "completed"], seen
         assert bars.get(title), bars
     # States only the websocket reports (the upload response says "pending").
-    assert {"transcribing", "chunking", "embedding"} & set(seen["photosynthesis"] + seen["rivers"]), seen
+    assert {"transcribing", "chunking", "embedding"} & set(seen["Photosynthesis"] + seen["Rivers"]), seen
 
     # Per-file upload progress reached 100 for each file, and each ended as uploaded.
     uploads = page.evaluate("window.__uploads")
@@ -319,7 +319,7 @@ def test_video_page_transcript_seeks_player_and_downloads(page, live_server):
         bodies[fmt] = (res.headers, res.text())
     headers, txt = bodies["TXT"]
     assert headers["content-type"].startswith("text/plain")
-    assert 'attachment; filename="photosynthesis.txt"' == headers["content-disposition"]
+    assert 'attachment; filename="Photosynthesis.txt"' == headers["content-disposition"]
     assert re.match(r"\[0:0\d\] ", txt) and "photosynthesis" in txt.lower()
     assert len(txt.strip().splitlines()) == n
     headers, srt = bodies["SRT"]
@@ -367,14 +367,14 @@ def test_failed_video_shows_reason_and_retry(page, live_server):
     expect(row.locator(".thumb img")).to_have_count(1)  # it has a picture track: its first frame
     retry = row.get_by_role("button", name="Retry")
     expect(retry).to_be_visible()
-    assert page.evaluate("window.__seen")["silent"][0] != "failed"  # it was shown processing first
+    assert page.evaluate("window.__seen")["Silent"][0] != "failed"  # it was shown processing first
 
     # Retry queues it again (the row leaves "failed"), and it fails again with the same reason.
     page.evaluate("window.__seen = {}")
     retry.click()
     expect(row).to_have_attribute("data-status", "failed", timeout=PROCESS_MS)
-    page.wait_for_function("(window.__seen.silent || []).at(-1) === 'failed'", timeout=PROCESS_MS)
-    seen = page.evaluate("window.__seen.silent")
+    page.wait_for_function("(window.__seen.Silent || []).at(-1) === 'failed'", timeout=PROCESS_MS)
+    seen = page.evaluate("window.__seen.Silent")
     assert seen[0] != "failed" and seen[-1] == "failed", seen
     expect(row.locator("p.error")).to_contain_text("No speech was found")
     assert page.evaluate("window.__marker") == "set-before-upload", "the page reloaded"

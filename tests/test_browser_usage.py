@@ -29,9 +29,13 @@ def server(tmp_path, transcriber, embedder):
         creators.create_owner(conn, OWNER["name"], OWNER["password"])
     for i in range(4):
         add_video(sv, "silent.mp4", title=f"Lesson {i + 1}")
+    from chronos.models import people
     from chronos.rag.chat import Asker
+    with sv.db.connection() as conn:  # a student's answers spend credits (the owner's are previews)
+        _, token = people.create_invite(conn, 1, expires_at=None, max_uses=None)
+        student = people.join_with_invite(conn, token, name="Grace", username="grace", password="x" * 10)
     for q in ("What is a river?", "What is a lake?"):
-        sv.chat.ask_and_wait(Asker(1), q)
+        sv.chat.ask_and_wait(Asker(1, student.id), q)
     live = LiveServer(app)
     yield live
     live.stop()
@@ -73,7 +77,7 @@ def test_meters_counters_and_upgrade_prompt(server, browser, width, name):
     expect(prompt.locator("#compare thead")).to_contain_text("Starter")
     expect(prompt.locator("#upgrade-link")).to_have_attribute("href", CHECKOUT)
     expect(prompt.locator("#upgrade-link")).to_have_text("Upgrade to Starter")
-    expect(page.locator("#costs")).to_contain_text("Claude answers")
+    expect(page.locator("#costs")).to_contain_text("AI answers")
     # Nothing spills sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     SHOTS.mkdir(exist_ok=True)

@@ -14,8 +14,8 @@ def test_ingest_status_and_transcript(tmp_path):
     out = json.loads(res.stdout)
     assert res.returncode == 1  # one of the two files was refused
     good, bad = out
-    assert set(good) == {"id", "title", "status", "error", "duration_s", "chunks"}
-    assert good["status"] == "completed" and good["chunks"] >= 1 and good["title"] == "rivers"
+    assert set(good) == {"id", "title", "status", "error", "duration_s", "chunks", "published"}
+    assert good["status"] == "completed" and good["chunks"] >= 1 and good["title"] == "Rivers"
     assert abs(good["duration_s"] - 20.7) < 0.5
     assert bad["status"] == "rejected" and "no audio track" in bad["error"]
     assert "rivers.m4a: transcribe" in res.stderr  # progress was shown
@@ -35,7 +35,7 @@ def test_ingest_status_and_transcript(tmp_path):
 
     again = run_cli("reprocess", str(good["id"]), "--json", "--data-dir", data)
     assert again.returncode == 0, again.stderr
-    assert json.loads(again.stdout) | {"id": good["id"]} == good and "rivers: transcribe" in again.stderr
+    assert json.loads(again.stdout) | {"id": good["id"]} == good and "Rivers: transcribe" in again.stderr
     gone = run_cli("reprocess", "99", "--data-dir", data)
     assert gone.returncode == 2 and "No video 99" in gone.stderr
 

@@ -24,11 +24,9 @@ def add_video(services, fixture: str = "photosynthesis.mp4", *, title: str | Non
     s = services.settings
     with services.db.connection() as conn:
         video = ingest_path(FIXTURES / fixture, conn=conn, media_dir=s.media_dir, incoming_dir=s.upload_tmp_dir,
-                            creator_id=creator_id, max_bytes=s.max_upload_bytes, title=title)
+                            creator_id=creator_id, max_bytes=s.max_upload_bytes, title=title, published=published)
         if status != "pending":
             videos.set_status(conn, video.id, status)
-        if not published:
-            conn.execute("UPDATE videos SET published = 0 WHERE id = ?", (video.id,))
     return video.id
 
 

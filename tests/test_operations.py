@@ -51,7 +51,7 @@ def test_upload_queues_each_file_and_reports_the_refused_ones(services):
             video_ops.Upload(io.BytesIO((FIXTURES / "rivers.m4a").read_bytes()), "rivers.m4a"),
             video_ops.Upload(io.BytesIO(b"not a video"), "notes.txt")])
         published = _drain(events)
-    assert [v.title for v in result.created] == ["rivers"]
+    assert [v.title for v in result.created] == ["Rivers"]
     assert result.created[0].status == VideoStatus.PENDING
     assert [(r.filename, r.status) for r in result.refused] == [("notes.txt", 415)]
     assert "not a supported type" in result.refused[0].error
@@ -88,13 +88,13 @@ def test_another_creators_video_is_not_found(services):
         other = conn.execute("INSERT INTO creators(name) VALUES ('Someone else')").lastrowid
     theirs = add_video(services, "rivers.m4a", creator_id=other)
     for act in (lambda: video_ops.delete(services, owner, theirs.id),
-                lambda: video_ops.rename(services, owner, theirs.id, "mine now"),
+                lambda: video_ops.update(services, owner, theirs.id, title="mine now"),
                 lambda: video_ops.reprocess(services, owner, theirs.id)):
         with pytest.raises(OperationError) as refused:
             act()
         assert refused.value.status == 404
     with services.db.connection() as conn:
-        assert videos.get_video(conn, theirs.id).title == "rivers"
+        assert videos.get_video(conn, theirs.id).title == "Rivers"
 
 
 def test_retry_is_only_for_failed_videos(services):
@@ -140,9 +140,9 @@ def test_rename_and_transcript(services):
     video = add_video(services, "rivers.m4a")
     process(services, video.id)
     with pytest.raises(OperationError) as empty:
-        video_ops.rename(services, owner, video.id, "   ")
+        video_ops.update(services, owner, video.id, title="   ")
     assert empty.value.status == 400
-    assert video_ops.rename(services, owner, video.id, "  Rivers of the world ").title == "Rivers of the world"
+    assert video_ops.update(services, owner, video.id, title="  Rivers of  the world ").title == "Rivers of the world"
     text = video_ops.transcript(services.db, video.id, "txt").lower()
     assert "river" in text
     assert video_ops.transcript(services.db, video.id, "vtt").startswith("WEBVTT")

@@ -125,7 +125,7 @@ def test_students_see_only_published_completed_videos(app, owner_client, service
     done, queued = add_video(services, "rivers.m4a"), add_video(services, "silent.mp4")
     process(services, done.id)
     student, _ = join(app, invite(owner_client))
-    assert "rivers" in student.get("/").get_data(as_text=True)
+    assert "Rivers" in student.get("/").get_data(as_text=True)
     assert student.get(f"/videos/{done.id}").status_code == 200
     assert student.get(f"/media/videos/{done.id}").status_code == 200
     assert student.get(f"/videos/{queued.id}").status_code == 404

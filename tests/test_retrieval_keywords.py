@@ -14,7 +14,7 @@ def _library(conn, creator_id: int, texts: list[str]) -> int:
     """One video of the creator holding one chunk per text (the FTS5 trigger indexes them)."""
     video = videos.create_video(conn, creator_id=creator_id, title="Cells", original_filename="cells.mp4",
                                 media_path="videos/cells.mp4", container="mp4", size_bytes=1,
-                                has_video=True, duration_s=20.0 * len(texts))
+                                has_video=True, duration_s=20.0 * len(texts), published=True)
     chunk_store.replace_chunks(conn, video.id, creator_id,
                                [ChunkDraft(20.0 * i, 20.0 * i + 20, t) for i, t in enumerate(texts)])
     return video.id

@@ -9,7 +9,7 @@ import pytest
 from chronos.models import creators, whop_records
 from tests.conftest import FIXTURES, OWNER, csrf, upload
 from tests.fakes.whop_server import FakeWhop, api_error
-from tests.test_tiers import ask
+from tests.test_tiers import a_student, ask
 
 CREATOR = "user_creator"
 PLANS = "plan_chronos_pro=pro,plan_chronos_starter=starter,prod_chronos_suite=enterprise"
@@ -46,8 +46,9 @@ def test_sign_in_reads_the_plan_and_the_next_upload_and_question_use_it(apps, fa
     assert upload(owner, FIXTURES / "silent.mp4").status_code == 201
     assert fake.count("/api/v1/memberships") == PER_READ
     assert upload(owner, FIXTURES / "rivers.m4a").status_code == 201  # Free would allow one
-    assert ask(owner, "What is a river?").status_code == 200
-    assert ask(owner, "What is a lake?").status_code == 200  # Free would allow one answer
+    student = a_student(app, owner)
+    assert ask(student, "What is a river?").status_code == 200
+    assert ask(student, "What is a lake?").status_code == 200  # Free would allow one answer
     body = owner.get("/api/usage").get_json()
     assert body["tier"] == "pro" and body["whop"]["ok"] is True
     assert "Pro plan (plan_chronos_pro)" in body["whop"]["message"]
@@ -78,8 +79,9 @@ def test_the_button_reads_a_plan_that_ended_and_free_limits_apply_at_once(apps, 
     # The very next upload and question see the Free limits (one upload is used already).
     res = upload(owner, FIXTURES / "rivers.m4a")
     assert res.status_code == 402 and "1 upload a month" in res.get_json()["error"]
-    assert ask(owner, "What is a river?").status_code == 200
-    assert ask(owner, "What is a lake?").status_code == 429
+    student = a_student(app, owner)
+    assert ask(student, "What is a river?").status_code == 200
+    assert ask(student, "What is a lake?").status_code == 429
     # A late webhook-era activation older than what the API said cannot bring Pro back.
     with app.extensions["chronos"].db.connection() as conn:
         owner_id = creators.get_owner(conn).id

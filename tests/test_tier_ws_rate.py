@@ -23,6 +23,11 @@ def credits_used(owner) -> int:
     return owner.get("/api/usage").get_json()["meters"]["credits"]["used"]
 
 
+def previews(owner) -> int:
+    """The owner's own questions answered this month (they spend no credits)."""
+    return owner.get("/api/usage").get_json()["owner_previews"]
+
+
 def test_websocket_questions_share_the_question_limit(apps):
     app, owner = apps(rate_questions_per_min=3)
     with app.extensions["chronos"].db.connection() as conn:
@@ -47,7 +52,7 @@ def test_websocket_questions_share_the_question_limit(apps):
     assert refused["error"].startswith("Too many requests. Try again in ")
     assert 1 <= refused["retry_after"] <= 60 and f"in {refused['retry_after']} second" in refused["error"]
     assert still_open == {"type": "error", "error": "Send JSON.", "retryable": False}
-    assert credits_used(owner) == 3  # the refused question spent nothing
+    assert previews(owner) == 3 and credits_used(owner) == 0  # the refused question counted nothing
     with app.extensions["chronos"].db.connection() as conn:
         asked = conn.execute("SELECT count(*) FROM chat_messages WHERE role = 'user'").fetchone()[0]
     assert asked == 3

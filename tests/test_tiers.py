@@ -7,7 +7,7 @@ import json
 import pytest
 
 from chronos.config import load_settings
-from chronos.models import creators
+from chronos.models import videos
 from chronos.tiers import DEFAULT_TIERS, GB, next_tier, tier_for, tier_table
 from tests.conftest import FIXTURES, OWNER, csrf, make_app, upload  # noqa: F401 - make_app for importers
 from tests.fakes.whop_server import FakeWhop, deliver, membership_event, payment_event
@@ -28,6 +28,15 @@ def stored(app) -> tuple[int, int, int, int]:
 
 def ask(client, message: str):
     return client.post("/api/chat", json={"message": message}, headers={"X-CSRF-Token": csrf(client)})
+
+
+def a_student(app, owner, username: str = "grace"):
+    """A client signed in as a student who joined through the owner's invite (students spend credits;
+    the owner's own questions are previews and do not)."""
+    student, res = join(app, invite(owner), {"name": username.title(), "username": username,
+                                             "password": "compilers rule"})
+    assert res.status_code == 302
+    return student
 
 
 def test_tier_table_defaults_and_overrides_from_settings(tmp_path):
@@ -68,31 +77,38 @@ def test_video_quota_and_largest_upload_at_their_edges(apps):
     assert res.status_code == 402 and "2 uploads a month" in res.get_json()["error"]
     assert "reset on" in res.get_json()["error"]
     assert stored(app) == (2, 2, 0, 0)
-    # Deleting a video frees storage but not the month's uploads.
+    # Deleting a video that completed frees storage but not the month's uploads (one deleted
+    # before it ever completed gives its upload back: tests/test_fair_quota.py).
     vid = owner.get("/api/videos").get_json()[0]["id"]
+    with app.extensions["chronos"].db.connection() as conn:
+        videos.set_status(conn, vid, "completed")
     assert owner.delete(f"/api/videos/{vid}", headers={"X-CSRF-Token": csrf(owner)}).status_code in (200, 204)
     assert upload(owner, FIXTURES / "silent.mp4").status_code == 402
 
 
 def test_credits_and_the_daily_question_limit(apps):
     app, owner = apps(tiers={"free": {"credits_per_month": 3, "questions_per_student_per_day": 1}})
-    student, res = join(app, invite(owner))
-    assert res.status_code == 302
+    student = a_student(app, owner)
     assert ask(student, "What is a river?").status_code == 200
     refused = ask(student, "Why is the sky blue?")
     assert refused.status_code == 429
     assert "ask again from" in refused.get_json()["error"] and "00:00 UTC" in refused.get_json()["error"]
-    assert ask(owner, "What is a valley?").status_code == 200  # the owner has no daily limit
-    assert ask(owner, "What is a delta?").status_code == 200  # the third and last credit
-    refused = ask(owner, "What is an estuary?")
+    for question in ("What is a valley?", "What is a gorge?"):  # the owner's previews spend no credit
+        assert ask(owner, question).status_code == 200
+    assert ask(a_student(app, owner, "ada"), "What is a delta?").status_code == 200
+    assert ask(a_student(app, owner, "alan"), "What is a lake?").status_code == 200  # the last credit
+    refused = ask(a_student(app, owner, "edsger"), "What is an estuary?")
     assert refused.status_code == 429 and "reset on" in refused.get_json()["error"]
-    assert owner.get("/api/usage").get_json()["meters"]["credits"] == {"used": 3, "limit": 3}
+    assert ask(owner, "What is an estuary?").status_code == 200  # previews go on when credits are used up
+    body = owner.get("/api/usage").get_json()
+    assert body["meters"]["credits"] == {"used": 3, "limit": 3} and body["owner_previews"] == 3
 
 
 def test_a_cached_answer_gives_its_credit_back(apps):
     app, owner = apps(tiers={"free": {"credits_per_month": 2}})
-    assert ask(owner, "What is a river?").status_code == 200
-    again = ask(owner, "What is a river?")
+    student = a_student(app, owner)
+    assert ask(student, "What is a river?").status_code == 200
+    again = ask(student, "What is a river?")
     assert again.status_code == 200 and again.get_json()["cached"]
     assert owner.get("/api/usage").get_json()["meters"]["credits"]["used"] == 1
 
@@ -144,10 +160,11 @@ def test_a_tier_change_through_a_webhook_applies_at_once(apps, fake):
     app, owner = apps(env=env, whop_tier_plans="plan_chronos_pro=pro,plan_chronos_starter=starter",
                       tiers={"free": {"videos_per_month": 1, "credits_per_month": 1}}, rate_webhooks_per_min=4)
     hook = app.test_client()
+    student = a_student(app, owner)
     assert upload(owner, FIXTURES / "silent.mp4").status_code == 201
     assert upload(owner, FIXTURES / "rivers.m4a").status_code == 402
-    assert ask(owner, "What is a river?").status_code == 200
-    assert ask(owner, "What is a lake?").status_code == 429
+    assert ask(student, "What is a river?").status_code == 200
+    assert ask(student, "What is a lake?").status_code == 429
     pay = payment_event("payment.succeeded", "pay_t1", "mem_c1", "user_creator", usd_total=99.0,
                         paid_at="2026-11-03T09:00:00Z", plan_id="plan_chronos_pro")
     res = hook.post("/webhooks/whop", data=(d := deliver(pay, SECRET))[0], headers=d[1])
@@ -155,7 +172,7 @@ def test_a_tier_change_through_a_webhook_applies_at_once(apps, fake):
     # The very next requests see the Pro limits.
     assert owner.get("/api/usage").get_json()["tier"] == "pro"
     assert upload(owner, FIXTURES / "rivers.m4a").status_code == 201
-    assert ask(owner, "What is a lake?").status_code == 200
+    assert ask(student, "What is a lake?").status_code == 200
     # The plan's membership ending drops the creator to Free at once.
     gone = membership_event("membership.deactivated", "mem_c1", "user_creator", "canceled",
                             "2026-11-04T09:00:00Z", plan_id="plan_chronos_pro")
@@ -178,13 +195,15 @@ def test_the_websocket_says_when_questions_reset(apps):
 
     from tests.conftest import LiveServer
 
-    app, _ = apps(tiers={"free": {"credits_per_month": 0}})
+    app, owner = apps(tiers={"free": {"credits_per_month": 0}})
+    a_student(app, owner)
     with app.extensions["chronos"].db.connection() as conn:
-        token = creators.create_token(conn, creators.get_owner(conn).id)
+        sid = conn.execute("SELECT id FROM students").fetchone()[0]
+    cookie = app.session_interface.get_signing_serializer(app).dumps({"student_id": sid})
     server = LiveServer(app)
     try:
         ws = Client.connect(server.url.replace("http", "ws") + "/ws/chat",
-                            headers={"Authorization": f"Bearer {token}"})
+                            headers={"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"})
         ws.send(json.dumps({"type": "ask", "message": "What is a river?"}))
         event = json.loads(ws.receive(timeout=30))
         ws.close()

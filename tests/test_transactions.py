@@ -141,12 +141,13 @@ def _write(db, owner_id: int) -> str:
 
 
 def answer_rows(services) -> dict[str, int]:
-    """What an answer writes: its message, citations, chat references, credit used, cache entry."""
+    """What an answer writes: its message, citations, chat references, preview counted, cache entry."""
     queries = {
         "answers": "SELECT count(*) FROM chat_messages WHERE role = 'assistant'",
         "citations": "SELECT count(*) FROM message_citations",
         "chat_references": "SELECT coalesce(sum(chat_references), 0) FROM video_analytics",
-        "credits": "SELECT coalesce(sum(ai_credits_used), 0) FROM usage_metrics",
+        # The owner's answer counts as a preview (students' answers spend credits).
+        "previews": "SELECT coalesce(sum(preview_answers), 0) FROM usage_metrics",
         "cached": "SELECT count(*) FROM answer_cache",
     }
     with services.db.connection() as conn:
@@ -168,7 +169,7 @@ def test_an_answer_whose_storage_fails_half_way_leaves_none_of_it(services, monk
     monkeypatch.setattr(answer_cache, "put", broken_put)
     with pytest.raises(OSError, match="disk full"):
         answers.ask_and_wait(Asker(owner.id), question)
-    assert answer_rows(services) == {"answers": 0, "citations": 0, "chat_references": 0, "credits": 0,
+    assert answer_rows(services) == {"answers": 0, "citations": 0, "chat_references": 0, "previews": 0,
                                      "cached": 0}
     with services.db.connection() as conn:
         assert not conn.in_transaction
@@ -180,7 +181,7 @@ def test_an_answer_whose_storage_fails_half_way_leaves_none_of_it(services, monk
     stored = answer_rows(services)
     assert stored["answers"] == 1 and stored["citations"] == len(answer["citations"])
     assert stored["chat_references"] == len({c["video_id"] for c in answer["citations"]})
-    assert stored["credits"] == 1 and stored["cached"] == 1
+    assert stored["previews"] == 1 and stored["cached"] == 1
 
 
 def test_a_webhook_that_fails_half_way_applies_nothing_and_replays_whole(tmp_path, transcriber, embedder,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import threading
 
-from chronos.models import creators
+from chronos.models import creators, people
 from chronos.pipeline.ingest import UploadError, ingest_stream
 from chronos.rag.chat import Asker, ChatError
 from chronos.tiers import tier_for
@@ -92,10 +92,13 @@ def test_racing_uploads_for_the_last_video_slot(apps):
 def test_racing_questions_for_the_last_credits(apps):
     app, _ = apps(tiers={"free": {"credits_per_month": 5}})
     chat = app.extensions["chronos"].chat
+    with app.extensions["chronos"].db.connection() as conn:  # students spend credits, the owner's previews do not
+        _, token = people.create_invite(conn, 1, expires_at=None, max_uses=None)
+        student = people.join_with_invite(conn, token, name="Grace", username="grace", password="x" * 10)
 
     def ask(i):
         try:
-            chat.ask_and_wait(Asker(1), f"Question number {i} about rivers?")
+            chat.ask_and_wait(Asker(1, student.id), f"Question number {i} about rivers?")
             return "ok"
         except ChatError as exc:
             return exc.status

@@ -17,14 +17,15 @@ def record_chat_references(conn: Connection, video_ids: Iterable[int], date: str
                 " updated_at = ?", (video_id, date, iso_utc()))
 
 
-def record_answer_usage(conn: Connection, creator_id: int, date: str, *, credits: int,
+def record_answer_usage(conn: Connection, creator_id: int, date: str, *, credits: int, previews: int = 0,
                         anthropic_cost_usd: float = 0.0, openai_cost_usd: float = 0.0) -> None:
-    """Add one answer's credits and cost to the creator's day."""
+    """Add one answer's credits (or, for the owner's own preview, one preview) and cost to the creator's day."""
     with transaction(conn):
         conn.execute(
-            "INSERT INTO usage_metrics(creator_id, date, ai_credits_used, anthropic_cost_cents,"
-            " openai_cost_cents) VALUES (?, ?, ?, ?, ?) ON CONFLICT(creator_id, date) DO UPDATE SET"
+            "INSERT INTO usage_metrics(creator_id, date, ai_credits_used, preview_answers, anthropic_cost_cents,"
+            " openai_cost_cents) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(creator_id, date) DO UPDATE SET"
             " ai_credits_used = ai_credits_used + excluded.ai_credits_used,"
+            " preview_answers = preview_answers + excluded.preview_answers,"
             " anthropic_cost_cents = anthropic_cost_cents + excluded.anthropic_cost_cents,"
             " openai_cost_cents = openai_cost_cents + excluded.openai_cost_cents, updated_at = ?",
-            (creator_id, date, credits, anthropic_cost_usd * 100, openai_cost_usd * 100, iso_utc()))
+            (creator_id, date, credits, previews, anthropic_cost_usd * 100, openai_cost_usd * 100, iso_utc()))

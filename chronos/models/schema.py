@@ -790,6 +790,14 @@ CREATE TRIGGER transcript_sentences_ad AFTER DELETE ON transcript_sentences BEGI
 END;
 """
 
+# Migration 16: quota charged only for what gave something (issue 18). A video that failed or was
+# deleted before it ever completed gives its month's upload back, once (upload_refunded_at); the
+# owner's own questions are counted apart from the students' AI answers (preview_answers).
+FAIR_QUOTA = """
+ALTER TABLE videos ADD COLUMN upload_refunded_at TEXT;
+ALTER TABLE usage_metrics ADD COLUMN preview_answers INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -803,5 +811,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (10, "whop: the receive order breaks event-time ties between membership events", WHOP_RECEIVE_ORDER),
     (11, "transcript sentences: a context vector with the neighbouring sentences", SENTENCE_WINDOWS),
     (12, "glossary: the words a creator's lectures use, hints for transcription", GLOSSARY),
+    (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
 ]

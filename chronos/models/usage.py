@@ -134,7 +134,7 @@ def release_upload(conn: Connection, reservation_id: int) -> None:
 
 def commit_upload(conn: Connection, reservation_id: int | None, creator_id: int, tier, *,
                   title: str, original_filename: str, media_path: str, container: str,
-                  size_bytes: int, has_video: bool, duration_s: float | None) -> int:
+                  size_bytes: int, has_video: bool, duration_s: float | None, published: bool = False) -> int:
     """Re-check the real size and insert the video row in one transaction; returns its id."""
     with transaction(conn):
         if tier is not None:
@@ -144,12 +144,49 @@ def commit_upload(conn: Connection, reservation_id: int | None, creator_id: int,
         video_id = videos.insert_video(conn, creator_id=creator_id, title=title,
                                        original_filename=original_filename, media_path=media_path,
                                        container=container, size_bytes=size_bytes, has_video=has_video,
-                                       duration_s=duration_s)
+                                       duration_s=duration_s, published=published)
         conn.execute(
             "INSERT INTO usage_metrics(creator_id, date, videos_uploaded) VALUES (?, ?, 1)"
             " ON CONFLICT(creator_id, date) DO UPDATE SET videos_uploaded = videos_uploaded + 1,"
             " updated_at = ?", (creator_id, now_utc().strftime("%Y-%m-%d"), iso_utc()))
     return video_id
+
+
+def refund_upload(conn: Connection, video_id: int) -> bool:
+    """Give back the upload a video took from its month when it gave nothing: it failed, or is
+    being deleted, without ever having completed. Once per video; returns whether it was given."""
+    with transaction(conn):
+        row = conn.execute("SELECT creator_id, created_at FROM videos WHERE id = ? AND available_at IS NULL"
+                           " AND upload_refunded_at IS NULL", (video_id,)).fetchone()
+        if row is None:
+            return False
+        now = iso_utc()
+        conn.execute("UPDATE videos SET upload_refunded_at = ? WHERE id = ?", (now, video_id))
+        conn.execute("UPDATE usage_metrics SET videos_uploaded = max(0, videos_uploaded - 1), updated_at = ?"
+                     " WHERE creator_id = ? AND date = ?", (now, row[0], row[1][:10]))
+    return True
+
+
+def recharge_upload(conn: Connection, video_id: int, tier) -> None:
+    """Count a refunded video's upload again as it is retried (QuotaExceeded when the month's
+    uploads are used up); a video never refunded is left as it is."""
+    with transaction(conn):
+        row = conn.execute("SELECT creator_id FROM videos WHERE id = ? AND upload_refunded_at IS NOT NULL",
+                           (video_id,)).fetchone()
+        if row is None:
+            return
+        creator_id = row[0]
+        count, _ = _reserved(conn, creator_id)
+        allowed = tier.videos_per_month if tier is not None else None
+        if allowed is not None and _videos_this_period(conn, creator_id, period_start()) + count >= allowed:
+            raise QuotaExceeded(f"The {tier.label} plan allows {allowed} upload{'s' if allowed != 1 else ''} a month "
+                                f"and they are used, so this video cannot be tried again until "
+                                f"{next_period_start()} (UTC), or upgrade for more.", 402, "videos")
+        conn.execute("UPDATE videos SET upload_refunded_at = NULL WHERE id = ?", (video_id,))
+        conn.execute(
+            "INSERT INTO usage_metrics(creator_id, date, videos_uploaded) VALUES (?, ?, 1)"
+            " ON CONFLICT(creator_id, date) DO UPDATE SET videos_uploaded = videos_uploaded + 1,"
+            " updated_at = ?", (creator_id, now_utc().strftime("%Y-%m-%d"), iso_utc()))
 
 
 # -- questions ---------------------------------------------------------------------------------
@@ -211,6 +248,12 @@ def meters(conn: Connection, creator_id: int, tier) -> dict[str, Meter]:
             "students": Meter(active_students(conn, creator_id, start), tier.active_students)}
 
 
+def previews(conn: Connection, creator_id: int, start: str) -> int:
+    """The owner's own questions answered since `start` (they spend no credits)."""
+    return conn.execute("SELECT coalesce(sum(preview_answers), 0) FROM usage_metrics"
+                        " WHERE creator_id = ? AND date >= ?", (creator_id, start)).fetchone()[0]
+
+
 def month_costs(conn: Connection, creator_id: int, start: str) -> dict:
     """This period's cost inputs: answer costs and tokens, minutes transcribed, bytes stored."""
     ans = conn.execute(
@@ -220,8 +263,13 @@ def month_costs(conn: Connection, creator_id: int, start: str) -> dict:
         (creator_id, start)).fetchone()
     minutes = conn.execute("SELECT coalesce(sum(duration_s), 0) / 60.0 FROM videos"
                            " WHERE creator_id = ? AND created_at >= ?", (creator_id, start)).fetchone()[0]
+    by = conn.execute(
+        "SELECT coalesce(m.answerer, ''), count(*) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id"
+        " WHERE s.creator_id = ? AND m.role = 'assistant' AND m.created_at >= ? GROUP BY 1 ORDER BY 2 DESC",
+        (creator_id, start)).fetchall()
     return {"answers": ans[0], "claude_usd": ans[1], "tokens": ans[2], "minutes": minutes,
-            "storage_bytes": storage_used(conn, creator_id)}
+            "storage_bytes": storage_used(conn, creator_id), "by_answerer": {r[0]: r[1] for r in by},
+            "previews": previews(conn, creator_id, start)}
 
 
 def video_costs(conn: Connection, creator_id: int, limit: int = 50) -> list[dict]:
@@ -239,11 +287,12 @@ def message_costs(conn: Connection, creator_id: int, limit: int = 20) -> list[di
     """The most recent answers with their model, tokens and cost."""
     rows = conn.execute(
         "SELECT m.id, m.created_at, coalesce(m.model, m.answerer, ''), m.input_tokens, m.output_tokens,"
-        " m.cost_usd, m.cached FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id"
+        " m.cost_usd, m.cached, coalesce(m.answerer, ''), s.student_id IS NULL"
+        " FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id"
         " WHERE s.creator_id = ? AND m.role = 'assistant' ORDER BY m.id DESC LIMIT ?",
         (creator_id, limit)).fetchall()
     return [{"id": r[0], "created_at": r[1], "model": r[2], "input_tokens": r[3], "output_tokens": r[4],
-             "cost_usd": r[5], "cached": bool(r[6])} for r in rows]
+             "cost_usd": r[5], "cached": bool(r[6]), "answerer": r[7], "preview": bool(r[8])} for r in rows]
 
 
 def student_costs(conn: Connection, creator_id: int, start: str) -> list[dict]:

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from chronos.db import Connection, transaction
 from chronos.timefmt import iso_utc
 from chronos.models.states import UNFINISHED, VideoStatus
-from chronos.models.visibility import student_visible_sql, visible_to_students
+from chronos.models.visibility import answerable_sql, visible_to_students
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Video:
     completed_at: str | None
     available_at: str | None = None  # when it first completed: from then on students may see it
     chunks: int = 0
+    description: str = ""
 
     @property
     def visible_to_students(self) -> bool:
@@ -43,7 +44,7 @@ class Video:
         d = asdict(self)
         return {k: d[k] for k in ("id", "title", "status", "error", "duration_s", "chunks", "progress",
                                   "language", "original_filename", "size_bytes", "has_video",
-                                  "created_at", "updated_at", "completed_at", "published")}
+                                  "created_at", "updated_at", "completed_at", "published", "description")}
 
 
 _SELECT = ("SELECT v.*, (SELECT count(*) FROM video_chunks c WHERE c.video_id = v.id) AS chunks"
@@ -58,29 +59,30 @@ def _video(row) -> Video:
         thumbnail_path=row["thumbnail_path"], duration_s=row["duration_s"], language=row["language"],
         status=VideoStatus(row["status"]), progress=row["progress"], error=row["error"], attempts=row["attempts"],
         published=bool(row["published"]), created_at=row["created_at"], updated_at=row["updated_at"],
-        completed_at=row["completed_at"], available_at=row["available_at"], chunks=row["chunks"])
+        completed_at=row["completed_at"], available_at=row["available_at"], chunks=row["chunks"],
+        description=row["description"])
 
 
 def create_video(conn: Connection, *, creator_id: int, title: str, original_filename: str,
                  media_path: str, container: str, size_bytes: int, has_video: bool,
-                 duration_s: float | None) -> Video:
-    """Record a stored upload as a pending video."""
+                 duration_s: float | None, published: bool = False) -> Video:
+    """Record a stored upload as a pending video (a draft unless published)."""
     with transaction(conn):
         video_id = insert_video(conn, creator_id=creator_id, title=title, original_filename=original_filename,
                                 media_path=media_path, container=container, size_bytes=size_bytes,
-                                has_video=has_video, duration_s=duration_s)
+                                has_video=has_video, duration_s=duration_s, published=published)
     return get_video(conn, video_id)
 
 
 def insert_video(conn: Connection, *, creator_id: int, title: str, original_filename: str,
                  media_path: str, container: str, size_bytes: int, has_video: bool,
-                 duration_s: float | None) -> int:
-    """The pending video's row, inside the caller's transaction; returns its id."""
+                 duration_s: float | None, published: bool = False) -> int:
+    """The pending video's row (a draft unless published), inside the caller's transaction; returns its id."""
     return conn.execute(
         "INSERT INTO videos(creator_id, title, original_filename, media_path, container,"
-        " size_bytes, has_video, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " size_bytes, has_video, duration_s, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (creator_id, title, original_filename, media_path, container, size_bytes,
-         int(has_video), duration_s)).lastrowid
+         int(has_video), duration_s, int(published))).lastrowid
 
 
 def get_video(conn: Connection, video_id: int, creator_id: int | None = None) -> Video | None:
@@ -150,10 +152,13 @@ def requeue(conn: Connection, video_id: int) -> None:
                      " updated_at = ? WHERE id = ?", (VideoStatus.PENDING, iso_utc(), video_id))
 
 
-def rename_video(conn: Connection, video_id: int, title: str) -> None:
-    """Change a video's title."""
+def update_video(conn: Connection, video_id: int, *, title: str | None = None,
+                 description: str | None = None, published: bool | None = None) -> None:
+    """Change any of a video's title, description and visibility (None leaves it as it is)."""
     with transaction(conn):
-        conn.execute("UPDATE videos SET title = ?, updated_at = ? WHERE id = ?", (title, iso_utc(), video_id))
+        conn.execute("UPDATE videos SET title = coalesce(?, title), description = coalesce(?, description),"
+                     " published = coalesce(?, published), updated_at = ? WHERE id = ?",
+                     (title, description, None if published is None else int(published), iso_utc(), video_id))
 
 
 def delete_video(conn: Connection, video_id: int) -> None:
@@ -170,9 +175,9 @@ def description(conn: Connection, video_id: int) -> str:
     return row[0] if row else ""
 
 
-def answerable_video_ids(conn: Connection, creator_id: int) -> list[int]:
-    """The creator's videos that students may see and ask about (models/visibility.py)."""
-    rows = conn.execute(f"SELECT v.id FROM videos v WHERE v.creator_id = ? AND {student_visible_sql('v')}"
+def answerable_video_ids(conn: Connection, creator_id: int, *, drafts: bool = False) -> list[int]:
+    """The creator's videos students may ask about, or with drafts the owner may (models/visibility.py)."""
+    rows = conn.execute(f"SELECT v.id FROM videos v WHERE v.creator_id = ? AND {answerable_sql('v', drafts=drafts)}"
                         " ORDER BY v.id", (creator_id,))
     return [r[0] for r in rows]
 

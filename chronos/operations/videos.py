@@ -1,4 +1,4 @@
-"""Video operations: add a file, rename, delete, retry, re-process, and the transcript downloads."""
+"""Video operations: add a file, edit its details, delete, retry, re-process, and the transcript downloads."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from chronos import tiers
-from chronos.db import Connection, Database
+from chronos.db import Connection, Database, transaction
 from chronos.models import chunks as chunk_store
-from chronos.models import transcripts, videos
+from chronos.models import transcripts, usage, videos
 from chronos.models.states import VideoStatus
 from chronos.operations import OperationError
 from chronos.pipeline import subtitles
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chronos.services import Services
 
 TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
 # A settled video may be run again from transcription (a better model, a fixed file, new hints).
 REPROCESSABLE = (VideoStatus.COMPLETED, VideoStatus.FAILED)
 
@@ -55,9 +56,14 @@ def require_video(conn: Connection, video_id: int, creator_id: int | None = None
     return video
 
 
-def upload(sv: Services, creator_id: int, files: list[Upload], *, title: str | None = None) -> UploadResult:
-    """Store each file as a pending video and queue it; a refused file does not stop the others."""
+def upload(sv: Services, creator_id: int, files: list[Upload], *, title: str | None = None,
+           publish: bool | None = None) -> UploadResult:
+    """Store each file as a pending video and queue it; a refused file does not stop the others.
+
+    New videos are drafts unless `publish` (default: the publish_new_uploads setting) says otherwise.
+    """
     result = UploadResult()
+    published = sv.settings.publish_new_uploads if publish is None else bool(publish)
     with sv.db.connection() as conn:
         tier = tiers.creator_tier(conn, sv.settings, creator_id)
         for item in files:
@@ -66,7 +72,7 @@ def upload(sv: Services, creator_id: int, files: list[Upload], *, title: str | N
                     item.stream, item.filename, conn=conn, media_dir=sv.settings.media_dir,
                     incoming_dir=sv.settings.upload_tmp_dir, creator_id=creator_id,
                     max_bytes=sv.settings.max_upload_bytes, title=title if len(files) == 1 else None,
-                    tier=tier, declared_bytes=item.declared_bytes)
+                    tier=tier, declared_bytes=item.declared_bytes, published=published)
             except UploadError as exc:
                 result.refused.append(Refusal(item.filename, str(exc), exc.status))
                 continue
@@ -75,13 +81,15 @@ def upload(sv: Services, creator_id: int, files: list[Upload], *, title: str | N
     return result
 
 
-def add_file(sv: Services, creator_id: int, path: Path, *, title: str | None = None) -> videos.Video:
+def add_file(sv: Services, creator_id: int, path: Path, *, title: str | None = None,
+             publish: bool | None = None) -> videos.Video:
     """Add a file already on this computer (the CLI); OperationError if it is refused."""
     path = Path(path)
     if not path.is_file():
         raise OperationError(f"{path}: no such file.", 404)
     with path.open("rb") as fh:
-        found = upload(sv, creator_id, [Upload(fh, path.name, path.stat().st_size)], title=title)
+        found = upload(sv, creator_id, [Upload(fh, path.name, path.stat().st_size)], title=title,
+                       publish=publish)
     if found.refused:
         raise OperationError(found.refused[0].error, found.refused[0].status)
     return found.created[0]
@@ -94,14 +102,19 @@ def process_here(sv: Services, video_id: int) -> videos.Video:
         return require_video(conn, video_id)
 
 
-def rename(sv: Services, creator_id: int, video_id: int, title: str) -> videos.Video:
-    """Change a video's title."""
-    title = (title or "").strip()
-    if not title:
-        raise OperationError("Send a non-empty 'title'.", 400)
+def update(sv: Services, creator_id: int, video_id: int, *, title: str | None = None,
+           description: str | None = None, published: bool | None = None) -> videos.Video:
+    """Change any of a video's title, description and visibility (draft or published)."""
+    if title is not None:
+        title = " ".join(title.split())
+        if not title:
+            raise OperationError("A title cannot be empty.", 400)
+        title = title[:TITLE_MAX]
+    if description is not None:
+        description = description.strip()[:DESCRIPTION_MAX]
     with sv.db.connection() as conn:
         require_video(conn, video_id, creator_id)
-        videos.rename_video(conn, video_id, title[:TITLE_MAX])
+        videos.update_video(conn, video_id, title=title, description=description, published=published)
         publish_video(conn, video_id, sv.bus.publish)
         return require_video(conn, video_id, creator_id)
 
@@ -111,7 +124,9 @@ def delete(sv: Services, creator_id: int, video_id: int) -> None:
     with sv.db.connection() as conn:
         video = require_video(conn, video_id, creator_id)
         sv.runner.cancel(video_id)
-        videos.delete_video(conn, video_id)
+        with transaction(conn):  # deleted before it ever completed: its upload is given back
+            usage.refund_upload(conn, video_id)
+            videos.delete_video(conn, video_id)
     # Files after the rows: a crash between the two leaves an orphan file, never a row without its file.
     delete_video_files(video, sv.settings.media_dir)
     sv.bus.publish({"type": "video_deleted", "video_id": video_id,
@@ -124,6 +139,7 @@ def retry(sv: Services, creator_id: int, video_id: int) -> videos.Video:
         video = require_video(conn, video_id, creator_id)
         if video.status != VideoStatus.FAILED:
             raise OperationError(f"Video {video_id} is {video.status}; only failed videos can be retried.", 409)
+        _recharge(sv, conn, creator_id, video_id)
         videos.requeue(conn, video_id)
         _queue(sv, conn, video_id)
         return require_video(conn, video_id, creator_id)
@@ -140,9 +156,18 @@ def reprocess(sv: Services, creator_id: int, video_id: int) -> videos.Video:
         if video.status not in REPROCESSABLE:
             raise OperationError(f"Video {video_id} is still being processed ({video.status}); "
                                  "wait until it completes or fails.", 409)
+        _recharge(sv, conn, creator_id, video_id)
         videos.requeue(conn, video_id)
         _queue(sv, conn, video_id)
         return require_video(conn, video_id, creator_id)
+
+
+def _recharge(sv: Services, conn: Connection, creator_id: int, video_id: int) -> None:
+    """A video whose upload was given back (it failed) takes one again to be tried again."""
+    try:
+        usage.recharge_upload(conn, video_id, tiers.creator_tier(conn, sv.settings, creator_id))
+    except usage.QuotaExceeded as exc:
+        raise OperationError(str(exc), exc.status) from None
 
 
 def _queue(sv: Services, conn: Connection, video_id: int) -> None:

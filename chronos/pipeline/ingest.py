@@ -25,15 +25,16 @@ class UploadError(ValueError):
 
 
 def title_from_filename(filename: str) -> str:
-    """'week-1_intro.mp4' -> 'week 1 intro'."""
-    stem = Path(filename).stem.replace("_", " ").replace("-", " ")
-    return " ".join(stem.split()) or "Untitled video"
+    """A readable title: 'volcanoes_101-final.mp4' -> 'Volcanoes 101 final'."""
+    stem = " ".join(Path(filename).stem.replace("_", " ").replace("-", " ").split())
+    return stem[:1].upper() + stem[1:] if stem else "Untitled video"
 
 
 def ingest_stream(stream: BinaryIO, filename: str, *, conn: Connection, media_dir: Path,
                   incoming_dir: Path, creator_id: int, max_bytes: int,
-                  title: str | None = None, tier=None, declared_bytes: int | None = None) -> videos.Video:
-    """Store an upload and record it as pending; on any refusal nothing is left behind.
+                  title: str | None = None, tier=None, declared_bytes: int | None = None,
+                  published: bool = False) -> videos.Video:
+    """Store an upload and record it as a pending draft (or published); on any refusal nothing is left behind.
 
     With a tier, its limits are checked before the first byte is stored (holding room for the
     declared size) and again, with the real size, in the transaction that records the video.
@@ -67,7 +68,7 @@ def ingest_stream(stream: BinaryIO, filename: str, *, conn: Connection, media_di
             video_id = usage.commit_upload(
                 conn, reservation, creator_id, tier, title=(title or title_from_filename(filename))[:200],
                 original_filename=filename, media_path=str(final_rel), container=info.container,
-                size_bytes=size, has_video=info.has_video, duration_s=info.duration_s)
+                size_bytes=size, has_video=info.has_video, duration_s=info.duration_s, published=published)
             reservation = None  # the commit removed it
             return videos.get_video(conn, video_id)
         except usage.QuotaExceeded as exc:

@@ -12,8 +12,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from chronos.db import Database
-from chronos.models import sentences, videos
+from chronos.db import Database, transaction
+from chronos.models import sentences, usage, videos
 from chronos.models.states import VideoStatus
 from chronos.pipeline.processor import (Interrupted, PermanentError, Pipeline, VideoGone, embed_sentences,
                                         process_video, publish_video)
@@ -99,7 +99,9 @@ class PipelineRunner:
     def _fail(self, conn, video_id: int, reason: str) -> Outcome:
         if videos.get_video(conn, video_id) is None:
             return Outcome("gone")
-        videos.set_status(conn, video_id, VideoStatus.FAILED, error=reason)
+        with transaction(conn):  # failed before it ever completed: it gave nothing, its upload is given back
+            videos.set_status(conn, video_id, VideoStatus.FAILED, error=reason)
+            usage.refund_upload(conn, video_id)
         publish_video(conn, video_id, self.pipeline.publish)
         return Outcome(VideoStatus.FAILED, error=reason)
 

@@ -30,9 +30,17 @@ class ChatError(ValueError):
 
 @dataclass(frozen=True)
 class Asker:
-    """Who is asking: the creator's own preview (student_id None) or one of their students."""
+    """Who is asking: the creator's own preview (student_id None) or one of their students.
+
+    The owner's questions answer from drafts too, unless they ask as their students see it.
+    """
     creator_id: int
     student_id: int | None = None
+    as_student: bool = False
+
+    @property
+    def sees_drafts(self) -> bool:
+        return self.student_id is None and not self.as_student
 
 
 def make_answerer(settings: Settings, embedder: Embedder) -> Answerer:
@@ -108,8 +116,9 @@ class ChatService:
 
     def _take_credit(self, conn, asker: Asker) -> str | None:
         """Take one AI answer from the creator's month (and the student's day) or refuse with when
-        it resets; the check and the count are one transaction. Returns the day charged."""
-        if self.settings is None:
+        it resets; the check and the count are one transaction. Returns the day charged. The
+        owner's own questions take nothing: they are counted apart, as previews."""
+        if self.settings is None or asker.student_id is None:
             return None
         tier = tiers.creator_tier(conn, self.settings, asker.creator_id)
         try:
@@ -150,7 +159,7 @@ class ChatService:
         key, cached, history = None, None, []
         with self.db.connection() as conn:
             found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id,
-                             video_ids=scope, focus=focus, k=self.k)
+                             video_ids=scope, focus=focus, k=self.k, drafts=asker.sees_drafts)
             if focus is None:  # a moment-specific question depends on the moment: never cached
                 fingerprint = answer_cache.library_fingerprint(conn, found.scope)
                 key = answer_cache.cache_key(asker.creator_id, repr(scope), question, fingerprint,
@@ -206,7 +215,9 @@ class ChatService:
                 usage=usage, cost_usd=cost, error=failed.message if failed else None,
                 follow_ups=finished.follow_ups if finished else (), citations=citations)
             analytics.record_chat_references(conn, [c.video_id for c in citations], today)
-            analytics.record_answer_usage(conn, asker.creator_id, today, credits=0 if credit_day else 1,
+            preview = asker.student_id is None
+            analytics.record_answer_usage(conn, asker.creator_id, today,
+                                          credits=0 if credit_day or preview else 1, previews=int(preview),
                                           anthropic_cost_usd=cost if self.answerer.name == "claude" else 0.0)
             if cache_key is not None:
                 answer_cache.put(conn, asker.creator_id, cache_key, {

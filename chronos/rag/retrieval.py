@@ -107,9 +107,10 @@ def keyword_query(conn: Connection, creator_id: int, question: str) -> str:
 
 def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id: int,
              video_ids: Sequence[int] | None = None, focus: Focus | None = None, k: int = 6,
-             mode: str = "hybrid") -> Retrieval:
-    """The passages that best answer a question, among the videos the asker may see."""
-    allowed = videos.answerable_video_ids(conn, creator_id)
+             mode: str = "hybrid", drafts: bool = False) -> Retrieval:
+    """The passages that best answer a question, among the videos the asker may see (students'
+    rule; with drafts, also the owner's unpublished videos)."""
+    allowed = videos.answerable_video_ids(conn, creator_id, drafts=drafts)
     if video_ids is not None:
         allowed = [v for v in allowed if v in set(video_ids)]
     if not allowed:

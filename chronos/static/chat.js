@@ -82,7 +82,11 @@ const ChronosChat = (() => {
       });
     }
 
-    sendJson(obj) { this.ws.send(obj); }
+    /* The owner's "as my students see it" switch goes with every question and edit. */
+    sendJson(obj) {
+      if (this.opts.asStudent && this.opts.asStudent.checked && (obj.type === "ask" || obj.type === "edit")) obj.as_student = true;
+      this.ws.send(obj);
+    }
 
     submit() {
       const text = this.input.value.trim();
@@ -273,7 +277,15 @@ const ChronosChat = (() => {
       refresh();
       chat.input.focus();
     }
-    chat = new Chat(root, { onSession: (s) => { history.replaceState(null, "", `/chat?session=${s.id}`); refresh(); } });
+    const asStudent = document.getElementById("as-student");
+    if (asStudent) {
+      const note = document.getElementById("as-student-note");
+      const show = () => { note.textContent = asStudent.checked ? note.dataset.students : note.dataset.drafts; };
+      asStudent.checked = localStorage.getItem("chronos.asStudent") === "1";
+      asStudent.addEventListener("change", () => { localStorage.setItem("chronos.asStudent", asStudent.checked ? "1" : "0"); show(); });
+      show();
+    }
+    chat = new Chat(root, { asStudent, onSession: (s) => { history.replaceState(null, "", `/chat?session=${s.id}`); refresh(); } });
     document.getElementById("new-chat").addEventListener("click", () => open(null));
     search.addEventListener("input", refresh);
     document.addEventListener("keydown", (e) => {

@@ -21,7 +21,11 @@
         v.thumbnail_url ? el("img", { src: v.thumbnail_url, alt: "", loading: "lazy" })
                         : el("span", { class: "thumb-blank", text: v.has_video === false ? "♪" : "▶" })),
       el("div", { class: "video-main" },
-        el("a", { class: "video-title", href: `/videos/${v.id}`, text: v.title }),
+        el("div", { class: "title-row" },
+          el("a", { class: "video-title", href: `/videos/${v.id}`, text: v.title }),
+          el("button", { class: "icon edit-details", type: "button", text: "✎", title: "Edit title and description",
+                         "aria-label": `Edit ${v.title}`, onclick: (e) => editDetails(e.target.closest("li"), v.id) })),
+        v.description ? el("p", { class: "description small muted", text: v.description }) : null,
         el("div", { class: "meta muted small",
                     text: [clock(v.duration_s), v.chunks ? `${v.chunks} passage${v.chunks === 1 ? "" : "s"}` : null,
                            v.language ? v.language.toUpperCase() : null].filter(Boolean).join(" · ") }),
@@ -33,6 +37,10 @@
       el("div", { class: "video-side" },
         el("span", { class: `badge status-${v.status}`,
                      text: stageLabel(v.stage || v.status) + (v.status === "transcribing" ? ` ${pct}%` : "") }),
+        el("label", { class: "publish small", title: "Students see published videos once they are ready" },
+          el("input", { type: "checkbox", checked: v.published ? "checked" : null, "aria-label": `Published: ${v.title}`,
+                        onchange: (e) => act("PATCH", `/api/videos/${v.id}`, { published: e.target.checked }) }),
+          el("span", { text: v.published ? "Published" : "Draft" })),
         failed ? el("button", { class: "small primary", type: "button", text: "Retry",
                                 onclick: () => act("POST", `/api/videos/${v.id}/retry`) }) : null,
         el("button", { class: "small ghost", type: "button", text: "Delete", "aria-label": `Delete ${v.title}`,
@@ -40,8 +48,19 @@
     return row;
   }
 
-  async function act(method, url) {
-    try { const v = await api(method, url); if (v.id) upsert(v); if (v.deleted) remove(v.deleted); }
+  /* The row's title and description become a small form until saved or cancelled. */
+  function editDetails(row, id) {
+    const main = row.querySelector(".video-main");
+    const done = () => { const now = list.querySelector(`li[data-id="${id}"]`); if (now) now.querySelector(".edit-details").focus(); };
+    main.hidden = true;
+    main.after(ChronosVideoEdit.form(videos.get(id), {
+      onSaved: (v) => { row.querySelector(".details-form").remove(); upsert(v); done(); },
+      onCancel: () => { row.querySelector(".details-form").remove(); upsert(videos.get(id)); done(); },
+    }));
+  }
+
+  async function act(method, url, body) {
+    try { const v = await api(method, url, body); if (v.id) upsert(v); if (v.deleted) remove(v.deleted); }
     catch (e) { alert(e.message); }
   }
 
@@ -51,8 +70,9 @@
     if (prev.updated_at && v.updated_at && v.updated_at < prev.updated_at) return;
     v = { ...prev, ...v };
     videos.set(v.id, v);
-    const node = render(v);
     const old = list.querySelector(`li[data-id="${v.id}"]`);
+    if (old && old.querySelector(".details-form")) return;  // being edited: redrawn when saved or cancelled
+    const node = render(v);
     if (old) old.replaceWith(node); else list.prepend(node);
     refresh();
   }
@@ -80,7 +100,7 @@
     uploads.append(item);
     if (file.size > maxBytes) {
       item.classList.add("failed");
-      status.textContent = `Too large: the limit is ${bytes(maxBytes)}.`;
+      status.textContent = `Too large: the limit is ${bytes(maxBytes)} (${drop.dataset.limitWhose}). Compress it or split it into parts.`;
       return;
     }
     const form = new FormData();

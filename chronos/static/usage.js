@@ -18,4 +18,17 @@
     requestAnimationFrame(step);
   });
   requestAnimationFrame(function () { document.getElementById("meters").classList.add("grown"); });
+  var copy = document.getElementById("copy-snippet");
+  if (copy) copy.addEventListener("click", function () {
+    var text = document.getElementById("raise-snippet").textContent;
+    var done = function () { copy.textContent = "Copied"; };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, function () {});
+    else {  // http on a LAN address: no clipboard API, select the text for Ctrl+C instead
+      var range = document.createRange();
+      range.selectNodeContents(document.getElementById("raise-snippet"));
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+      copy.textContent = "Selected: press Ctrl+C";
+    }
+  });
 })();

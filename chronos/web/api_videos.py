@@ -1,9 +1,10 @@
-"""The videos JSON API: upload, list, read, retry, re-process, rename, delete, transcripts."""
+"""The videos JSON API: upload, list, read, retry, re-process, edit, delete, transcripts."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 
 from chronos.models import stages, videos
+from chronos.operations import OperationError
 from chronos.operations import videos as video_ops
 from chronos.pipeline import subtitles
 from chronos.web import services
@@ -40,9 +41,10 @@ def upload():
     files = request.files.getlist("file")
     if not files:
         return error("Attach the video as multipart form field 'file'.", 400)
+    publish = _form_bool("publish")
     result = video_ops.upload(services(), g.creator.id,
                               [video_ops.Upload(fs.stream, fs.filename or "upload", _declared_size(fs))
-                               for fs in files], title=request.form.get("title"))
+                               for fs in files], title=request.form.get("title"), publish=publish)
     refused = [{"filename": r.filename, "error": r.error, "status": r.status} for r in result.refused]
     if not result.created:
         first = refused[0]
@@ -51,6 +53,18 @@ def upload():
         created = [video_json(conn, v) for v in result.created]
     body = created[0] if len(files) == 1 else {"videos": created, "errors": refused}
     return jsonify(body), 201
+
+
+def _form_bool(name: str) -> bool | None:
+    """A true/false form field (absent: None), or OperationError 400."""
+    value = request.form.get(name)
+    if value is None or value == "":
+        return None
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise OperationError(f"'{name}' must be true or false.", 400)
 
 
 def _declared_size(fs) -> int | None:
@@ -76,10 +90,19 @@ def get_video(video_id: int):
 
 @bp.patch("/<int:video_id>")
 @api_owner_required
-def rename(video_id: int):
-    """Change a video's title."""
-    title = (request.get_json(silent=True) or {}).get("title")
-    return _one(video_ops.rename(services(), g.creator.id, video_id, title if isinstance(title, str) else ""))
+def edit(video_id: int):
+    """Change any of {title, description, published}."""
+    body = request.get_json(silent=True) or {}
+    fields = {}
+    for name, kind, words in (("title", str, "text"), ("description", str, "text"),
+                              ("published", bool, "true or false")):
+        if body.get(name) is not None:
+            if not isinstance(body[name], kind):
+                raise OperationError(f"'{name}' must be {words}.", 400)
+            fields[name] = body[name]
+    if not fields:
+        raise OperationError("Send any of 'title', 'description' and 'published'.", 400)
+    return _one(video_ops.update(services(), g.creator.id, video_id, **fields))
 
 
 @bp.delete("/<int:video_id>")

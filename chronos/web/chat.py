@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from flask import Blueprint, Flask, jsonify, render_template, request
 from flask_sock import Sock
@@ -18,9 +19,13 @@ from chronos.web.live import same_origin
 bp = Blueprint("chat", __name__)
 
 
-def _asker() -> Asker:
-    """The owner's own chats (the preview of what students see) or a student's chats."""
-    return who().asker
+def _asker(body: dict | None = None) -> Asker:
+    """The owner's own chats or a student's chats; the owner may ask "as my students see it"
+    (`as_student`: published videos only) instead of from every video, drafts included."""
+    asker = who().asker
+    if body and body.get("as_student") is True and asker.student_id is None:
+        return replace(asker, as_student=True)
+    return asker
 
 
 def _ask_kwargs(body: dict) -> dict:
@@ -68,7 +73,7 @@ def ask():
     """Ask and wait for the whole answer: {message, session_id?, video_id?, at_s?}."""
     body = request.get_json(silent=True) or {}
     try:
-        return jsonify(services().chat.ask_and_wait(_asker(), body.get("message", ""), **_ask_kwargs(body)))
+        return jsonify(services().chat.ask_and_wait(_asker(body), body.get("message", ""), **_ask_kwargs(body)))
     except ChatError as exc:
         return error(str(exc), exc.status)
 
@@ -144,7 +149,7 @@ def edit(message_id: int):
     """Change a question and regenerate its answer (later turns are dropped)."""
     body = request.get_json(silent=True) or {}
     try:
-        return jsonify(services().chat.ask_and_wait(_asker(), body.get("message", ""),
+        return jsonify(services().chat.ask_and_wait(_asker(body), body.get("message", ""),
                                                     edit_message_id=message_id))
     except ChatError as exc:
         return error(str(exc), exc.status)
@@ -171,7 +176,6 @@ def register(app: Flask) -> None:
         if who().role not in (Role.OWNER, Role.STUDENT) or not same_origin():
             ws.close(reason=1008, message="Sign in first.")
             return
-        asker = _asker()
         chat_service = services().chat
         while True:
             try:
@@ -185,6 +189,7 @@ def register(app: Flask) -> None:
                                     "retry_after": wait}))
                 continue
             try:
+                asker = _asker(request_body)
                 if request_body.get("type") == "edit":
                     events = chat_service.ask(asker, request_body.get("message", ""),
                                               edit_message_id=int(request_body.get("message_id", 0)))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, send_file
 
+from chronos import tiers
 from chronos.config import ACCEPTED_AUDIO, ACCEPTED_VIDEO
 from chronos.models import stages, transcripts, videos
 from chronos.models.states import Role
@@ -27,9 +28,12 @@ def index():
         return render_template("catalog.html", videos=items)
     with sv.db.connection() as conn:
         items = [video_json(conn, v) for v in videos.list_videos(conn, ident.creator_id)]
+        tier = tiers.creator_tier(conn, sv.settings, ident.creator_id)
+    max_bytes, whose = tiers.upload_limit(sv.settings, tier)
     accept = ",".join("." + e for e in (*ACCEPTED_VIDEO, *ACCEPTED_AUDIO))
-    return render_template("library.html", videos=items, accept=accept,
-                           max_bytes=sv.settings.max_upload_bytes,
+    return render_template("library.html", videos=items, accept=accept, max_bytes=max_bytes,
+                           limit_whose=f"the {tier.label} plan's limit" if whose == "plan" else "this server's limit",
+                           publish_new=sv.settings.publish_new_uploads,
                            accepted=", ".join((*ACCEPTED_VIDEO, *ACCEPTED_AUDIO)))
 
 

@@ -17,8 +17,17 @@ bp = Blueprint("usage", __name__)
 # A meter is yellow from WARN and red from FULL (fractions of its limit); the upgrade prompt
 # appears when any meter reaches WARN.
 WARN, FULL = 0.80, 0.95
+# The tier setting behind each meter, for the "raise the limit yourself" snippet.
+TIER_KEYS = {"videos": "videos_per_month", "storage_bytes": "storage_bytes", "credits": "credits_per_month",
+             "students": "active_students"}
 LABELS = {"videos": "Videos this month", "storage_bytes": "Storage",
           "credits": "AI answers this month", "students": "Active students"}
+# Which answerer wrote an answer, in words (chat_messages.answerer).
+ANSWERERS = {"claude": "Claude", "offline": "Offline (quoted from the videos)", "openai": "OpenAI-compatible server"}
+
+
+def answerer_label(name: str) -> str:
+    return ANSWERERS.get(name, name or "Unknown")
 
 
 def _snapshot(conn, creator_id: int) -> dict:
@@ -28,6 +37,8 @@ def _snapshot(conn, creator_id: int) -> dict:
     meters = usage.meters(conn, creator_id, tier)
     return {"tier": tier.name, "period_start": usage.period_start(),
             "meters": {name: {"used": m.used, "limit": m.limit} for name, m in meters.items()},
+            "owner_previews": usage.previews(conn, creator_id, usage.period_start()),
+            "max_upload_bytes": tiers.upload_limit(settings, tier)[0],
             "whop": _whop_reading()}
 
 
@@ -74,6 +85,13 @@ def refresh():
     return redirect(url_for("usage.page"))
 
 
+def _raised(next_limit: int | None, current: int) -> int:
+    """The limit to suggest: the next tier's (None there is unlimited: -1), else twice the current."""
+    if next_limit is None:
+        return -1
+    return max(next_limit, 2 * current)
+
+
 def level(used: int, limit: int | None) -> str:
     """green, yellow or red for a meter (unlimited meters stay green)."""
     if not limit:
@@ -109,12 +127,18 @@ def page():
               for name, m in snap["meters"].items()]
     nearing = [m for m in meters if m["limit"] is not None and m["used"] >= WARN * m["limit"]]
     upgrade = tiers.next_tier(settings, tier) if nearing else None
+    # Without a checkout to sell the next tier, a self-hosted owner raises the limit in settings.toml:
+    # to the next tier's figure (-1: unlimited), or double the current one when there is no next tier.
+    raise_to = [(TIER_KEYS[m["name"]], _raised(upgrade.limit(m["name"]) if upgrade else None, m["limit"]))
+                for m in nearing]
     gb = month["storage_bytes"] / 1024**3
     costs = {"transcription_usd": month["minutes"] * settings.transcription_usd_per_minute,
              "storage_usd": gb * settings.storage_usd_per_gb_month, "embeddings_usd": 0.0}
     costs["total_usd"] = month["claude_usd"] + costs["transcription_usd"] + costs["storage_usd"]
-    return render_template("usage.html", tier=tier, snap=snap, meters=meters, nearing=nearing,
+    server_cap = settings.max_upload_bytes
+    return render_template("usage.html", tier=tier, snap=snap, meters=meters, nearing=nearing, server_cap=server_cap,
+                           raise_to=raise_to, settings_file=settings.data_dir / "settings.toml",
                            upgrade=upgrade, month=month, costs=costs, per_video=per_video,
                            per_message=per_message, per_student=per_student,
-                           next_reset=usage.next_period_start(),
+                           next_reset=usage.next_period_start(), answerer_label=answerer_label,
                            transcription_rate=settings.transcription_usd_per_minute)

@@ -1,0 +1,157 @@
+"""A creator's and a student's first hour in a real browser (issue 18): drafts and publishing,
+editing titles, limits and upgrades, the reset link, the course player's chat, the drop target,
+the error page, the app's dialogs, the phone navigation and the streamed offline answer."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import FIXTURES, OWNER, add_video, process
+from tests.test_browser_courses import contexts, owner_page, site, student_page  # noqa: F401
+
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import expect  # noqa: E402
+
+pytestmark = pytest.mark.browser
+ANSWER_MS = 30_000
+QUESTION = "Which gas is released when water is split?"
+
+
+def ask(page, question: str):
+    """Ask on the Ask page and wait for the whole answer; returns its bubble."""
+    page.locator("#chat textarea").fill(question)
+    page.locator("#chat textarea").press("Enter")
+    answer = page.locator(".msg.assistant").last
+    expect(answer).not_to_have_class(re.compile("streaming"), timeout=ANSWER_MS)
+    return answer
+
+
+def test_a_draft_is_the_owners_until_published(site, contexts):  # noqa: F811
+    video = add_video(site.sv, "photosynthesis.mp4", title="Photosynthesis", published=False)
+    assert process(site.sv, video.id).status == "completed"
+    owner = owner_page(contexts, site)
+    row = owner.locator(f'#videos li.video[data-id="{video.id}"]')
+    expect(row.locator("label.publish")).to_have_text("Draft")
+    expect(owner.locator("#dropzone")).to_contain_text("New uploads are drafts")
+
+    owner.goto(site.url + "/chat")
+    owner.check("#as-student")
+    expect(owner.locator("#as-student-note")).to_contain_text("only from published videos")
+    expect(ask(owner, QUESTION).locator(".text")).to_contain_text("couldn't find this in the course videos")
+    owner.uncheck("#as-student")
+    answer = ask(owner, QUESTION)
+    expect(answer.locator(".text")).to_contain_text("oxygen")
+    expect(answer.locator("a.cite").first).to_contain_text("Photosynthesis")
+
+    student = student_page(contexts, site)
+    expect(student.locator(".empty")).to_contain_text("hasn't published any videos yet")
+    assert student.goto(f"{site.url}/videos/{video.id}").status == 404
+
+    owner.goto(site.url + "/")
+    row.locator("label.publish input").check()
+    expect(row.locator("label.publish")).to_have_text("Published")
+    student.goto(site.url + "/")
+    expect(student.locator(".catalog .card-title")).to_have_text(["Photosynthesis"])
+
+    owner.goto(f"{site.url}/videos/{video.id}")
+    expect(owner.locator("#published-label")).to_have_text("Published")
+    owner.locator("#published").uncheck()
+    expect(owner.locator("#published-label")).to_have_text("Draft")
+    owner.reload()
+    expect(owner.locator("#published")).not_to_be_checked()
+    assert student.goto(f"{site.url}/videos/{video.id}").status == 404
+
+
+def test_titles_and_descriptions_are_edited_in_place(site, contexts):  # noqa: F811
+    video = add_video(site.sv, "photosynthesis.mp4")
+    owner = owner_page(contexts, site)
+    row = owner.locator(f'#videos li.video[data-id="{video.id}"]')
+    expect(row.locator(".video-title")).to_have_text("Photosynthesis")  # from photosynthesis.mp4
+    row.get_by_role("button", name="Edit Photosynthesis").click()
+    form = row.locator("form.details-form")
+    expect(form.get_by_label("Title")).to_be_focused()
+    form.get_by_label("Title").fill("How leaves make sugar")
+    form.get_by_label("Description").fill("Light, water and carbon dioxide.")
+    form.get_by_label("Title").press("Enter")
+    expect(row.locator(".video-title")).to_have_text("How leaves make sugar")
+    expect(row.locator(".description")).to_have_text("Light, water and carbon dioxide.")
+    owner.reload()
+    expect(row.locator(".video-title")).to_have_text("How leaves make sugar")
+
+    owner.goto(f"{site.url}/videos/{video.id}")
+    expect(owner.locator("#video-description")).to_have_text("Light, water and carbon dioxide.")
+    owner.get_by_role("button", name="Edit title and description").click()
+    owner.locator(".details-form").get_by_label("Title").fill("Photosynthesis, part 1")
+    owner.locator(".details-form").get_by_label("Description").press("Escape")  # cancelled: nothing saved
+    expect(owner.locator("#video-title")).to_have_text("How leaves make sugar")
+    owner.get_by_role("button", name="Edit title and description").click()
+    owner.locator(".details-form").get_by_label("Title").fill("Photosynthesis, part 1")
+    owner.get_by_role("button", name="Save").click()
+    expect(owner.locator("#video-title")).to_have_text("Photosynthesis, part 1")
+    owner.screenshot(path="/tmp/chronos-shots/firsthour-video-header.png")
+    owner.reload()
+    expect(owner.locator("#video-title")).to_have_text("Photosynthesis, part 1")
+
+
+@pytest.fixture
+def running(tmp_path, transcriber, embedder, browser):
+    """running(**settings): a Chronos on those settings with its owner signed in: (server, page)."""
+    from tests.conftest import LiveServer, make_app
+
+    made = []
+
+    def start(**overrides):
+        app, _ = make_app(tmp_path / str(len(made)), transcriber, embedder, **overrides)
+        server = LiveServer(app)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        made.append((app, server, context))
+        page = context.new_page()
+        page.goto(server.url + "/login")
+        page.fill("input[name=name]", OWNER["name"])
+        page.fill("input[name=password]", OWNER["password"])
+        page.click("button[type=submit]")
+        expect(page).to_have_url(server.url + "/")
+        return server, page
+    yield start
+    for app, server, context in made:
+        context.close()
+        server.stop()
+        app.extensions["chronos"].close(wait=True)
+
+
+def test_the_limit_shown_is_the_limit_enforced(running):
+    server, page = running(tiers={"free": {"max_upload_bytes": 200_000}})
+    expect(page.locator("#dropzone")).to_contain_text("up to 195.3 KB each (the Free plan's limit)")
+    page.set_input_files("#file-input", str(FIXTURES / "photosynthesis.mp4"))  # 268.5 KB
+    expect(page.locator("#uploads li.upload")).to_contain_text(
+        "Too large: the limit is 195.3 KB (the Free plan's limit)")
+    page.goto(server.url + "/usage")
+    expect(page.locator("#upload-limit")).to_have_text("195.3 KB")
+
+
+def test_the_upgrade_prompt_without_a_checkout_says_how_to_raise_the_limit(running):
+    server, page = running(tiers={"free": {"videos_per_month": 2}})
+    add_video(server.app.extensions["chronos"], "silent.mp4")
+    add_video(server.app.extensions["chronos"], "rivers.m4a")
+    page.goto(server.url + "/usage")
+    prompt = page.locator("#upgrade")
+    expect(prompt).to_contain_text("Videos this month 100 %")
+    expect(prompt.locator("#compare")).to_contain_text("Starter")
+    expect(prompt.locator("#upgrade-link")).to_have_count(0)
+    expect(prompt.locator("#raise-snippet")).to_have_text("[tiers.free]\nvideos_per_month = 50\n")
+    expect(prompt.locator("#settings-file")).to_contain_text("settings.toml")
+    expect(prompt).to_contain_text("checkout_url")
+    page.click("#copy-snippet")
+    expect(page.locator("#copy-snippet")).not_to_have_text("Copy")
+    page.screenshot(path="/tmp/chronos-shots/firsthour-raise-limit.png", full_page=True)
+
+    # With a checkout configured, the prompt is a real button to it.
+    server, page = running(tiers={"free": {"videos_per_month": 1},
+                                  "starter": {"checkout_url": "https://whop.com/checkout/plan_s"}})
+    add_video(server.app.extensions["chronos"], "silent.mp4")
+    page.goto(server.url + "/usage")
+    link = page.locator("#upgrade #upgrade-link")
+    expect(link).to_have_attribute("href", "https://whop.com/checkout/plan_s")
+    expect(link).to_have_text("Upgrade to Starter")
+    expect(page.locator("#raise-limit")).to_have_count(0)
