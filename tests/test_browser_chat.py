@@ -124,6 +124,7 @@ def test_a_vague_question_about_the_paused_moment_cites_it(ready):
     expect(answer).not_to_have_class(re.compile("streaming"), timeout=UI_MS)
     expect(answer).to_contain_text("around this moment")
     expect(answer).not_to_contain_text("no single passage")
+    expect(answer.locator("a.cite").first).to_contain_text("quote checked")  # issue 16: verified quotes
     start = float(answer.locator("a.cite").first.get_attribute("data-start"))
     assert spoken[3]["start_s"] - 1 <= start <= spoken[4]["start_s"] + 1
 

@@ -63,7 +63,8 @@ def test_answers_cite_the_moment_where_it_is_said(client, library, question, fix
     assert answer["citations"], answer
     assert any(c["video_id"] == ids[fixture] and overlaps(c, gold) for c in answer["citations"]), answer
     first = answer["citations"][0]
-    assert set(first) == {"video_id", "title", "start_s", "end_s", "score", "text"}
+    assert set(first) == {"video_id", "title", "start_s", "end_s", "score", "text", "verified"}
+    assert all(c["verified"] for c in answer["citations"])  # every quote checked against the transcript
     assert 0 < first["score"] <= 1
     # The offline answer only quotes the videos: every quoted line is in a cited passage.
     quoted = [line[2:] for line in answer["answer"].splitlines() if line.startswith("> ") and "—" not in line]

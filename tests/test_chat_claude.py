@@ -138,3 +138,38 @@ def test_answerer_choice_follows_settings(tmp_path, transcriber, embedder):
         assert out["answer"].startswith("I couldn't find")  # no videos yet: not covered, no call
     finally:
         app.extensions["chronos"].close()
+
+
+def test_a_citation_quoting_words_the_lecture_does_not_say_is_dropped_and_counted(client, app, claude):
+    """Issue 16, point 2: Claude's cited_text is checked against the transcript at the cited time."""
+    def misquote(request, ex):
+        answer(("Chlorophyll is blue. ", 0, 0, 1, "Chlorophyll absorbs only ultraviolet light from the moon."),
+               follow_ups=())(request, ex)
+
+    def quote_right(request, ex):
+        first = search_results(request.body)[0]
+        block = next(i for i, b in enumerate(first["content"]) if "chlorophyll" in b["text"].lower())
+        said = first["content"][block]["text"]
+        answer(("It absorbs red and blue light. ", 0, block, block + 1, said.upper() + "  "),
+               follow_ups=())(request, ex)
+
+    with app.extensions["chronos"].db.connection() as conn:
+        before = conn.execute("SELECT coalesce(sum(citations_verified), 0), coalesce(sum(citations_dropped), 0)"
+                              " FROM usage_metrics").fetchone()
+    claude.script(misquote)
+    bad = ask(client, "What colour is chlorophyll, exactly?")
+    assert bad["citations"] == []
+    assert "could not be found in the lecture" in bad["answer"]
+    claude.script(quote_right)
+    good = ask(client, "Which light does chlorophyll absorb?")
+    assert [c["verified"] for c in good["citations"]] == [True]  # case and spacing do not matter
+    assert "could not be found" not in good["answer"]
+    with app.extensions["chronos"].db.connection() as conn:
+        after = conn.execute("SELECT sum(citations_verified), sum(citations_dropped) FROM usage_metrics").fetchone()
+        stored = chat_store.list_messages(conn, good["session_id"])[-1]
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 1)
+    assert stored.citations[0].verified
+    page = client.get("/usage").get_data(as_text=True)
+    assert "verified against the transcript" in page and "dropped" in page
+    usage_json = client.get("/api/usage").get_json()
+    assert usage_json["citations"]["dropped"] >= 1 and usage_json["citations"]["verified"] >= 1

@@ -119,9 +119,13 @@ def test_an_older_library_gets_its_context_vectors_backfilled(tmp_path, transcri
     with sv.db.connection() as conn:
         creator_id = videos.get_video(conn, video.id).creator_id
         before = sentence_store.video_sentences(conn, video.id)
-        # The library as it was before migration 11: sentence vectors, no context vectors.
+        # The library as it was before migration 11: sentence vectors, no context vectors (and so
+        # none of migration 20's sentence index built on them).
+        for trigger in ("transcript_sentences_window", "transcript_sentences_ai", "transcript_sentences_ad"):
+            conn.execute(f"DROP TRIGGER {trigger}")
+        conn.execute("DROP TABLE sentence_vectors")
         conn.execute("ALTER TABLE transcript_sentences DROP COLUMN window_vector")
-        conn.execute("DELETE FROM schema_migrations WHERE number = 11")
+        conn.execute("DELETE FROM schema_migrations WHERE number IN (11, 20)")
     sv.close()
     sv = create_app(settings, transcriber=transcriber, embedder=embedder).extensions["chronos"]
     try:

@@ -18,14 +18,20 @@ def record_chat_references(conn: Connection, video_ids: Iterable[int], date: str
 
 
 def record_answer_usage(conn: Connection, creator_id: int, date: str, *, credits: int, previews: int = 0,
-                        anthropic_cost_usd: float = 0.0, openai_cost_usd: float = 0.0) -> None:
-    """Add one answer's credits (or, for the owner's own preview, one preview) and cost to the creator's day."""
+                        anthropic_cost_usd: float = 0.0, openai_cost_usd: float = 0.0,
+                        citations_verified: int = 0, citations_dropped: int = 0) -> None:
+    """Add one answer's credits (or, for the owner's own preview, one preview), cost and citations
+    verified and dropped to the creator's day."""
     with transaction(conn):
         conn.execute(
             "INSERT INTO usage_metrics(creator_id, date, ai_credits_used, preview_answers, anthropic_cost_cents,"
-            " openai_cost_cents) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(creator_id, date) DO UPDATE SET"
+            " openai_cost_cents, citations_verified, citations_dropped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(creator_id, date) DO UPDATE SET"
             " ai_credits_used = ai_credits_used + excluded.ai_credits_used,"
             " preview_answers = preview_answers + excluded.preview_answers,"
             " anthropic_cost_cents = anthropic_cost_cents + excluded.anthropic_cost_cents,"
-            " openai_cost_cents = openai_cost_cents + excluded.openai_cost_cents, updated_at = ?",
-            (creator_id, date, credits, previews, anthropic_cost_usd * 100, openai_cost_usd * 100, iso_utc()))
+            " openai_cost_cents = openai_cost_cents + excluded.openai_cost_cents,"
+            " citations_verified = citations_verified + excluded.citations_verified,"
+            " citations_dropped = citations_dropped + excluded.citations_dropped, updated_at = ?",
+            (creator_id, date, credits, previews, anthropic_cost_usd * 100, openai_cost_usd * 100,
+             citations_verified, citations_dropped, iso_utc()))

@@ -18,6 +18,9 @@ class Citation:
     end_s: float
     score: float
     text: str
+    # Its quoted words were found in the transcript at its time (rag/quotes.py); False only for
+    # citations stored before that check existed.
+    verified: bool = False
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -142,9 +145,10 @@ def add_message(conn: Connection, session_id: int, role: MessageRole, content: s
              u.cache_write_tokens if u else 0, cost_usd, error, int(cached),
              json.dumps(list(follow_ups)), video_id, at_s))
         conn.executemany(
-            "INSERT INTO message_citations(message_id, video_id, start_s, end_s, score, text)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(cur.lastrowid, c.video_id, c.start_s, c.end_s, c.score, c.text) for c in citations])
+            "INSERT INTO message_citations(message_id, video_id, start_s, end_s, score, text, verified)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(cur.lastrowid, c.video_id, c.start_s, c.end_s, c.score, c.text, int(c.verified))
+             for c in citations])
         conn.execute("UPDATE chat_sessions SET updated_at = ? WHERE id = ?", (iso_utc(), session_id))
     return cur.lastrowid
 
@@ -166,7 +170,8 @@ def list_messages(conn: Connection, session_id: int) -> list[Message]:
             " JOIN chat_messages m ON m.id = mc.message_id LEFT JOIN videos v ON v.id = mc.video_id"
             " WHERE m.session_id = ? ORDER BY mc.id", (session_id,)):
         cites.setdefault(c["message_id"], []).append(
-            Citation(c["video_id"], c["title"], c["start_s"], c["end_s"], c["score"], c["text"]))
+            Citation(c["video_id"], c["title"], c["start_s"], c["end_s"], c["score"], c["text"],
+                     bool(c["verified"])))
     return [_message(r, cites.get(r["id"], [])) for r in rows]
 
 

@@ -798,6 +798,16 @@ ALTER TABLE videos ADD COLUMN upload_refunded_at TEXT;
 ALTER TABLE usage_metrics ADD COLUMN preview_answers INTEGER NOT NULL DEFAULT 0;
 """
 
+# Migration 21: quotes proven to be in the lecture (issue 16, point 2). A citation is stored only
+# once its quoted words were found in the transcript at its time (rag/quotes.py): `verified` tells
+# those from citations stored before the check existed. The creator's day counts the citations
+# verified and those dropped because their words were not there.
+VERIFIED_QUOTES = """
+ALTER TABLE message_citations ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE usage_metrics ADD COLUMN citations_verified INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE usage_metrics ADD COLUMN citations_dropped INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -813,4 +823,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (12, "glossary: the words a creator's lectures use, hints for transcription", GLOSSARY),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
+    (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),
 ]

@@ -254,6 +254,13 @@ def previews(conn: Connection, creator_id: int, start: str) -> int:
                         " WHERE creator_id = ? AND date >= ?", (creator_id, start)).fetchone()[0]
 
 
+def citation_checks(conn: Connection, creator_id: int, start: str) -> tuple[int, int]:
+    """Citations since `start` whose quotes were found in the transcript, and those dropped."""
+    row = conn.execute("SELECT coalesce(sum(citations_verified), 0), coalesce(sum(citations_dropped), 0)"
+                       " FROM usage_metrics WHERE creator_id = ? AND date >= ?", (creator_id, start)).fetchone()
+    return row[0], row[1]
+
+
 def month_costs(conn: Connection, creator_id: int, start: str) -> dict:
     """This period's cost inputs: answer costs and tokens, minutes transcribed, bytes stored."""
     ans = conn.execute(
@@ -269,7 +276,8 @@ def month_costs(conn: Connection, creator_id: int, start: str) -> dict:
         (creator_id, start)).fetchall()
     return {"answers": ans[0], "claude_usd": ans[1], "tokens": ans[2], "minutes": minutes,
             "storage_bytes": storage_used(conn, creator_id), "by_answerer": {r[0]: r[1] for r in by},
-            "previews": previews(conn, creator_id, start)}
+            "previews": previews(conn, creator_id, start),
+            "citations": dict(zip(("verified", "dropped"), citation_checks(conn, creator_id, start)))}
 
 
 def video_costs(conn: Connection, creator_id: int, limit: int = 50) -> list[dict]:

@@ -14,7 +14,12 @@ from chronos import tiers
 from chronos.models import activity, analytics, answer_cache, chat, prices
 from chronos.models import usage as quota
 from chronos.models.states import LiveKind, MessageRole
+from chronos.rag import quotes
 from chronos.rag.retrieval import Focus, retrieve
+
+# Said after an answer whose every citation was dropped: its quoted words were not in the lecture.
+UNPROVEN = ("\n\n(No moment is linked: the words this answer quoted could not be found in the lecture at "
+            "the time it cited, so treat it with care.)")
 
 MAX_QUESTION_CHARS = 4000
 ChatEvent = dict[str, Any]
@@ -172,7 +177,7 @@ class ChatService:
         if cached is not None:
             yield from self._replay(session_id, cached)
             return
-        text, citations, failed, finished = [], {}, None, None
+        text, citations, failed, finished, dropped = [], {}, None, None, 0
         if not found.covered:
             text.append(NOT_COVERED)
             yield {"type": "delta", "text": NOT_COVERED}
@@ -184,6 +189,10 @@ class ChatService:
                     yield {"type": "delta", "text": event.text}
                 elif isinstance(event, Cited):
                     citation = _citation(found.passages, event)
+                    if citation is not None:
+                        with self.db.connection() as conn:
+                            citation = quotes.verify(conn, citation, event.cited_text)
+                        dropped += citation is None
                     if citation and (citation.video_id, citation.start_s) not in citations:
                         citations[(citation.video_id, citation.start_s)] = citation
                         yield {"type": "citation", "citation": citation.to_json()}
@@ -191,9 +200,12 @@ class ChatService:
                     finished = event
                 elif isinstance(event, Failed):
                     failed = event
+        if dropped and not citations and not failed:
+            text.append(UNPROVEN)
+            yield {"type": "delta", "text": UNPROVEN}
         with self.db.connection() as conn:
             message = self._store_answer(conn, asker, session_id, "".join(text), list(citations.values()),
-                                         finished, failed, None if failed else key, credit_day)
+                                         finished, failed, None if failed else key, credit_day, dropped)
         if failed:
             yield {"type": "error", "error": failed.message, "retryable": failed.retryable,
                    "message": message, "question_id": question_id}
@@ -202,7 +214,7 @@ class ChatService:
 
     def _store_answer(self, conn, asker: Asker, session_id: int, body: str, citations: list[chat.Citation],
                       finished: Finished | None, failed: Failed | None, cache_key: str | None,
-                      credit_day: str | None) -> dict:
+                      credit_day: str | None, dropped: int = 0) -> dict:
         """Store an answer in one transaction: the message, its citations, the videos' chat
         references, the creator's usage and (for a cacheable answer) the cache entry, or none."""
         usage = (finished or failed).usage if (finished or failed) else Usage()
@@ -218,6 +230,7 @@ class ChatService:
             preview = asker.student_id is None
             analytics.record_answer_usage(conn, asker.creator_id, today,
                                           credits=0 if credit_day or preview else 1, previews=int(preview),
+                                          citations_verified=len(citations), citations_dropped=dropped,
                                           anthropic_cost_usd=cost if self.answerer.name == "claude" else 0.0)
             if cache_key is not None:
                 answer_cache.put(conn, asker.creator_id, cache_key, {
@@ -250,7 +263,7 @@ def answer_json(message: dict) -> dict:
     """A stored answer in the shape of `POST /api/chat` and `chronos ask --json`."""
     return {"answer": message["content"], "answerer": message["answerer"],
             "session_id": message["session_id"], "message_id": message["id"],
-            "citations": [{k: c[k] for k in ("video_id", "title", "start_s", "end_s", "score", "text")}
+            "citations": [{k: c[k] for k in ("video_id", "title", "start_s", "end_s", "score", "text", "verified")}
                           for c in message["citations"]],
             "follow_ups": message["follow_ups"], "cached": message["cached"],
             "error": message["error"], "cost_usd": message["cost_usd"],

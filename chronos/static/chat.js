@@ -194,7 +194,8 @@ const ChronosChat = (() => {
         el("img", { src: `/media/thumbnails/${c.video_id}`, alt: "", loading: "lazy", onerror: (e) => e.target.replaceWith(el("span", { class: "cite-blank", text: "▶" })) }),
         el("span", { class: "cite-body" },
           el("span", { class: "cite-title", text: c.title }),
-          el("span", { class: "small muted", text: `${clock(c.start_s)}–${clock(c.end_s)} · ${Math.round(c.score * 100)}% match` })));
+          el("span", { class: "small muted", text: `${clock(c.start_s)}–${clock(c.end_s)} · ${Math.round(c.score * 100)}% match${c.verified ? " · ✓ quote checked" : ""}`,
+                       title: c.verified ? "The quoted words were found in the transcript at this moment" : "" })));
       a.dataset.start = c.start_s;
       a.dataset.video = c.video_id;
       a.addEventListener("click", (e) => {

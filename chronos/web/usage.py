@@ -38,6 +38,8 @@ def _snapshot(conn, creator_id: int) -> dict:
     return {"tier": tier.name, "period_start": usage.period_start(),
             "meters": {name: {"used": m.used, "limit": m.limit} for name, m in meters.items()},
             "owner_previews": usage.previews(conn, creator_id, usage.period_start()),
+            "citations": dict(zip(("verified", "dropped"), usage.citation_checks(conn, creator_id,
+                                                                                  usage.period_start()))),
             "max_upload_bytes": tiers.upload_limit(settings, tier)[0],
             "whop": _whop_reading()}
 

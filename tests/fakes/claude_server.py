@@ -18,8 +18,10 @@ from typing import Any
 
 from tests.fakes import Exchange, FakeServer, Recorded, Reply
 
-# Answer text; or (text, search_result_index it cites); or (text, index, start_block, end_block).
-Part = str | tuple[str, int] | tuple[str, int, int, int]
+# Answer text; or (text, search_result_index it cites); or (text, index, start_block, end_block);
+# or (text, index, start_block, end_block, cited_text) for a citation quoting words of its own
+# (a model misquoting its source).
+Part = str | tuple[str, int] | tuple[str, int, int, int] | tuple[str, int, int, int, str]
 DEFAULT_FOLLOW_UPS = ("What comes after this in the lecture?", "Can you give an example?")
 DEFAULT_USAGE = {"input_tokens": 420, "output_tokens": 96, "cache_read_input_tokens": 1800,
                  "cache_creation_input_tokens": 300}
@@ -188,7 +190,8 @@ def _blocks(request: Recorded, ex: Exchange, parts: list[Part], delta_chars: int
     """One text content block per part; a cited part starts with its citations_delta."""
     results = search_results(request.body)
     for index, part in enumerate(parts, first):
-        text, cited, span = (part, None, ()) if isinstance(part, str) else (part[0], part[1], part[2:])
+        text, cited, span = (part, None, ()) if isinstance(part, str) else (part[0], part[1], part[2:4])
+        quoted = part[4] if isinstance(part, tuple) and len(part) == 5 else None
         block: dict[str, Any] = {"type": "text", "text": ""}
         if cited is not None:
             block["citations"] = []
@@ -199,7 +202,8 @@ def _blocks(request: Recorded, ex: Exchange, parts: list[Part], delta_chars: int
             citation = {"type": "search_result_location", "source": result["source"],
                         "title": result["title"], "search_result_index": cited,
                         "start_block_index": start, "end_block_index": end,
-                        "cited_text": "".join(b["text"] for b in result["content"][start:end])}
+                        "cited_text": quoted if quoted is not None
+                        else "".join(b["text"] for b in result["content"][start:end])}
             _event(ex, {"type": "content_block_delta", "index": index,
                         "delta": {"type": "citations_delta", "citation": citation}})
         for start in range(0, len(text), delta_chars):
