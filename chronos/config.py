@@ -60,6 +60,9 @@ class Settings:
     whisper_device: str = "auto"  # auto | cpu | cuda
     whisper_threads: int = 0  # 0: chosen from the CPU count
     whisper_beam_size: int = 5
+    # Speech chunks decoded at once by faster-whisper's batched pipeline; 0 decodes one 30 s
+    # window at a time (bench/README.md, "Batched decoding", has the measurements behind it).
+    whisper_batch_size: int = 0
     # The glossary, the video's title and description and its courses' titles go to Whisper as
     # hotwords (pipeline/hints.py). Off by default: on six voices they brought most names through
     # (term recall 0.33 -> 0.86) and cut word errors on five, but on one Whisper copied the hint
