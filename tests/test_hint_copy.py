@@ -66,3 +66,12 @@ def test_a_piece_decoded_alone_is_moved_onto_the_recordings_clock():
     moved = shift(seg(0.5, 2.5, "Cotopaxi erupts"), 60.0)
     assert (moved.start_s, moved.end_s) == (60.5, 62.5)
     assert [(w.start_s, w.end_s) for w in moved.words] == [(60.5, 61.5), (61.5, 62.5)]
+
+
+def test_a_flagged_stretch_the_plain_decode_agrees_with_keeps_its_names():
+    # Many names and commas (a sign), but the hint-free decode heard the same words, misspelled.
+    hinted = [seg(0.0, 5.0, "led by Luis Alvarez, his son Walter, Frank Asaro, and Helen Michel,")]
+    plain = [seg(0.0, 5.0, "led by Louis Alvarez, his son Walter, Frank Asaro, and Helen Michelle,")]
+    assert copy_signs(hinted[0].text, ["Luis Alvarez", "Walter", "Frank Asaro", "Helen Michel"]) > 0
+    assert redo_copied(hinted, ["Luis Alvarez", "Walter", "Frank Asaro", "Helen Michel"],
+                       lambda start, end: plain) == hinted
