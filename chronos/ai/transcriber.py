@@ -16,6 +16,10 @@ SAMPLE_RATE = 16_000
 # faster-whisper keeps the first max_length // 2 - 1 = 223 tokens of `hotwords` and cuts the rest
 # mid-word; staying under that with whole terms keeps every hint intact (a few tokens to spare).
 HINT_TOKENS = 220
+# Whisper's own test for a decode stuck repeating itself: text that gzip shrinks more than this.
+LOOPING = 2.4
+# Seconds of audio either side of a stretch decoded again without hints (ai/hint_copy.py).
+REDO_CONTEXT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -139,13 +143,14 @@ class Transcriber:
 
     def _decode(self, audio: np.ndarray, hotwords: str | None,
                 progress: Callable[[float], None] = lambda seconds: None,
-                language: str | None = None) -> tuple[str, float, list[Segment]]:
-        """Decode audio (sequentially, or batched when batch_size is set); progress gets the
-        seconds decoded so far."""
+                language: str | None = None, batched: bool = True) -> tuple[str, float, list[Segment]]:
+        """Decode audio (batched when batch_size is set and batched is true, else one window at a
+        time); progress gets the seconds decoded so far."""
         model = self._load()
         options = dict(language=language or self.language, beam_size=self.beam_size,
                        word_timestamps=True, condition_on_previous_text=False, hotwords=hotwords)
-        if self.batch_size:
+        batched = batched and self.batch_size > 0
+        if batched:
             from faster_whisper import BatchedInferencePipeline
 
             # A pipeline per call: it carries the last word's time from one batch to the next.
@@ -163,13 +168,30 @@ class Transcriber:
             words = [Word(round(w.start, 3), round(w.end, 3), w.word, round(w.probability, 4))
                      for w in (seg.words or [])]
             whole = Segment(round(seg.start, 3), round(seg.end, 3), seg.text.strip(), words)
-            segments.extend(by_sentence(whole) if self.batch_size else [whole])
+            if batched and seg.compression_ratio > LOOPING:
+                # The batched pipeline has no fallback for a decode stuck repeating itself;
+                # sequential decoding retries such a window at higher temperatures.
+                segments.extend(self._redo(audio, whole.start_s, whole.end_s, info.language,
+                                           hotwords=hotwords, batched=False))
+            else:
+                segments.extend(by_sentence(whole) if batched else [whole])
             progress(seg.end)
         return info.language, info.language_probability, segments
 
-    def _redo(self, audio: np.ndarray, start_s: float, end_s: float, language: str) -> list[Segment]:
-        """The stretch start_s..end_s decoded again without hints (in the language already
-        detected: a short piece can fool detection), on the whole recording's clock."""
-        piece = audio[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
-        _, _, segments = self._decode(piece, None, language=language)
-        return [shift(seg, start_s) for seg in segments]
+    def _redo(self, audio: np.ndarray, start_s: float, end_s: float, language: str, *,
+              hotwords: str | None = None, batched: bool = True) -> list[Segment]:
+        """The speech between start_s and end_s decoded again (without hints unless given), on
+        the whole recording's clock, in the language already detected. Whisper hears a few
+        seconds alone badly, so the stretch is decoded with up to REDO_CONTEXT_S either side and
+        only the words inside it are kept."""
+        duration = len(audio) / SAMPLE_RATE
+        pad = max(0.0, min(REDO_CONTEXT_S, (30.0 - (end_s - start_s)) / 2))
+        first, last = max(0.0, start_s - pad), min(duration, end_s + pad)
+        piece = audio[int(first * SAMPLE_RATE):int(last * SAMPLE_RATE)]
+        _, _, segments = self._decode(piece, hotwords, language=language, batched=batched)
+        inside = [w for seg in segments for w in shift(seg, first).words
+                  if start_s <= (w.start_s + w.end_s) / 2 <= end_s]
+        if not inside:
+            return []
+        whole = "".join(w.text for w in inside).strip()
+        return by_sentence(Segment(inside[0].start_s, inside[-1].end_s, whole, inside))
