@@ -7,11 +7,12 @@ from difflib import SequenceMatcher
 import pytest
 
 from chronos import create_app
-from chronos.ai.transcriber import Transcriber
+from chronos.ai.transcriber import Transcriber, by_sentence
 from chronos.ai.weights import whisper_model_dir
 from chronos.config import load_settings
 from chronos.models import chunks as chunk_store
 from chronos.models import transcripts
+from chronos.models.transcripts import Segment, Word
 from chronos.pipeline import media
 from chronos.pipeline.chunking import chunk_sentences, sentences_from_segments
 from tests.conftest import FIXTURES, add_video, process, sidecar, wer
@@ -93,3 +94,14 @@ def test_the_setting_reaches_the_pipeline_and_a_video_completes(tmp_path, embedd
         assert any("chlorophyll" in w.text.lower() for s in segments for w in s.words)
     finally:
         services.close()
+
+
+def test_a_batched_chunk_is_cut_into_sentences_by_its_word_times():
+    words = [Word(0.0, 0.4, " Rivers"), Word(0.4, 0.9, " flow."), Word(1.5, 1.9, " Deltas"),
+             Word(1.9, 2.3, " grow!"), Word(2.8, 3.1, " Then")]
+    pieces = by_sentence(Segment(0.0, 3.1, "Rivers flow. Deltas grow! Then", words))
+    assert [(p.start_s, p.end_s, p.text) for p in pieces] == [
+        (0.0, 0.9, "Rivers flow."), (1.5, 2.3, "Deltas grow!"), (2.8, 3.1, "Then")]
+    assert [w for p in pieces for w in p.words] == words
+    single = Segment(0.0, 0.9, "Rivers flow.", words[:2])
+    assert by_sentence(single) == [single]
