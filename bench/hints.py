@@ -16,6 +16,10 @@ times, with the hints chronos.pipeline.hints builds from:
   * library: the glossary of the whole twelve-lecture library (every lecture's terms, in course
              order), the title and the course title, cut to what fits: most of it is about
              other lectures.
+  * guarded: the lecture variant's decode after the hint-copy guard (chronos/ai/hint_copy.py):
+             segments showing signs of the hint list decoded again without hints.
+none, lecture and guarded come from bench/decodes.py's cache (shared with bench/batched.py);
+--batch-size decodes batched as the product does with whisper_batch_size.
 title, course and library are what hints were first built as; they measured worse than none, so
 pipeline/hints.py now sends no hints for them (no glossary, or one too long to fit whole).
 term_recall: of the lecture's glossary terms that are in the reference, the share the transcript
@@ -41,6 +45,8 @@ from answers_hard_set import LECTURES, VOICES  # noqa: E402
 from hints_glossaries import COURSES, GLOSSARIES  # noqa: E402
 from report import emit  # noqa: E402
 
+from decodes import decode, replay_guard  # noqa: E402
+
 from chronos.ai.transcriber import Transcriber  # noqa: E402
 from chronos.ai.weights import whisper_model_dir  # noqa: E402
 from chronos.evaluation import word_errors, words  # noqa: E402
@@ -48,7 +54,8 @@ from chronos.pipeline import media  # noqa: E402
 from chronos.pipeline.hints import order_hints  # noqa: E402
 
 DEFAULT_SIX = ["amazon", "thirty-years-war", "dna", "eocene", "andes", "immunity"]
-VARIANTS = ("none", "title", "lecture", "course", "library")
+VARIANTS = ("none", "title", "lecture", "guarded", "course", "library")
+CACHED = ("none", "lecture", "guarded")
 
 
 def _phrase(text: str) -> str:
@@ -60,7 +67,7 @@ def hints_for(slug: str, variant: str) -> list[str] | None:
     title, course = LECTURES[slug]["title"], COURSES[slug]
     if variant == "title":
         return [title, course]
-    if variant == "lecture":  # exactly what the product sends for such a glossary
+    if variant in ("lecture", "guarded"):  # exactly what the product sends for such a glossary
         return order_hints(GLOSSARIES[slug], title=title)
     if variant in ("course", "library"):
         terms = [t for s in LECTURES if variant == "library" or COURSES[s] == course
@@ -103,10 +110,12 @@ def summary(lectures: list[dict]) -> dict:
                 "rtf": round(sum(r["wall_s"] for r in runs)
                              / sum(lec["audio_s"] for lec in lectures if v in lec["variants"]), 3),
                 "lectures": len(runs),
-                # the same lectures without hints, so variants run on fewer lectures compare fairly
-                "none_wer_same_lectures": round(
-                    sum(lec["variants"]["none"]["errors"] for lec in lectures if v in lec["variants"])
-                    / sum(lec["variants"]["none"]["words"] for lec in lectures if v in lec["variants"]), 4)}
+            }
+            same = [lec for lec in lectures if v in lec["variants"] and "none" in lec["variants"]]
+            if same:  # the same lectures without hints, so variants run on fewer compare fairly
+                overall[v]["none_wer_same_lectures"] = round(
+                    sum(lec["variants"]["none"]["errors"] for lec in same)
+                    / sum(lec["variants"]["none"]["words"] for lec in same), 4)
     per_voice = {lec["voice"]: {v: r["wer"] for v, r in lec["variants"].items()} for lec in lectures}
     return {"overall": overall, "per_voice_wer": per_voice}
 
@@ -123,22 +132,24 @@ def main() -> None:
     ap.add_argument("--media", type=Path, default=BENCH / "out" / "hard")
     ap.add_argument("--model", default="base")
     ap.add_argument("--models-dir", type=Path, default=BENCH / "out" / "models")
-    ap.add_argument("--json-out", type=Path, default=BENCH / "results" / "hints-2026-12-02.json")
+    ap.add_argument("--json-out", type=Path, default=BENCH / "results" / "hints-guard-2026-12-02.json")
     ap.add_argument("--variants", default=",".join(VARIANTS), help="which of " + ", ".join(VARIANTS))
     ap.add_argument("--resume", action="store_true", help="keep the runs already in --json-out")
+    ap.add_argument("--batch-size", type=int, default=0, help="decode batched (0: sequentially)")
     args = ap.parse_args()
     slugs = ([*DEFAULT_SIX, *(s for s in LECTURES if s not in DEFAULT_SIX)] if args.lectures == "all"
              else args.lectures.split(","))
     args.models_dir.mkdir(parents=True, exist_ok=True)
     transcriber = Transcriber(whisper_model_dir(args.model, args.models_dir), name=args.model,
-                              device="cpu")
+                              device="cpu", batch_size=args.batch_size)
     transcriber.load()
     done: dict[str, dict] = {}
     if args.resume and args.json_out.exists():
         done = {lec["lecture"]: lec for lec in json.loads(args.json_out.read_text())["lectures"]}
     lectures: list[dict] = []
     result = {"bench": "hints", "model": args.model, "beam_size": transcriber.beam_size,
-              "threads": transcriber.threads, "variants": list(VARIANTS)}
+              "threads": transcriber.threads, "batch_size": args.batch_size,
+              "variants": list(VARIANTS)}
     for slug in slugs:
         sidecar = json.loads((args.media / f"{slug}.json").read_text())
         reference = " ".join(s["text"] for s in sidecar["sentences"])
@@ -151,12 +162,22 @@ def main() -> None:
                 lec["variants"][variant] = kept[variant]
                 continue
             hints = hints_for(slug, variant)
-            t0 = time.perf_counter()
-            out = transcriber.transcribe(audio, hints=hints)
-            wall = time.perf_counter() - t0
-            heard = " ".join(s.text for s in out.segments)
+            extra = {}
+            if variant in CACHED:
+                run = decode(transcriber, slug, audio, hints=variant != "none")
+                # The guard's choice by today's rules, from the stretches it decoded again.
+                heard = " ".join(s.text for s in replay_guard(run)) if variant == "guarded" \
+                    else " ".join(r["text"] for r in run["segments"])
+                wall = run["wall_s"] + (run["guard_s"] if variant == "guarded" else 0.0)
+                if variant == "guarded":
+                    extra = {"flagged": run["flagged"], "guard_s": run["guard_s"]}
+            else:
+                t0 = time.perf_counter()
+                out = transcriber.transcribe(audio, hints=hints)
+                wall = time.perf_counter() - t0
+                heard = " ".join(s.text for s in out.segments)
             lec["variants"][variant] = {
-                **score(slug, reference, heard), "wall_s": round(wall, 1),
+                **score(slug, reference, heard), "wall_s": round(wall, 1), **extra,
                 "hotwords": transcriber.hotwords(hints) if hints else None}
             print(f"{slug:22s} {variant:8s} wer {lec['variants'][variant]['wer']:.3f} "
                   f"recall {lec['variants'][variant]['term_recall']:.2f} {wall:.0f}s",

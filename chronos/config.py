@@ -62,10 +62,13 @@ class Settings:
     whisper_device: str = "auto"  # auto | cpu | cuda
     whisper_threads: int = 0  # 0: chosen from the CPU count
     whisper_beam_size: int = 5
+    # Speech chunks decoded at once by faster-whisper's batched pipeline; 0 decodes one 30 s
+    # window at a time (bench/README.md, "Batched decoding", has the measurements behind it).
+    whisper_batch_size: int = 0
     # The glossary, the video's title and description and its courses' titles go to Whisper as
-    # hotwords (pipeline/hints.py). Off by default: on six voices they brought most names through
-    # (term recall 0.33 -> 0.86) and cut word errors on five, but on one Whisper copied the hint
-    # list into the transcript and word errors rose overall (bench/README.md, "Vocabulary hints").
+    # hotwords (pipeline/hints.py). Off by default: on twelve voices they brought most names
+    # through (term recall 0.34 -> 0.86) and cut word errors 22.3 -> 17.5 % overall, but one voice
+    # got 2 points worse (bench/README.md, "Hint copying guard").
     whisper_hints: bool = False
     # Embeddings
     embed_batch_size: int = 32

@@ -77,7 +77,8 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
     transcriber = transcriber or Transcriber(
         whisper_model_dir(settings.whisper_model, settings.models_dir), name=settings.whisper_model,
         device=settings.whisper_device, threads=settings.whisper_threads,
-        beam_size=settings.whisper_beam_size, language=settings.whisper_language)
+        beam_size=settings.whisper_beam_size, language=settings.whisper_language,
+        batch_size=settings.whisper_batch_size)
     # Torch on half the cores: on a 2-core machine two threads stall whenever the other core
     # is busy (offline answer p95 1.2 s -> 0.23 s with one thread, bench/RETRIEVAL.md).
     embedder = embedder or Embedder(embedding_model_dir(), batch_size=settings.embed_batch_size,

@@ -9,12 +9,17 @@ from pathlib import Path
 
 import numpy as np
 
-from chronos.models.transcripts import Segment, Word
+from chronos.ai.hint_copy import redo_copied, shift
+from chronos.models.transcripts import SENTENCE_END, Segment, Word
 
 SAMPLE_RATE = 16_000
 # faster-whisper keeps the first max_length // 2 - 1 = 223 tokens of `hotwords` and cuts the rest
 # mid-word; staying under that with whole terms keeps every hint intact (a few tokens to spare).
 HINT_TOKENS = 220
+# Whisper's own test for a decode stuck repeating itself: text that gzip shrinks more than this.
+LOOPING = 2.4
+# Seconds of audio either side of a stretch decoded again without hints (ai/hint_copy.py).
+REDO_CONTEXT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -53,11 +58,27 @@ def pick_device(preference: str = "auto") -> tuple[str, str]:
     return "cpu", "int8"
 
 
+def by_sentence(segment: Segment) -> list[Segment]:
+    """A segment cut after each word that ends a sentence, each piece timed by its words. The
+    batched pipeline gives one segment per speech chunk (up to 30 s); captions, subtitles and the
+    editor want a sentence a line, about what sequential decoding gives."""
+    pieces: list[list[Word]] = [[]]
+    for word in segment.words:
+        pieces[-1].append(word)
+        if SENTENCE_END.search(word.text.strip()):
+            pieces.append([])
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2:
+        return [segment]
+    return [Segment(p[0].start_s, p[-1].end_s, "".join(w.text for w in p).strip(), p) for p in pieces]
+
+
 class Transcriber:
     """A Whisper model behind one method; the model loads on first use and is then shared."""
 
     def __init__(self, model_dir: Path, *, name: str, device: str = "auto", threads: int = 0,
-                 beam_size: int = 5, language: str = "", vad_filter: bool = True):
+                 beam_size: int = 5, language: str = "", vad_filter: bool = True,
+                 batch_size: int = 0):
         self.model_dir = Path(model_dir)
         self.name = name
         self.device, self.compute_type = pick_device(device)
@@ -65,6 +86,9 @@ class Transcriber:
         self.beam_size = beam_size
         self.language = language or None
         self.vad_filter = vad_filter
+        # > 0: faster-whisper's batched pipeline decodes this many speech chunks at once (it cuts
+        # the audio with its voice detector, so VAD is always on then); 0: one window at a time.
+        self.batch_size = max(0, batch_size)
         self._model = None
         self._lock = threading.Lock()
 
@@ -102,20 +126,72 @@ class Transcriber:
         Whisper as `hotwords`, which prefix every 30 s window; `initial_prompt` would reach only
         the first window, since each window is decoded without the previous one's text.
         """
-        model = self._load()
         duration = len(audio) / SAMPLE_RATE
-        segments_iter, info = model.transcribe(
-            audio, language=self.language, beam_size=self.beam_size, word_timestamps=True,
-            vad_filter=self.vad_filter, condition_on_previous_text=False,
-            hotwords=self.hotwords(hints) if hints else None)
+        hotwords = self.hotwords(hints) if hints else None
+
+        def progress(seconds: float) -> None:
+            if on_progress and duration > 0:
+                on_progress(min(1.0, seconds / duration))
+
+        language, probability, segments = self._decode(audio, hotwords, progress)
+        if hotwords:
+            segments = redo_copied(segments, list(hints),
+                                   lambda start, end: self._redo(audio, start, end, language))
+        if on_progress:
+            on_progress(1.0)
+        return Transcript(language, probability, duration, segments)
+
+    def _decode(self, audio: np.ndarray, hotwords: str | None,
+                progress: Callable[[float], None] = lambda seconds: None,
+                language: str | None = None, batched: bool = True) -> tuple[str, float, list[Segment]]:
+        """Decode audio (batched when batch_size is set and batched is true, else one window at a
+        time); progress gets the seconds decoded so far."""
+        model = self._load()
+        options = dict(language=language or self.language, beam_size=self.beam_size,
+                       word_timestamps=True, condition_on_previous_text=False, hotwords=hotwords)
+        batched = batched and self.batch_size > 0
+        if batched:
+            from faster_whisper import BatchedInferencePipeline
+
+            # A pipeline per call: it carries the last word's time from one batch to the next.
+            # Without timestamp tokens: with them, a chunk's speech after its last timestamp is
+            # dropped (sequential decoding goes back for it; the batched pipeline does not).
+            segments_iter, info = BatchedInferencePipeline(model).transcribe(
+                audio, batch_size=self.batch_size, without_timestamps=True, vad_filter=True,
+                **options)
+        else:
+            segments_iter, info = model.transcribe(audio, vad_filter=self.vad_filter, **options)
         segments: list[Segment] = []
-        # The generator decodes lazily: each step is one ~30 s window, so progress is real.
+        # The generator decodes lazily (one window, or one batch of chunks, per step), so
+        # progress is real and a cancelled video stops at the next step.
         for seg in segments_iter:
             words = [Word(round(w.start, 3), round(w.end, 3), w.word, round(w.probability, 4))
                      for w in (seg.words or [])]
-            segments.append(Segment(round(seg.start, 3), round(seg.end, 3), seg.text.strip(), words))
-            if on_progress and duration > 0:
-                on_progress(min(1.0, seg.end / duration))
-        if on_progress:
-            on_progress(1.0)
-        return Transcript(info.language, info.language_probability, duration, segments)
+            whole = Segment(round(seg.start, 3), round(seg.end, 3), seg.text.strip(), words)
+            if batched and seg.compression_ratio > LOOPING:
+                # The batched pipeline has no fallback for a decode stuck repeating itself;
+                # sequential decoding retries such a window at higher temperatures.
+                segments.extend(self._redo(audio, whole.start_s, whole.end_s, info.language,
+                                           hotwords=hotwords, batched=False))
+            else:
+                segments.extend(by_sentence(whole) if batched else [whole])
+            progress(seg.end)
+        return info.language, info.language_probability, segments
+
+    def _redo(self, audio: np.ndarray, start_s: float, end_s: float, language: str, *,
+              hotwords: str | None = None, batched: bool = True) -> list[Segment]:
+        """The speech between start_s and end_s decoded again (without hints unless given), on
+        the whole recording's clock, in the language already detected. Whisper hears a few
+        seconds alone badly, so the stretch is decoded with up to REDO_CONTEXT_S either side and
+        only the words inside it are kept."""
+        duration = len(audio) / SAMPLE_RATE
+        pad = max(0.0, min(REDO_CONTEXT_S, (30.0 - (end_s - start_s)) / 2))
+        first, last = max(0.0, start_s - pad), min(duration, end_s + pad)
+        piece = audio[int(first * SAMPLE_RATE):int(last * SAMPLE_RATE)]
+        _, _, segments = self._decode(piece, hotwords, language=language, batched=batched)
+        inside = [w for seg in segments for w in shift(seg, first).words
+                  if start_s <= (w.start_s + w.end_s) / 2 <= end_s]
+        if not inside:
+            return []
+        whole = "".join(w.text for w in inside).strip()
+        return by_sentence(Segment(inside[0].start_s, inside[-1].end_s, whole, inside))

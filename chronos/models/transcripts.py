@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from chronos.db import Connection, transaction
 from chronos.timefmt import iso_utc
+
+
+# A word that ends a sentence: a full stop, question or exclamation mark, maybe before a quote.
+SENTENCE_END = re.compile(r"[.!?…。！？][\"')\]]*$")
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,11 @@
 """Turning a timed transcript into timed chunks along sentence boundaries."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chronos.models.chunks import ChunkDraft
-from chronos.models.transcripts import Segment
+from chronos.models.transcripts import SENTENCE_END, Segment
 
 # Why these sizes: at lecture pace (130-160 words a minute) 50 words is about 20 s of speech, so a
 # citation lands on a moment rather than a quarter of an hour, while still holding a whole idea for
@@ -17,8 +16,6 @@ TARGET_WORDS = 50
 MAX_WORDS = 90
 MAX_SECONDS = 40.0
 OVERLAP_MAX_WORDS = 25
-
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"')\]]*$")
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ def sentences_from_segments(segments: Iterable[Segment]) -> list[Sentence]:
         words = [(w.start_s, w.end_s, w.text) for w in seg.words] or [(seg.start_s, seg.end_s, " " + seg.text)]
         for start, end, text in words:
             buf.append((start, end, text))
-            if _SENTENCE_END.search(text.strip()):
+            if SENTENCE_END.search(text.strip()):
                 flush()
     flush()
     return [s for piece in sentences for s in _split_long(piece)]
