@@ -280,7 +280,7 @@ def test_exports_and_captions_show_the_fix(lib):
         api = owner.get(f"/api/videos/{video_id}/transcript?format={fmt}").get_data(as_text=True)
         assert api == body, fmt
     page = owner.get(f"/videos/{video_id}").get_data(as_text=True)
-    assert "pheophytin" in page and 'class="edit-note"' in page
+    assert "pheophytin" in page and '"old_text": "' + before.text in page  # the editor's starting state
 
 
 def test_only_the_chunks_and_sentences_an_edit_changed_are_embedded_again(lib, embedder, monkeypatch):
@@ -392,3 +392,33 @@ def test_edits_survive_reprocessing(lib):
     # Undo after the re-transcription returns to what Whisper heard this time.
     undo = post(owner, f"/api/videos/{video_id}/segments/{fixed}/undo").get_json()
     assert "chlorophyll" in undo["segment"]["text"].lower()
+
+
+def test_a_reindex_cut_short_runs_at_the_next_start_in_the_background(template, tmp_path, transcriber,
+                                                                        embedder):
+    folder, ids = template
+    shutil.copytree(folder, tmp_path / "data")
+    settings = load_settings(tmp_path / "data", env={}, whisper_model="tiny.en", run_scheduler=False)
+    stopped = create_app(settings, transcriber=transcriber, embedder=embedder)
+    sv = stopped.extensions["chronos"]
+    video_id = ids[PHOTO]
+    index, before = line_with(stopped, video_id, "chlorophyll")
+    with sv.db.connection() as conn:  # an edit committed, then Chronos stopped before its re-index
+        transcripts.update_segment(conn, video_id, index, pheophytin(before.text),
+                                   retime_words(before.words, pheophytin(before.text)))
+        edit_store.bump_revision(conn, video_id)
+    sv.close()
+
+    settings = load_settings(tmp_path / "data", env={}, whisper_model="tiny.en", run_scheduler=True)
+    app = create_app(settings, transcriber=transcriber, embedder=embedder)
+    sv = app.extensions["chronos"]
+    try:
+        with sv.bus.subscribe() as events, sv.db.connection() as conn:
+            while not edit_store.index_state(conn, video_id).up_to_date:
+                event = events.get(timeout=120)
+                if event.get("type") == "transcript_index":
+                    assert event["state"] != "failed", event
+            assert videos.get_video(conn, video_id).status == "completed"
+        assert keyword_hits(app, video_id, "pheophytin") and not keyword_hits(app, video_id, "chlorophyll")
+    finally:
+        sv.close()

@@ -76,6 +76,13 @@ def latest_active(conn: Connection, video_id: int, index: int) -> Edit | None:
     return _edit(row) if row else None
 
 
+def latest_active_by_segment(conn: Connection, video_id: int) -> dict[int, Edit]:
+    """Each edited segment's newest edit in force, by segment index."""
+    rows = conn.execute("SELECT * FROM transcript_edits WHERE id IN (SELECT max(id) FROM transcript_edits"
+                        " WHERE video_id = ? AND state = ? GROUP BY segment_index)", (video_id, ACTIVE))
+    return {r["segment_index"]: _edit(r) for r in rows}
+
+
 def video_edits(conn: Connection, video_id: int, state: str | None = None) -> list[Edit]:
     """A video's edits, oldest first (only those in `state` when given)."""
     sql, args = "SELECT * FROM transcript_edits WHERE video_id = ?", [video_id]

@@ -43,22 +43,34 @@ class VideoMatches:
         return sum(line.matches for line in self.lines)
 
 
+def _edit_json(edit: edit_store.Edit | None) -> dict | None:
+    return None if edit is None else {**edit.to_json(), "diff": word_diff(edit.old_text, edit.new_text)}
+
+
 def segment_json(conn: Connection, video_id: int, index: int, segment: transcripts.Segment) -> dict:
     """A segment as the editor shows it: text, times, and its latest edit with what it changed."""
-    edit = edit_store.latest_active(conn, video_id, index)
     return {"index": index, "start_s": segment.start_s, "end_s": segment.end_s, "text": segment.text,
             "words": [[w.start_s, w.end_s, w.text.strip()] for w in segment.words],
-            "edit": None if edit is None else {**edit.to_json(), "diff": word_diff(edit.old_text, edit.new_text)}}
+            "edit": _edit_json(edit_store.latest_active(conn, video_id, index))}
+
+
+def editor_state(conn: Connection, video: videos.Video) -> dict:
+    """What the video page's editor starts from: each edited line's latest edit, the index state."""
+    latest = edit_store.latest_active_by_segment(conn, video.id)
+    return {"video_id": video.id, "title": video.title, "editable": video.status == VideoStatus.COMPLETED,
+            "edits": {str(i): _edit_json(e) for i, e in latest.items()}, "index": state_json(conn, video)}
 
 
 def state_json(conn: Connection, video: videos.Video) -> dict:
     """Whether the video's search data follows its transcript yet."""
     event = index_event(video, edit_store.index_state(conn, video.id))
-    return {"state": event["state"], "revision": event["revision"]}
+    return {k: event[k] for k in ("state", "revision", "indexed_at")}
 
 
 def _editable(conn: Connection, video_id: int, creator_id: int) -> videos.Video:
     video = require_video(conn, video_id, creator_id)
+    if video.status == VideoStatus.FAILED:
+        raise OperationError(f"Video {video_id} failed processing; retry it, then edit its transcript.", 409)
     if video.status != VideoStatus.COMPLETED:
         raise OperationError(f"Video {video_id} is being processed ({video.status}); edit its transcript "
                              "when processing completes.", 409)
@@ -148,7 +160,8 @@ def replace(sv: Services, creator_id: int, find: Any, replacement: Any, video_id
             "find": clean_text(find), "replace": replacement,
             "videos": [{"video_id": vm.video_id, "title": vm.title, "matches": vm.matches,
                         "lines": [{"index": ln.index, "start_s": ln.start_s, "before": ln.before,
-                                   "after": ln.after, "matches": ln.matches} for ln in vm.lines]}
+                                   "after": ln.after, "matches": ln.matches,
+                                   "diff": word_diff(ln.before, ln.after)} for ln in vm.lines]}
                        for vm in found]}
 
 

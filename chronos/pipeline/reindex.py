@@ -46,7 +46,7 @@ def index_event(video: videos.Video, state: edit_store.IndexState, error: str | 
     """The live event that tells the video's page whether its search data follows the transcript."""
     return {"type": "transcript_index", "video": {"id": video.id, "creator_id": video.creator_id},
             "state": "failed" if error else ("up_to_date" if state.up_to_date else "reindexing"),
-            "revision": state.revision, "error": error}
+            "revision": state.revision, "indexed_at": state.indexed_at, "error": error}
 
 
 def reindex_video(video_id: int, *, conn: Connection, embedder: Embedder,
