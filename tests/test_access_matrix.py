@@ -62,7 +62,7 @@ def world(tmp_path_factory, transcriber, embedder):
             ids = {"video_id": video.id, "session_id": answer["session_id"], "message_id": answer["message_id"],
                    "student_id": grace.id, "invite_id": invite.id, "event_id": 1, "fmt": "txt",
                    "token": "not-a-token", "experience_id": "exp_1", "company_id": fake.company_id,
-                   "course_id": course.id, "module_id": module.id}
+                   "course_id": course.id, "module_id": module.id, "index": 0}
         fake.access[("user_stranger", fake.company_id)] = "no_access"
         yield {"app": app, "fake": fake, "ids": ids, "students": {"grace": grace.id, "revoked": revoked.id,
                                                                    "ended": ended.id}}

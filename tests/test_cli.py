@@ -26,7 +26,9 @@ def test_ingest_status_and_transcript(tmp_path):
     tj = json.loads(run_cli("transcript", str(good["id"]), "--format", "json", "--data-dir", data).stdout)
     assert set(tj) == {"video_id", "language", "segments", "chunks"}
     assert tj["video_id"] == good["id"] and tj["language"] == "en"
-    assert all(set(s) == {"start_s", "end_s", "text"} for s in tj["segments"] + tj["chunks"])
+    assert all(set(s) == {"start_s", "end_s", "text"} for s in tj["chunks"])
+    assert [s["index"] for s in tj["segments"]] == list(range(len(tj["segments"])))
+    assert all(set(s) == {"index", "start_s", "end_s", "text"} for s in tj["segments"])
     assert "sediment" in " ".join(s["text"] for s in tj["segments"]).lower()
     vtt = run_cli("transcript", str(good["id"]), "--format", "vtt", "--data-dir", data).stdout
     assert vtt.startswith("WEBVTT")

@@ -48,3 +48,13 @@ def clear(conn: Connection, creator_id: int) -> None:
     """Forget every cached answer of a creator (old entries are unreachable anyway)."""
     with transaction(conn):
         conn.execute("DELETE FROM answer_cache WHERE creator_id = ?", (creator_id,))
+
+
+def forget_video(conn: Connection, creator_id: int, video_id: int) -> int:
+    """Forget the creator's cached answers that cite a video (its transcript changed); returns how
+    many. Answers that only had it in scope miss anyway: the video's updated_at is in their key."""
+    with transaction(conn):
+        return conn.execute(
+            "DELETE FROM answer_cache WHERE creator_id = ? AND EXISTS (SELECT 1 FROM"
+            " json_each(answer, '$.citations') c WHERE json_extract(c.value, '$.video_id') = ?)",
+            (creator_id, video_id)).rowcount

@@ -762,6 +762,38 @@ CREATE TABLE glossary_terms (
 CREATE INDEX idx_glossary_creator ON glossary_terms(creator_id, position);
 """
 
+# Migration 13: the creator's corrections of a transcript (issue 14). Every edit of a segment is a
+# row with the text before and after and the words before (so undo restores their exact times);
+# `state` is active, undone, or unmatched (after a re-transcription no segment of the new
+# transcript covers the edited span: kept for the record, no longer applied). Active edits are
+# re-applied after re-processing (pipeline/corrections.py). transcript_revisions counts the
+# changes to a video's transcript and the revision its search data was last built from: the
+# video is being re-indexed while indexed_revision < revision.
+TRANSCRIPT_EDITS = f"""
+CREATE TABLE transcript_edits (
+  id INTEGER PRIMARY KEY,
+  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  segment_index INTEGER NOT NULL,
+  start_s REAL NOT NULL,
+  end_s REAL NOT NULL,
+  old_text TEXT NOT NULL,
+  new_text TEXT NOT NULL,
+  old_words TEXT NOT NULL DEFAULT '[]',
+  source TEXT NOT NULL DEFAULT 'edit' CHECK (source IN ('edit','replace')),
+  state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','undone','unmatched')),
+  created_at TEXT NOT NULL DEFAULT {_NOW},
+  state_at TEXT
+);
+CREATE INDEX idx_edits_video ON transcript_edits(video_id, segment_index, id);
+
+CREATE TABLE transcript_revisions (
+  video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+  revision INTEGER NOT NULL DEFAULT 0,
+  indexed_revision INTEGER NOT NULL DEFAULT 0,
+  indexed_at TEXT
+);
+"""
+
 # Migration 20: sentences searchable by KNN. A question's nearest sentences (by their context
 # vectors) bring in the passages around them, which the chunk KNN and BM25 often miss: on the hard
 # benchmark 7 % of the moments that answer were in no retrieved passage (issue 13, bench/README.md).
@@ -821,6 +853,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (10, "whop: the receive order breaks event-time ties between membership events", WHOP_RECEIVE_ORDER),
     (11, "transcript sentences: a context vector with the neighbouring sentences", SENTENCE_WINDOWS),
     (12, "glossary: the words a creator's lectures use, hints for transcription", GLOSSARY),
+    (13, "transcript edits (undoable, re-applied after re-processing) and re-index revisions",
+     TRANSCRIPT_EDITS),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
     (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),

@@ -30,6 +30,11 @@ class Segment:
     words: list[Word] = field(default_factory=list)
 
 
+def words_json(words: Iterable[Word]) -> str:
+    """Words as stored with a segment: [[start, end, text, probability], ...]."""
+    return json.dumps([[w.start_s, w.end_s, w.text, w.probability] for w in words])
+
+
 def save_transcript(conn: Connection, video_id: int, language: str | None,
                     segments: Iterable[Segment]) -> None:
     """Replace a video's transcript with these segments in one transaction."""
@@ -40,8 +45,7 @@ def save_transcript(conn: Connection, video_id: int, language: str | None,
         conn.executemany(
             "INSERT INTO transcript_segments(video_id, segment_index, start_s, end_s, text, words)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [(video_id, i, s.start_s, s.end_s, s.text.strip(),
-              json.dumps([[w.start_s, w.end_s, w.text, w.probability] for w in s.words]))
+            [(video_id, i, s.start_s, s.end_s, s.text.strip(), words_json(s.words))
              for i, s in enumerate(segments)])
         conn.execute("UPDATE videos SET language = ?, transcript = ?, updated_at = ? WHERE id = ?",
                      (language, full_text, iso_utc(), video_id))
@@ -63,3 +67,20 @@ def segments_between(conn: Connection, video_id: int, start_s: float, end_s: flo
         " AND end_s >= ? AND start_s <= ? ORDER BY segment_index", (video_id, start_s, end_s))
     return [Segment(r["start_s"], r["end_s"], r["text"],
                     [Word(*w) for w in json.loads(r["words"])]) for r in rows]
+
+
+def get_segment(conn: Connection, video_id: int, index: int) -> Segment | None:
+    """Segment `index` of a video (its position in the transcript), with its words."""
+    r = conn.execute("SELECT start_s, end_s, text, words FROM transcript_segments WHERE video_id = ?"
+                     " AND segment_index = ?", (video_id, index)).fetchone()
+    return Segment(r["start_s"], r["end_s"], r["text"], [Word(*w) for w in json.loads(r["words"])]) if r else None
+
+
+def update_segment(conn: Connection, video_id: int, index: int, text: str, words: Iterable[Word]) -> None:
+    """Give one segment new text and words (its times stay), and refresh the video's full text."""
+    with transaction(conn):
+        conn.execute("UPDATE transcript_segments SET text = ?, words = ? WHERE video_id = ? AND segment_index = ?",
+                     (text, words_json(words), video_id, index))
+        conn.execute("UPDATE videos SET transcript = (SELECT group_concat(text, ' ') FROM (SELECT text FROM"
+                     " transcript_segments WHERE video_id = ?1 ORDER BY segment_index)), updated_at = ?2"
+                     " WHERE id = ?1", (video_id, iso_utc()))

@@ -196,3 +196,9 @@ def videos_with_chunks(conn: Connection, creator_id: int) -> set[int]:
     rows = conn.execute("SELECT v.id FROM videos v WHERE v.creator_id = ? AND EXISTS"
                         " (SELECT 1 FROM video_chunks c WHERE c.video_id = v.id)", (creator_id,))
     return {r[0] for r in rows}
+
+
+def touch(conn: Connection, video_id: int) -> None:
+    """Record that the video's searchable content changed (cached answers keyed on it miss)."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET updated_at = ? WHERE id = ?", (iso_utc(), video_id))

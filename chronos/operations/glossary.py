@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chronos.db import transaction
 from chronos.models import glossary
 from chronos.operations import OperationError
 
@@ -53,3 +54,16 @@ def set_terms(sv: Services, creator_id: int, raw: Any) -> list[str]:
     with sv.db.connection() as conn:
         glossary.replace_terms(conn, creator_id, cleaned)
         return glossary.get_terms(conn, creator_id)
+
+
+def add_term(sv: Services, creator_id: int, term: Any) -> tuple[list[str], bool]:
+    """Add one term at the end of the creator's glossary (as PUT would store it); returns the
+    stored list and whether the term was new (a term already there, whatever its case, is kept)."""
+    if not isinstance(term, str) or not " ".join(term.split()):
+        raise OperationError('Send the term to add as non-empty text, e.g. {"term": "Manaus"}.', 400)
+    with sv.db.connection() as conn, transaction(conn):  # read and write as one: no add is lost
+        current = glossary.get_terms(conn, creator_id)
+        cleaned = clean_terms([*current, term])
+        if len(cleaned) > len(current):
+            glossary.replace_terms(conn, creator_id, cleaned)
+        return cleaned, len(cleaned) > len(current)

@@ -14,9 +14,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from chronos.db import Database, transaction
 from chronos.models import sentences, usage, videos
+from chronos.models import transcript_edits as edit_store
 from chronos.models.states import VideoStatus
 from chronos.pipeline.processor import (Interrupted, PermanentError, Pipeline, VideoGone, embed_sentences,
                                         process_video, publish_video)
+from chronos.pipeline.reindex import Reindexed, index_event, reindex_video
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,13 @@ def run_backfill_job(runner_key: str) -> None:
     runner = _RUNNERS.get(runner_key)
     if runner is not None:
         runner.backfill_sentences()
+
+
+def run_reindex_job(runner_key: str, video_id: int) -> None:
+    """The persisted job: bring a video's search data up to its corrected transcript."""
+    runner = _RUNNERS.get(runner_key)
+    if runner is not None:
+        runner.reindex(video_id)
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,38 @@ class PipelineRunner:
             log.info("backfill: stored sentence and context vectors for %d video(s) of an older library", len(done))
         return done
 
+    def reindex(self, video_id: int) -> Reindexed | None:
+        """Re-index a video after a transcript edit (pipeline/reindex.py).
+
+        Light work, since only changed texts are embedded, so it does not wait for the heavy lock
+        and runs on its own executor thread: a correction follows in seconds even while an hour of
+        lecture is being transcribed. A failure is logged and shown on the page; the video keeps
+        its previous index and the re-index is tried again at the next start.
+        """
+        with self.db.connection() as conn:
+            try:
+                return reindex_video(video_id, conn=conn, embedder=self.pipeline.embedder,
+                                     publish=self.pipeline.publish)
+            except Exception as exc:  # noqa: BLE001 - the old index keeps answering meanwhile
+                log.exception("video %s: re-indexing failed", video_id)
+                video = videos.get_video(conn, video_id)
+                if video is not None:
+                    self.pipeline.publish(index_event(video, edit_store.index_state(conn, video_id),
+                                                      error=f"{type(exc).__name__}: {exc}"))
+                return None
+
+    def enqueue_reindex(self, video_id: int, revision: int) -> None:
+        """Queue a re-index of a video as of a transcript revision.
+
+        One job id per revision: APScheduler skips a job that fires while the same id still runs,
+        and an edit landing at the end of a running re-index must still get its own.
+        """
+        if self.scheduler is None:
+            raise RuntimeError("the scheduler is not running")
+        self.scheduler.add_job(
+            run_reindex_job, "date", args=[self.key, video_id], id=f"reindex-{video_id}-{revision}",
+            executor="reindex", run_date=datetime.now(timezone.utc), replace_existing=True)
+
     def process_until_done(self, video_id: int, sleep: Callable[[float], None] = time.sleep) -> Outcome:
         """Attempt a video in this thread, waiting out retries (for the CLI and tests)."""
         while True:
@@ -141,7 +182,7 @@ class PipelineRunner:
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._job_engine(),
                                                      tablename="apscheduler_jobs")},
-            executors={"default": ThreadPoolExecutor(1)},
+            executors={"default": ThreadPoolExecutor(1), "reindex": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=timezone.utc)
         _RUNNERS[self.key] = self
@@ -163,14 +204,18 @@ class PipelineRunner:
         return create_engine(f"sqlite:///{self.db.path}", module=sqlean)
 
     def recover(self) -> list[int]:
-        """Queue every video left pending or half-done, keeping any retry already scheduled."""
+        """Queue every video left pending or half-done, keeping any retry already scheduled, and
+        every re-index left undone."""
         with self.db.connection() as conn:
             ids = videos.unfinished_video_ids(conn)
+            behind = {v: edit_store.index_state(conn, v).revision for v in edit_store.videos_behind(conn)}
         queued = []
         for video_id in ids:
             if self.scheduler.get_job(self._job_id(video_id)) is None:
                 self.enqueue(video_id)
                 queued.append(video_id)
+        for video_id, revision in behind.items():  # a re-index cut short by a stop or a crash
+            self.enqueue_reindex(video_id, revision)
         return queued
 
     def enqueue(self, video_id: int, delay_s: float = 0.0) -> None:

@@ -9,13 +9,15 @@ from pathlib import Path
 
 from chronos.ai.embedder import Embedder
 from chronos.ai.transcriber import Transcriber
-from chronos.db import Connection
+from chronos.db import Connection, transaction
 from chronos.models import chunks as chunk_store
 from chronos.models import sentences as sentence_store
 from chronos.models import stages, transcripts, videos
+from chronos.models import transcript_edits as edit_store
 from chronos.models.states import VideoStatus
 from chronos.pipeline import media
 from chronos.pipeline.chunking import chunk_sentences, sentences_from_segments
+from chronos.pipeline.corrections import reapply_edits
 from chronos.pipeline.events import Event
 from chronos.pipeline.hints import hints_for_video
 
@@ -67,6 +69,7 @@ def process_video(video_id: int, *, conn: Connection, pipeline: Pipeline, attemp
             chunk_store.replace_chunks(conn, video_id, video.creator_id, chunk_sentences(spoken))
             # The sentences are replaced with the chunks, so no old vector outlives its text.
             _store_sentences(conn, video, spoken)
+            edit_store.mark_indexed(conn, video_id)  # built from the transcript as it now stands
         _advance(conn, video_id, VideoStatus.EMBEDDING, pipeline)
     video = _next_stage(conn, video_id, pipeline)
     if video.status == VideoStatus.EMBEDDING:
@@ -114,7 +117,9 @@ def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attem
         if not any(s.text.strip() for s in result.segments):
             raise PermanentError("No speech was found in this file's audio: it is silent or has "
                                  "only music or noise. Upload a version with the spoken lecture.")
-        transcripts.save_transcript(conn, video.id, result.language, result.segments)
+        with transaction(conn):  # the new transcript lands with the creator's corrections on it
+            transcripts.save_transcript(conn, video.id, result.language, result.segments)
+            reapply_edits(conn, video.id)
     _advance(conn, video.id, VideoStatus.CHUNKING, pipeline)
 
 

@@ -47,6 +47,7 @@ def to_json(video_id: int, language: str | None, segments: Sequence[Segment],
     return {
         "video_id": video_id,
         "language": language,
-        "segments": [{"start_s": s.start_s, "end_s": s.end_s, "text": s.text} for s in segments],
+        "segments": [{"index": i, "start_s": s.start_s, "end_s": s.end_s, "text": s.text}
+                     for i, s in enumerate(segments)],
         "chunks": [{"start_s": c.start_s, "end_s": c.end_s, "text": c.text} for c in chunks],
     }

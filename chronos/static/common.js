@@ -51,18 +51,24 @@ const Chronos = (() => {
 
   /* /ws/live (see socket); onEvent gets parsed events. The page counts as live once the server's
      hello says it is subscribed (events from then on reach it), not when the socket opens.
-     A #live dot on the page shows the state. */
+     A #live dot on the page shows the state. Every caller on a page shares one socket. */
+  let liveConn = null;
+  const liveHandlers = [];
   function live(onEvent) {
+    liveHandlers.push(onEvent);
+    if (liveConn) return liveConn;
     const dot = document.getElementById("live");
     function state(up) {
       if (dot) { dot.textContent = up ? "live" : "reconnecting…"; dot.classList.toggle("on", up); }
     }
     const conn = socket("/ws/live", {
       message: (e) => {
-        if (e.type === "hello") { conn.healthy(); state(true); } else if (e.type !== "ping") onEvent(e);
+        if (e.type === "hello") { conn.healthy(); state(true); }
+        else if (e.type !== "ping") for (const handler of liveHandlers) handler(e);
       },
       close: () => state(false),
     });
+    liveConn = conn;
     return conn;
   }
 

@@ -24,7 +24,7 @@
     const filter = document.getElementById("transcript-filter");
     filter.addEventListener("input", () => {
       const q = filter.value.trim().toLowerCase();
-      for (const l of lines) l.parentElement.hidden = q && !l.textContent.toLowerCase().includes(q);
+      for (const l of lines) l.closest("li").hidden = q && !l.textContent.toLowerCase().includes(q);
     });
     document.addEventListener("keydown", (e) => {
       if (e.key === "/" && !["INPUT", "TEXTAREA"].includes(document.activeElement.tagName)) {

@@ -39,7 +39,7 @@ def build_app(settings: Settings, services: Services) -> Flask:
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
     from chronos.web import api_videos, auth, chat, errors, filters, library, live, people, whop
-    from chronos.web import analytics, courses, dashboard, glossary, learn, limits, plan_checks, usage
+    from chronos.web import analytics, courses, dashboard, glossary, learn, limits, plan_checks, transcripts, usage
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
@@ -52,6 +52,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(analytics.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(glossary.bp)
+    app.register_blueprint(transcripts.bp)
     live.register(app)
     chat.register(app)
     filters.register(app)

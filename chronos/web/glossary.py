@@ -36,3 +36,14 @@ def api_put():
     if not isinstance(body, dict) or "terms" not in body:
         return error('Send JSON like {"terms": ["Manaus", "Rio Negro"]}.', 400)
     return jsonify(terms=glossary_ops.set_terms(services(), who().creator_id, body["terms"]))
+
+
+@bp.post("/api/glossary/terms")
+@api_owner_required
+def api_add():
+    """Add {"term": "..."} at the end of the glossary; answers {"terms": [...], "added": bool}."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "term" not in body:
+        return error('Send JSON like {"term": "Manaus"}.', 400)
+    terms, added = glossary_ops.add_term(services(), who().creator_id, body["term"])
+    return jsonify(terms=terms, added=added)

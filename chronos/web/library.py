@@ -7,6 +7,7 @@ from chronos import tiers
 from chronos.config import ACCEPTED_AUDIO, ACCEPTED_VIDEO
 from chronos.models import stages, transcripts, videos
 from chronos.models.states import Role
+from chronos.operations import transcripts as transcript_ops
 from chronos.operations.videos import render_transcript
 from chronos.pipeline import subtitles
 from chronos.web import services
@@ -52,8 +53,9 @@ def video_page(video_id: int):
     """A video: the player, its details, stage timings and the clickable transcript."""
     with services().db.connection() as conn:
         video = _owned_or_404(conn, video_id)
-        return render_template("video.html", video=video, info=video_json(conn, video),
-                               is_owner=who().role == Role.OWNER,
+        is_owner = who().role == Role.OWNER
+        return render_template("video.html", video=video, info=video_json(conn, video), is_owner=is_owner,
+                               editor=transcript_ops.editor_state(conn, video) if is_owner else None,
                                segments=transcripts.load_segments(conn, video_id),
                                stage_runs=stages.list_stages(conn, video_id),
                                timings=stages.latest_timings(conn, video_id))
