@@ -14,6 +14,7 @@ from chronos.models.states import LiveKind, Role
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
 from chronos.web.identity import Identity, identify
+from chronos.web.redirects import local_path
 
 bp = Blueprint("auth", __name__)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -125,18 +126,12 @@ def login():
             if owner or student:
                 by_name.reset(name_key)
                 sign_in(creator_id=owner.id) if owner else sign_in(student_id=student.id)
-                return redirect(_safe_next(url_for("library.index")))
+                return redirect(local_path(request.args.get("next"), url_for("library.index")))
             by_name.hit(name_key)
             by_ip.hit(ip_key)
             error, status = "That name and password don't match. Try again.", 401
     return render_template("login.html", error=error,
                            whop_enabled=services().settings.whop_enabled), status
-
-
-def _safe_next(default: str) -> str:
-    """Only local paths: never bounce a signed-in person to another site."""
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])

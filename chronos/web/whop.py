@@ -12,6 +12,7 @@ from chronos.ratelimit import RateLimiter
 from chronos.web import services
 from chronos.web.auth import sign_in
 from chronos.web.identity import api_owner_required, member_required, owner_required, who
+from chronos.web.redirects import local_path
 from chronos.whop.oauth import WhopError, exchange_code, start_authorization, userinfo
 from chronos.web.errors import error
 
@@ -74,8 +75,7 @@ def callback():
     else:
         return render_template("no_access.html", student=decision.student, reason=decision.reason,
                                checkout_url=services().settings.whop_checkout_url), 403
-    target = pending.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("library.index"))
+    return redirect(local_path(pending.get("next"), url_for("library.index")))
 
 
 def _problem(message: str, status: int):
