@@ -116,13 +116,14 @@ class Settings:
     # With those plans set, the tier is also read from Whop's API: at sign-in, on first use, and
     # again once this many seconds have passed while Chronos is in use (0: only at sign-in).
     whop_tier_refresh_s: int = 900
-    # Requests allowed per minute (0: no limit) per signed-in user and per address; the webhook
-    # endpoint has its own flood limit per address instead of the user limits.
+    # Requests allowed per minute (0: no limit) per signed-in user and per address. The webhook
+    # endpoint is exempt; rate_webhooks_per_min counts only its invalid deliveries per address,
+    # past which unsigned ones are refused unlogged (a correctly signed delivery never is).
     rate_per_user_per_min: int = 600
     rate_per_address_per_min: int = 1200
     rate_uploads_per_min: int = 60
     rate_questions_per_min: int = 60
-    rate_webhooks_per_min: int = 600
+    rate_webhooks_per_min: int = 60
     # Costs shown on the usage page: local transcription and embeddings cost nothing; set these
     # when a cloud transcription back end or paid storage is used.
     transcription_usd_per_minute: float = 0.0
