@@ -73,6 +73,22 @@ def csrf(client) -> str:
         return sess["csrf"]
 
 
+def sign_in_cookie(app, *, creator_id: int | None = None, student_id: int | None = None) -> dict:
+    """What a session cookie holds once that account signed in now (tests that skip the form)."""
+    import time
+
+    from chronos.models import people
+
+    with app.extensions["chronos"].db.connection() as conn:
+        if creator_id is not None:
+            account = {"creator_id": creator_id,
+                       "session_version": creators.get_creator(conn, creator_id).session_version}
+        else:
+            account = {"student_id": student_id,
+                       "session_version": people.get_student(conn, student_id).session_version}
+    return account | {"signed_in_at": time.time(), "seen_at": time.time()}
+
+
 @pytest.fixture
 def owner_client(client):
     """A test client signed in as the owner (created through the setup page)."""

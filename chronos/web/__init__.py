@@ -1,6 +1,8 @@
 """The web layer: thin blueprints that parse a request, call a service, render or stream."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +29,9 @@ def build_app(settings: Settings, services: Services) -> Flask:
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         SESSION_COOKIE_SAMESITE="None" if settings.public_url.startswith("https://") else "Lax",
         SEND_FILE_MAX_AGE_DEFAULT=0,
+        # The browser drops the cookie when the session's absolute lifetime ends; the server
+        # checks both lifetimes itself as well (web/identity.py).
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.session_lifetime_s),
     )
     if settings.proxy_hops > 0:
         n = settings.proxy_hops

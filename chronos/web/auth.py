@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from types import SimpleNamespace
 
 from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template,
@@ -11,6 +12,7 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redi
 from chronos import tiers
 from chronos.models import activity, creators, people
 from chronos.models.states import LiveKind, Role
+from chronos.operations import sessions
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
 from chronos.web.identity import Identity, identify
@@ -85,6 +87,8 @@ def setup():
     """First run: the creator names the owner account and sets its password."""
     with services().db.connection() as conn:
         if creators.get_owner(conn) is not None:
+            if request.method == "POST":
+                flash("This Chronos is already set up. Sign in with the owner's name.", "error")
             return redirect(url_for("auth.login"))
         error = None
         if request.method == "POST":
@@ -97,7 +101,11 @@ def setup():
             elif password != request.form.get("confirm", ""):
                 error = "The two passwords differ. Type the same password twice."
             else:
-                owner = creators.create_owner(conn, name, password)
+                try:
+                    owner = creators.create_owner(conn, name, password)
+                except creators.OwnerExists as exc:  # another request set it up a moment ago
+                    flash(str(exc), "error")
+                    return redirect(url_for("auth.login"))
                 sign_in(creator_id=owner.id)
                 flash(f"Welcome, {owner.name}! Drop your first lecture video below.")
                 return redirect(url_for("library.index"))
@@ -169,18 +177,28 @@ def join(token: str):
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out: this session and every other session of the account (a copied cookie too)."""
+    # identify() has already dropped a stale sign-in: what is left is this account's, current.
+    if session.get("creator_id") or session.get("student_id"):
+        sessions.sign_out_everywhere(services(), creator_id=session.get("creator_id"),
+                                     student_id=session.get("student_id"))
     session.clear()
     return redirect(url_for("auth.login"))
 
 
 def sign_in(*, creator_id: int | None = None, student_id: int | None = None) -> None:
+    """Make this session the account's: its session version, when it began, when last seen."""
     session.clear()  # a fresh session on sign-in defeats session fixation
-    if creator_id is not None:
-        session["creator_id"] = creator_id
+    with services().db.connection() as conn:
+        if creator_id is not None:
+            session["creator_id"] = creator_id
+            session["session_version"] = creators.get_creator(conn, creator_id).session_version
+        if student_id is not None:
+            session["student_id"] = student_id
+            session["session_version"] = people.get_student(conn, student_id).session_version
     if student_id is not None:
-        session["student_id"] = student_id
         _record_sign_in(student_id)
+    session["signed_in_at"] = session["seen_at"] = time.time()
     session.permanent = True
     csrf_token()
 
