@@ -44,7 +44,8 @@ def build_app(settings: Settings, services: Services) -> Flask:
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
     from chronos.web import api_videos, auth, chat, errors, filters, library, live, people, whop
-    from chronos.web import analytics, courses, dashboard, glossary, hosts, learn, limits, plan_checks, usage
+    from chronos.web import analytics, courses, dashboard, glossary, headers, hosts, learn, limits, plan_checks
+    from chronos.web import usage
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
@@ -63,6 +64,7 @@ def register_web(app: Flask) -> None:
     auth.install(app)
     limits.install(app)  # after auth.install: the limits need to know who is asking
     plan_checks.install(app)
+    headers.install(app)
     hosts.install(app)  # last, as its check goes first: before anything else reads the request
 
     errors.register(app)

@@ -24,7 +24,6 @@ OPEN_ENDPOINTS = {"auth.setup", "auth.login", "auth.join", "static", "whop.webho
 # Header-authenticated callers (API tokens, Whop's iframe proxy) carry no cookie to forge.
 HEADER_AUTH = {"token", "whop-iframe"}
 MIN_PASSWORD = 8
-WHOP_FRAME_ANCESTORS = "'self' https://whop.com https://*.whop.com"
 
 
 def install(app: Flask) -> None:
@@ -35,7 +34,6 @@ def install(app: Flask) -> None:
         RateLimiter(settings.login_attempts, settings.login_window_s),
         RateLimiter(settings.login_attempts * 4, settings.login_window_s))
     app.before_request(_before)
-    app.after_request(_security_headers)
 
     @app.context_processor
     def inject():
@@ -72,14 +70,6 @@ def _before():
             if creators.get_owner(conn) is None:
                 return redirect(url_for("auth.setup"))
     return None
-
-
-def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    # Whop shows apps in an iframe on its own domains; nobody else may frame Chronos.
-    response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {WHOP_FRAME_ANCESTORS}")
-    return response
 
 
 @bp.route("/setup", methods=["GET", "POST"])

@@ -28,13 +28,18 @@ def allowed_names(settings: Settings) -> frozenset[str]:
 
 
 def host_name(host: str) -> str:
-    """"Example.COM.:8765" -> "example.com"; "[::1]:80" -> "::1"."""
+    """"Example.COM.:8765" -> "example.com"; "[::1]:80" -> "::1"; "" when the port is no number."""
     host = host.strip().lower()
     if host.startswith("["):
-        return host[1:].split("]", 1)[0]
-    if host.count(":") == 1:
-        host = host.split(":", 1)[0]
-    return host.rstrip(".")
+        name, _, port = host[1:].partition("]")
+        port = port.removeprefix(":")
+    elif host.count(":") == 1:
+        name, _, port = host.partition(":")
+    else:
+        name, port = host, ""
+    if port and not port.isdigit():
+        return ""  # "localhost:80;script-src *" is no address, and would reach the CSP header
+    return name.rstrip(".")
 
 
 def _is_ip(name: str) -> bool:
