@@ -192,13 +192,13 @@ def test_a_tier_change_through_a_webhook_applies_at_once(apps, fake):
 def test_the_websocket_says_when_questions_reset(apps):
     from simple_websocket import Client
 
-    from tests.conftest import LiveServer
+    from tests.conftest import LiveServer, sign_in_cookie
 
     app, owner = apps(tiers={"free": {"credits_per_month": 0}})
     a_student(app, owner)
     with app.extensions["chronos"].db.connection() as conn:
         sid = conn.execute("SELECT id FROM students").fetchone()[0]
-    cookie = app.session_interface.get_signing_serializer(app).dumps({"student_id": sid})
+    cookie = app.session_interface.get_signing_serializer(app).dumps(sign_in_cookie(app, student_id=sid))
     server = LiveServer(app)
     try:
         ws = Client.connect(server.url.replace("http", "ws") + "/ws/chat",
