@@ -111,6 +111,10 @@ class Settings:
     # Sign-in attempts allowed per address and name in login_window_s.
     login_attempts: int = 5
     login_window_s: int = 900
+    # A signed-in session ends after this long without a request (idle), and this long after
+    # signing in whatever happens (lifetime); sign-out, a password change and a revoke end it at once.
+    session_idle_s: int = 7 * 24 * 3600
+    session_lifetime_s: int = 30 * 24 * 3600
     # Tiers: overrides of the built-in tier table (chronos/tiers.py), e.g. in settings.toml
     # [tiers.pro] videos_per_month = 200; a limit of -1 means unlimited.
     tiers: dict = field(default_factory=dict)
@@ -119,13 +123,14 @@ class Settings:
     # With those plans set, the tier is also read from Whop's API: at sign-in, on first use, and
     # again once this many seconds have passed while Chronos is in use (0: only at sign-in).
     whop_tier_refresh_s: int = 900
-    # Requests allowed per minute (0: no limit) per signed-in user and per address; the webhook
-    # endpoint has its own flood limit per address instead of the user limits.
+    # Requests allowed per minute (0: no limit) per signed-in user and per address. The webhook
+    # endpoint is exempt; rate_webhooks_per_min counts only its invalid deliveries per address,
+    # past which unsigned ones are refused unlogged (a correctly signed delivery never is).
     rate_per_user_per_min: int = 600
     rate_per_address_per_min: int = 1200
     rate_uploads_per_min: int = 60
     rate_questions_per_min: int = 60
-    rate_webhooks_per_min: int = 600
+    rate_webhooks_per_min: int = 60
     # Costs shown on the usage page: local transcription and embeddings cost nothing; set these
     # when a cloud transcription back end or paid storage is used.
     transcription_usd_per_minute: float = 0.0
@@ -254,6 +259,10 @@ def load_settings(data_dir: str | Path | None = None, env: dict[str, str] | None
     if coerced.get("answerer", base.answerer) not in ANSWERERS:
         raise SettingsError(f"The setting 'answerer' (from {sources['answerer']}) is {coerced['answerer']!r};"
                             f" it must be one of: {', '.join(ANSWERERS)}.")
+    for key in ("session_idle_s", "session_lifetime_s"):
+        if coerced.get(key, getattr(base, key)) < 60:
+            raise SettingsError(f"The setting '{key}' (from {sources[key]}) is {coerced[key]};"
+                                " a session must last at least 60 seconds.")
     settings = replace(base, data_dir=chosen_dir.resolve(), **coerced)
     return _ensure_dirs_and_secret(settings)
 

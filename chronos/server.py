@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
+SERVER_NAME = "Chronos"
 # simple-websocket pings idle sockets this often, so a quiet websocket never trips the socket
 # timeout below (a ping's pong is traffic) and a vanished browser is noticed.
 WS_PING_INTERVAL_S = 25
@@ -36,6 +37,8 @@ class PooledWSGIServer(BaseWSGIServer):
         handler = type("ChronosHandler", (WSGIRequestHandler,), {
             "protocol_version": "HTTP/1.1",  # keep-alive
             "timeout": timeout_s,            # an idle or stalled connection is closed after this
+            # The Server header: not "Werkzeug/3.1.9 Python/3.13.5", a list of what to attack.
+            "version_string": lambda self: SERVER_NAME,
         })
         super().__init__(host, port, app, handler=handler)
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="chronos-http")

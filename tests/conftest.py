@@ -73,6 +73,22 @@ def csrf(client) -> str:
         return sess["csrf"]
 
 
+def sign_in_cookie(app, *, creator_id: int | None = None, student_id: int | None = None) -> dict:
+    """What a session cookie holds once that account signed in now (tests that skip the form)."""
+    import time
+
+    from chronos.models import people
+
+    with app.extensions["chronos"].db.connection() as conn:
+        if creator_id is not None:
+            account = {"creator_id": creator_id,
+                       "session_version": creators.get_creator(conn, creator_id).session_version}
+        else:
+            account = {"student_id": student_id,
+                       "session_version": people.get_student(conn, student_id).session_version}
+    return account | {"signed_in_at": time.time(), "seen_at": time.time()}
+
+
 @pytest.fixture
 def owner_client(client):
     """A test client signed in as the owner (created through the setup page)."""
@@ -110,9 +126,61 @@ def process(services, video_id: int):
         return videos.get_video(conn, video_id)
 
 
+# Every Content-Security-Policy violation any browser test's page reports (issue 20.8): the
+# browser below makes every context and page report them here, and each test must leave none.
+CSP_VIOLATIONS: list[str] = []
+# Chromium logs a refusal to the console; the event catches what it might only report.
+REPORT_CSP = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+  `Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+  + ` at ${e.sourceFile}:${e.lineNumber}`));"""
+
+
+def _watch_csp(target) -> None:
+    """Collect CSP violations from a browser context or a page."""
+    target.add_init_script(REPORT_CSP)
+    target.on("console", lambda m: CSP_VIOLATIONS.append(f"{m.text} ({m.location.get('url')})")
+              if "Content Security Policy" in m.text else None)
+
+
+class CspWatchedBrowser:
+    """The Playwright browser, except that every new context and page reports CSP violations."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        _watch_csp(context)
+        return context
+
+    def new_page(self, **kwargs):
+        page = self._browser.new_page(**kwargs)
+        _watch_csp(page)
+        return page
+
+
+@pytest.fixture
+def csp_violations():
+    """The CSP violations reported so far in this test (a test that provokes some clears them)."""
+    return CSP_VIOLATIONS
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations():
+    """Every test: no page broke the Content-Security-Policy (inline script, style attributes)."""
+    CSP_VIOLATIONS.clear()
+    yield
+    found, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (never a browser download)."""
+    """Debian's Chromium driven by Playwright (never a browser download), reporting every
+    Content-Security-Policy violation to CSP_VIOLATIONS."""
     # Outside CI a machine without a browser skips these tests; in CI a missing one is a failure.
     if os.environ.get("CI"):
         import playwright.sync_api as playwright  # installed by `make test` (the [test] extra)
@@ -127,7 +195,7 @@ def browser():
         b = p.chromium.launch(executable_path=exe, args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
+        yield CspWatchedBrowser(b)
         b.close()
 
 

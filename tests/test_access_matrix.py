@@ -9,7 +9,7 @@ from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import courses, creators, people
 from chronos.rag.chat import Asker
-from tests.conftest import OWNER, add_video, process
+from tests.conftest import OWNER, add_video, process, sign_in_cookie
 from tests.fakes.whop_server import FakeWhop, deliver, membership_event
 
 SECRET = "ws_matrix_secret"
@@ -73,10 +73,10 @@ def callers(world):
     """(name, test client, extra headers) for every kind of caller."""
     app, fake, students = world["app"], world["fake"], world["students"]
 
-    def session_client(**sess):
+    def session_client(**account):
         c = app.test_client()
         with c.session_transaction() as s:
-            s.update(sess)
+            s.update(sign_in_cookie(app, **account) if account else {})
             s["csrf"] = "matrix-csrf"
         return c, {"X-CSRF-Token": "matrix-csrf"}
 

@@ -15,7 +15,7 @@ from chronos.models import activity, creators, people
 from chronos.rag.chat import Asker
 from tests import analytics_data
 from tests.analytics_data import EXPECTED_30D, LEADERBOARD
-from tests.conftest import OWNER, LiveServer, add_video, process
+from tests.conftest import OWNER, LiveServer, add_video, process, sign_in_cookie
 
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Page, expect  # noqa: E402
@@ -325,7 +325,7 @@ def test_leaderboard_and_student_page_update_live(owner, world):
     page.evaluate("window.__same_page = true")
     student = app.test_client()
     with student.session_transaction() as session:
-        session["student_id"], session["csrf"] = eve, "eve-csrf"
+        session.update(sign_in_cookie(app, student_id=eve), csrf="eve-csrf")
     beat = student.post("/api/progress", json={"video_id": lecture.id, "position_s": 10, "watched_s": 10,
                                                "from_s": 0}, headers={"X-CSRF-Token": "eve-csrf"})
     assert beat.status_code == 200, beat.get_data(as_text=True)
@@ -347,7 +347,7 @@ def test_students_are_refused_and_never_see_the_strip(world):
     app, data, lecture = world["app"], world["data"], world["lecture"]
     client = app.test_client()
     with client.session_transaction() as s:
-        s["student_id"] = data.students["alice"]
+        s.update(sign_in_cookie(app, student_id=data.students["alice"]))
     for url in ("/analytics", "/analytics/students", f"/analytics/students/{data.students['bob']}"):
         res = client.get(url)
         body = res.get_data(as_text=True)

@@ -88,7 +88,7 @@ def test_script_injection_renders_inert(ready):
 def test_ask_about_this_moment_beside_the_player(ready):
     server, page, video = ready
     page.goto(server.url + f"/videos/{video.id}")
-    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=UI_MS)
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=UI_MS)
     calvin = next(s for s in sidecar("photosynthesis.mp4")["sentences"] if "Calvin" in s["text"])
     page.evaluate(f"document.getElementById('player').currentTime = {calvin['start_s'] + 1}")
     box = page.locator("#chat textarea")
@@ -104,7 +104,7 @@ def test_ask_about_this_moment_beside_the_player(ready):
     page.evaluate("document.getElementById('player').currentTime = 1")
     card.click()
     expect(page).to_have_url(re.compile(rf"/videos/{video.id}$"))
-    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.5",
+    page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - {start}) < 0.5",
                            timeout=UI_MS)
 
 
@@ -187,7 +187,7 @@ def test_chat_reconnects_after_the_server_drops_it(ready):
     cut = page.locator(".msg.assistant").last
     expect(cut.locator(".error")).to_contain_text("The connection dropped before the answer finished.",
                                                  timeout=UI_MS)
-    page.wait_for_function("window.__states.includes('Reconnecting…') && window.__states.at(-1) === ''",
+    page.wait_for_function("() => window.__states.includes('Reconnecting…') && window.__states.at(-1) === ''",
                            timeout=UI_MS)
     assert len(sockets) == 2
     cut.locator("button", has_text="Retry").click()

@@ -272,9 +272,9 @@ def test_student_resumes_at_the_right_second(site, contexts):
     expect(page).to_have_url(re.compile(rf"/learn/{made.id}/watch/{leaves}"))
     page.wait_for_function(PLAYER_READY)
     page.evaluate("() => { const p = document.getElementById('player'); p.muted = true; p.currentTime = 20; }")
-    page.wait_for_function("!document.getElementById('player').seeking")
+    page.wait_for_function("() => !document.getElementById('player').seeking")
     page.evaluate("document.getElementById('player').play()")
-    page.wait_for_function("document.getElementById('player').currentTime > 22.5")
+    page.wait_for_function("() => document.getElementById('player').currentTime > 22.5")
     with page.expect_response(lambda r: r.url.endswith("/api/progress")) as res:
         page.evaluate("document.getElementById('player').pause()")
     stopped = page.evaluate("document.getElementById('player').currentTime")
@@ -363,7 +363,7 @@ def test_chat_beside_the_player_knows_the_course_and_the_moment(site, contexts):
     card.click()
     expect(page.locator("#now-title")).to_have_text("Leaves")
     expect(page).to_have_url(re.compile(rf"/learn/{made.id}/watch/{leaves}"))
-    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.6")
+    page.wait_for_function(f"() => Math.abs(document.getElementById('player').currentTime - {start}) < 0.6")
 
 
 # -- phones -----------------------------------------------------------------------------------------

@@ -289,7 +289,7 @@ def test_video_page_transcript_seeks_player_and_downloads(page, live_server):
     assert part.headers["content-range"].startswith("bytes 0-1023/")
     assert len(part.body()) == 1024
 
-    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=UI_MS)
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=UI_MS)
     assert page.evaluate("document.getElementById('player').duration") == pytest.approx(37.8, abs=0.5)
     page.evaluate("""() => {
       const p = document.getElementById("player");
@@ -300,7 +300,7 @@ def test_video_page_transcript_seeks_player_and_downloads(page, live_server):
     start = float(target.get_attribute("data-start"))
     assert start > 5, start
     target.click()
-    page.wait_for_function("window.__seeked.length > 0", timeout=UI_MS)
+    page.wait_for_function("() => window.__seeked.length > 0", timeout=UI_MS)
     landed = page.evaluate("window.__seeked[0]")
     assert abs(landed - start) <= 0.5, (landed, start)
     now = page.evaluate("document.getElementById('player').currentTime")
@@ -347,7 +347,7 @@ def test_video_page_transcript_seeks_player_and_downloads(page, live_server):
 
     # On a phone the page stacks into one column without sideways scrolling.
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_function("document.scrollingElement.scrollWidth <= 390", timeout=UI_MS)
+    page.wait_for_function("() => document.scrollingElement.scrollWidth <= 390", timeout=UI_MS)
     player, transcript = page.locator("#player").bounding_box(), page.locator("#transcript").bounding_box()
     assert player["width"] <= 390 and transcript["y"] > player["y"] + player["height"], (player, transcript)
     assert target.bounding_box()["height"] >= 44
@@ -373,7 +373,7 @@ def test_failed_video_shows_reason_and_retry(page, live_server):
     page.evaluate("window.__seen = {}")
     retry.click()
     expect(row).to_have_attribute("data-status", "failed", timeout=PROCESS_MS)
-    page.wait_for_function("(window.__seen.Silent || []).at(-1) === 'failed'", timeout=PROCESS_MS)
+    page.wait_for_function("() => (window.__seen.Silent || []).at(-1) === 'failed'", timeout=PROCESS_MS)
     seen = page.evaluate("window.__seen.Silent")
     assert seen[0] != "failed" and seen[-1] == "failed", seen
     expect(row.locator("p.error")).to_contain_text("No speech was found")

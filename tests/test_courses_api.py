@@ -9,7 +9,7 @@ import pytest
 
 from chronos.models import people, videos
 from chronos.pipeline.ingest import ingest_path
-from tests.conftest import FIXTURES, csrf, process
+from tests.conftest import FIXTURES, csrf, process, sign_in_cookie
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -52,7 +52,7 @@ def student_client(app, services, username: str = "grace"):
         student = people.join_with_invite(conn, token, name=username.title(), username=username, password="x" * 10)
     client = app.test_client()
     with client.session_transaction() as sess:
-        sess["student_id"] = student.id
+        sess.update(sign_in_cookie(app, student_id=student.id))
         sess["csrf"] = "student-csrf"
     return client, student
 

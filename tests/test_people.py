@@ -8,7 +8,7 @@ import pytest
 from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import people
-from tests.conftest import OWNER, add_video, csrf, process
+from tests.conftest import OWNER, add_video, csrf, process, sign_in_cookie, signed_in
 
 STUDENT = {"name": "Grace Hopper", "username": "grace", "password": "compilers rule"}
 
@@ -76,7 +76,9 @@ def test_revoked_student_keeps_data_but_loses_access(app, owner_client, services
     assert page.status_code == 403 and "access has ended" in page.get_data(as_text=True).lower()
     assert student.get(f"/api/chat/sessions/{session}").status_code == 403
     assert owner_client.post(f"/api/students/{sid}/restore", headers=h).get_json()["access"] == "active"
-    assert student.get(f"/api/chat/sessions/{session}").status_code == 200  # the chat survived
+    assert student.get(f"/api/chat/sessions/{session}").status_code == 401  # the revoke ended that sign-in
+    again = signed_in(app, {"name": STUDENT["username"], "password": STUDENT["password"]})
+    assert again.get(f"/api/chat/sessions/{session}").status_code == 200  # the chat survived
 
 
 def test_students_cannot_read_each_others_chats(app, owner_client, services):
@@ -144,7 +146,7 @@ def test_chat_websocket_admits_students_with_access_only(app, owner_client, serv
     student, _ = join(app, invite(owner_client))
     with services.db.connection() as conn:
         sid = people.list_students(conn, 1)[0].id
-    cookie = app.session_interface.get_signing_serializer(app).dumps({"student_id": sid})
+    cookie = app.session_interface.get_signing_serializer(app).dumps(sign_in_cookie(app, student_id=sid))
     server = LiveServer(app)
     try:
         url = server.url.replace("http", "ws") + "/ws/chat"

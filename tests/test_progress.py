@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chronos.models import people, progress
+from tests.conftest import sign_in_cookie
 from tests.test_courses_api import Api, add_video, student_client
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
@@ -257,4 +258,9 @@ def test_students_progress_is_their_own_and_survives_revocation(setup, app):
     assert refused.status_code == 403
     with sv.db.connection() as conn:
         people.set_owner_revoked(conn, setup["student_id"], False)
-    assert setup["student"].get(f"/api/courses/{course['id']}/progress").get_json()["course"]["completed"] == 1
+    # The revoke ended that sign-in; signed in again, the student finds their progress kept.
+    assert setup["student"].get(f"/api/courses/{course['id']}/progress").status_code == 401
+    again = app.test_client()
+    with again.session_transaction() as s:
+        s.update(sign_in_cookie(app, student_id=setup["student_id"]))
+    assert again.get(f"/api/courses/{course['id']}/progress").get_json()["course"]["completed"] == 1

@@ -7,7 +7,7 @@ import json
 from simple_websocket import Client
 
 from chronos.models import creators
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, sign_in_cookie
 from tests.test_tiers import ask
 
 
@@ -68,7 +68,7 @@ def test_a_students_websocket_questions_are_limited_too(apps):
     assert res.status_code == 302
     with app.extensions["chronos"].db.connection() as conn:
         sid = conn.execute("SELECT id FROM students").fetchone()[0]
-    cookie = app.session_interface.get_signing_serializer(app).dumps({"student_id": sid})
+    cookie = app.session_interface.get_signing_serializer(app).dumps(sign_in_cookie(app, student_id=sid))
     server = LiveServer(app)
     try:
         ws = Client.connect(server.url.replace("http", "ws") + "/ws/chat",

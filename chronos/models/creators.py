@@ -22,6 +22,7 @@ class Creator:
     email: str | None
     subscription_tier: str
     created_at: str
+    session_version: int = 0  # in every signed-in cookie; raised to sign every session out
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class ApiToken:
 
 
 def _creator(row) -> Creator:
-    return Creator(row["id"], row["name"], row["email"], row["subscription_tier"], row["created_at"])
+    return Creator(row["id"], row["name"], row["email"], row["subscription_tier"], row["created_at"],
+                   row["session_version"])
 
 
 def get_owner(conn: Connection) -> Creator | None:
@@ -60,7 +62,7 @@ def create_owner(conn: Connection, name: str, password: str, email: str | None =
     password_hash = generate_password_hash(password)  # slow on purpose: not under the write lock
     with transaction(conn):
         if conn.execute("SELECT 1 FROM creators WHERE password_hash IS NOT NULL").fetchone():
-            raise ValueError("An owner account already exists. Sign in instead.")
+            raise OwnerExists("This Chronos is already set up. Sign in with the owner's name.")
         # Videos ingested from the CLI before setup belong to the unclaimed local creator:
         # setup claims that row so they stay the owner's.
         row = conn.execute("SELECT id FROM creators ORDER BY id LIMIT 1").fetchone()
@@ -93,6 +95,16 @@ def check_owner_password(conn: Connection, name: str, password: str) -> Creator 
     if row and check_password_hash(row["password_hash"], password):
         return _creator(row)
     return None
+
+
+def end_sessions(conn: Connection, creator_id: int) -> None:
+    """Sign the creator out everywhere: every cookie holding the old session version stops working."""
+    with transaction(conn):
+        conn.execute("UPDATE creators SET session_version = session_version + 1 WHERE id = ?", (creator_id,))
+
+
+class OwnerExists(ValueError):
+    """Setup was already done (perhaps a moment ago, by another request)."""
 
 
 def _hash_token(token: str) -> str:

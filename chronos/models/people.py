@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from chronos.db import Connection, transaction
 from chronos.models import usage
+from chronos.models.usernames import RESERVED, username_key
 from chronos.timefmt import iso_utc
 
 TOUCH_EVERY = timedelta(seconds=60)  # how fresh "last active" is kept
@@ -29,6 +30,7 @@ class Student:
     membership_status: str | None
     last_active_at: str | None
     created_at: str
+    session_version: int = 0  # in every signed-in cookie; raised to sign every session out
 
     def to_json(self) -> dict:
         """The shape of GET /api/students."""
@@ -73,7 +75,7 @@ class PeopleError(ValueError):
 def _student(r) -> Student:
     return Student(r["id"], r["creator_id"], r["name"], r["username"], r["email"], r["whop_user_id"],
                    r["source"], r["access"], bool(r["owner_revoked"]), r["membership_status"],
-                   r["last_active_at"], r["created_at"])
+                   r["last_active_at"], r["created_at"], r["session_version"])
 
 
 def _invite(r) -> Invite:
@@ -133,9 +135,8 @@ def join_with_invite(conn: Connection, token: str, *, name: str, username: str, 
         problem = _invite(row).problem()
         if problem:
             raise PeopleError(problem)
-        taken = conn.execute("SELECT 1 FROM students WHERE creator_id = ? AND lower(username) = lower(?)",
-                             (row["creator_id"], username)).fetchone()
-        if taken:
+        key = username_key(username)
+        if _username_taken(conn, row["creator_id"], key):
             raise PeopleError("That username is taken. Choose another.")
         if student_limit is not None and usage.active_students(
                 conn, row["creator_id"], usage.period_start()) >= student_limit:
@@ -143,10 +144,23 @@ def join_with_invite(conn: Connection, token: str, *, name: str, username: str, 
                               "month. Ask the course owner to upgrade their plan, then try again.")
         conn.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?", (row["id"],))
         cur = conn.execute(
-            "INSERT INTO students(creator_id, name, username, password_hash, source, access, invite_id,"
-            " last_active_at) VALUES (?, ?, ?, ?, 'invite', 'active', ?, ?)",
-            (row["creator_id"], name, username, password_hash, row["id"], iso_utc()))
+            "INSERT INTO students(creator_id, name, username, username_key, password_hash, source, access,"
+            " invite_id, last_active_at) VALUES (?, ?, ?, ?, ?, 'invite', 'active', ?, ?)",
+            (row["creator_id"], name, username, key, password_hash, row["id"], iso_utc()))
     return get_student(conn, cur.lastrowid)
+
+
+def _username_taken(conn: Connection, creator_id: int, key: str) -> bool:
+    """Whether a username with this username_key is reserved, the owner's name, or a student's."""
+    owner = conn.execute("SELECT name FROM creators WHERE id = ?", (creator_id,)).fetchone()
+    if key in RESERVED or (owner and username_key(owner["name"]) == key):
+        return True
+    # Rows from before username_key existed have none: compare those in Python (few, and fewer
+    # as no new row is written without one).
+    rows = conn.execute("SELECT username, username_key FROM students WHERE creator_id = ? AND"
+                        " (username_key = ? OR (username_key IS NULL AND username IS NOT NULL))",
+                        (creator_id, key))
+    return any(r["username_key"] == key or username_key(r["username"]) == key for r in rows)
 
 
 # -- students -------------------------------------------------------------------------------------
@@ -223,6 +237,12 @@ def _recompute(conn: Connection, student_id: int) -> None:
         access = "active" if latest and latest["valid"] else "revoked"
     conn.execute("UPDATE students SET access = ?, membership_status = ? WHERE id = ?",
                  (access, latest["status"] if latest else None, student_id))
+
+
+def end_sessions(conn: Connection, student_id: int) -> None:
+    """Sign the student out everywhere: every cookie holding the old session version stops working."""
+    with transaction(conn):
+        conn.execute("UPDATE students SET session_version = session_version + 1 WHERE id = ?", (student_id,))
 
 
 def touch_active(conn: Connection, student: Student, *, now: datetime | None = None) -> bool:

@@ -822,6 +822,35 @@ CREATE TRIGGER transcript_sentences_ad AFTER DELETE ON transcript_sentences BEGI
 END;
 """
 
+# Migration 14: what ends a session, and usernames compared as a reader sees them (issue 20).
+# A signed-in cookie carries its account's session_version; a request whose cookie holds another
+# number is signed out. Sign-out raises it (operations/sessions.py); so do these triggers whenever a
+# password changes or a student loses access, whichever code path does it (a reset link, the CLI,
+# a revoke, a Whop membership ending), so no such path can forget. username_key is
+# usernames.username_key(username), written by join_with_invite; NULL for rows older than this
+# migration, which join_with_invite compares in Python instead.
+SESSIONS_AND_NAMES = """
+ALTER TABLE creators ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE students ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE students ADD COLUMN username_key TEXT;
+CREATE INDEX idx_students_username_key ON students(creator_id, username_key);
+CREATE TRIGGER creators_password_ends_sessions AFTER UPDATE OF password_hash ON creators
+  WHEN OLD.password_hash IS NOT NEW.password_hash
+BEGIN
+  UPDATE creators SET session_version = session_version + 1 WHERE id = NEW.id;
+END;
+CREATE TRIGGER students_password_ends_sessions AFTER UPDATE OF password_hash ON students
+  WHEN OLD.password_hash IS NOT NEW.password_hash
+BEGIN
+  UPDATE students SET session_version = session_version + 1 WHERE id = NEW.id;
+END;
+CREATE TRIGGER students_lost_access_ends_sessions AFTER UPDATE OF access ON students
+  WHEN OLD.access = 'active' AND NEW.access <> 'active'
+BEGIN
+  UPDATE students SET session_version = session_version + 1 WHERE id = NEW.id;
+END;
+"""
+
 # Migration 16: quota charged only for what gave something (issue 18). A video that failed or was
 # deleted before it ever completed gives its month's upload back, once (upload_refunded_at); the
 # owner's own questions are counted apart from the students' AI answers (preview_answers).
@@ -855,6 +884,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (12, "glossary: the words a creator's lectures use, hints for transcription", GLOSSARY),
     (13, "transcript edits (undoable, re-applied after re-processing) and re-index revisions",
      TRANSCRIPT_EDITS),
+    (14, "sessions end on sign-out, password change and revoke; usernames compared normalised",
+     SESSIONS_AND_NAMES),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
     (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),

@@ -99,6 +99,7 @@ const Chronos = (() => {
     for (const [k, v] of Object.entries(attrs)) {
       if (k === "class") node.className = v;
       else if (k === "text") node.textContent = v;
+      else if (k === "style") node.style.cssText = v;  // CSSOM: the CSP refuses style="" attributes
       else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
       else if (v !== false && v !== null && v !== undefined) node.setAttribute(k, v);
     }

@@ -1,6 +1,8 @@
 """The web layer: thin blueprints that parse a request, call a service, render or stream."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +29,9 @@ def build_app(settings: Settings, services: Services) -> Flask:
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         SESSION_COOKIE_SAMESITE="None" if settings.public_url.startswith("https://") else "Lax",
         SEND_FILE_MAX_AGE_DEFAULT=0,
+        # The browser drops the cookie when the session's absolute lifetime ends; the server
+        # checks both lifetimes itself as well (web/identity.py).
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.session_lifetime_s),
     )
     if settings.proxy_hops > 0:
         n = settings.proxy_hops
@@ -39,7 +44,8 @@ def build_app(settings: Settings, services: Services) -> Flask:
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
     from chronos.web import api_videos, auth, chat, errors, filters, library, live, people, whop
-    from chronos.web import analytics, courses, dashboard, glossary, learn, limits, plan_checks, transcripts, usage
+    from chronos.web import analytics, courses, dashboard, glossary, headers, hosts, learn, limits, plan_checks
+    from chronos.web import transcripts, usage
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
@@ -59,5 +65,7 @@ def register_web(app: Flask) -> None:
     auth.install(app)
     limits.install(app)  # after auth.install: the limits need to know who is asking
     plan_checks.install(app)
+    headers.install(app)
+    hosts.install(app)  # last, as its check goes first: before anything else reads the request
 
     errors.register(app)

@@ -1,8 +1,7 @@
 """`/api/analytics/*`: the creator's dashboard data (owner only), CSV exports and the report zone."""
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import astuple, fields
 
@@ -13,6 +12,7 @@ from chronos.models.analytics_confusion import confusion
 from chronos.models.analytics_overview import overview
 from chronos.models.analytics_range import RangeError, parse_day, resolve
 from chronos.web import analytics_json, services
+from chronos.web.downloads import csv_lines, disposition
 from chronos.web.identity import api_owner_required, who
 from chronos.web.errors import error
 
@@ -88,24 +88,13 @@ def export():
     db, creator_id = services().db, who().creator_id
 
     def stream() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-
-        def line(values) -> str:
-            writer.writerow(values)
-            text = buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            return text
-
         with db.connection() as conn:
-            yield line([f.name for f in fields(analytics_export.REPORTS[report])])
-            for row in analytics_export.rows(conn, creator_id, report, first, last):
-                yield line(astuple(row))
+            header = [f.name for f in fields(analytics_export.REPORTS[report])]
+            rows = (astuple(row) for row in analytics_export.rows(conn, creator_id, report, first, last))
+            yield from csv_lines(itertools.chain([header], rows))
 
     name = f"chronos-{report}-{first}-to-{last}.csv"
-    return Response(stream(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(stream(), mimetype="text/csv", headers={"Content-Disposition": disposition(name)})
 
 
 @bp.get("/api/analytics/settings")

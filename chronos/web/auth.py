@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from types import SimpleNamespace
 
 from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template,
@@ -11,9 +12,11 @@ from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redi
 from chronos import tiers
 from chronos.models import activity, creators, people
 from chronos.models.states import LiveKind, Role
+from chronos.operations import sessions
 from chronos.ratelimit import RateLimiter
 from chronos.web import services
 from chronos.web.identity import Identity, identify
+from chronos.web.redirects import local_path
 
 bp = Blueprint("auth", __name__)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -21,7 +24,6 @@ OPEN_ENDPOINTS = {"auth.setup", "auth.login", "auth.join", "static", "whop.webho
 # Header-authenticated callers (API tokens, Whop's iframe proxy) carry no cookie to forge.
 HEADER_AUTH = {"token", "whop-iframe"}
 MIN_PASSWORD = 8
-WHOP_FRAME_ANCESTORS = "'self' https://whop.com https://*.whop.com"
 
 
 def install(app: Flask) -> None:
@@ -32,7 +34,6 @@ def install(app: Flask) -> None:
         RateLimiter(settings.login_attempts, settings.login_window_s),
         RateLimiter(settings.login_attempts * 4, settings.login_window_s))
     app.before_request(_before)
-    app.after_request(_security_headers)
 
     @app.context_processor
     def inject():
@@ -71,19 +72,13 @@ def _before():
     return None
 
 
-def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    # Whop shows apps in an iframe on its own domains; nobody else may frame Chronos.
-    response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {WHOP_FRAME_ANCESTORS}")
-    return response
-
-
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
     """First run: the creator names the owner account and sets its password."""
     with services().db.connection() as conn:
         if creators.get_owner(conn) is not None:
+            if request.method == "POST":
+                flash("This Chronos is already set up. Sign in with the owner's name.", "error")
             return redirect(url_for("auth.login"))
         error = None
         if request.method == "POST":
@@ -96,7 +91,11 @@ def setup():
             elif password != request.form.get("confirm", ""):
                 error = "The two passwords differ. Type the same password twice."
             else:
-                owner = creators.create_owner(conn, name, password)
+                try:
+                    owner = creators.create_owner(conn, name, password)
+                except creators.OwnerExists as exc:  # another request set it up a moment ago
+                    flash(str(exc), "error")
+                    return redirect(url_for("auth.login"))
                 sign_in(creator_id=owner.id)
                 flash(f"Welcome, {owner.name}! Drop your first lecture video below.")
                 return redirect(url_for("library.index"))
@@ -125,18 +124,12 @@ def login():
             if owner or student:
                 by_name.reset(name_key)
                 sign_in(creator_id=owner.id) if owner else sign_in(student_id=student.id)
-                return redirect(_safe_next(url_for("library.index")))
+                return redirect(local_path(request.args.get("next"), url_for("library.index")))
             by_name.hit(name_key)
             by_ip.hit(ip_key)
             error, status = "That name and password don't match. Try again.", 401
     return render_template("login.html", error=error,
                            whop_enabled=services().settings.whop_enabled), status
-
-
-def _safe_next(default: str) -> str:
-    """Only local paths: never bounce a signed-in person to another site."""
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
@@ -174,18 +167,28 @@ def join(token: str):
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out: this session and every other session of the account (a copied cookie too)."""
+    # identify() has already dropped a stale sign-in: what is left is this account's, current.
+    if session.get("creator_id") or session.get("student_id"):
+        sessions.sign_out_everywhere(services(), creator_id=session.get("creator_id"),
+                                     student_id=session.get("student_id"))
     session.clear()
     return redirect(url_for("auth.login"))
 
 
 def sign_in(*, creator_id: int | None = None, student_id: int | None = None) -> None:
+    """Make this session the account's: its session version, when it began, when last seen."""
     session.clear()  # a fresh session on sign-in defeats session fixation
-    if creator_id is not None:
-        session["creator_id"] = creator_id
+    with services().db.connection() as conn:
+        if creator_id is not None:
+            session["creator_id"] = creator_id
+            session["session_version"] = creators.get_creator(conn, creator_id).session_version
+        if student_id is not None:
+            session["student_id"] = student_id
+            session["session_version"] = people.get_student(conn, student_id).session_version
     if student_id is not None:
-        session["student_id"] = student_id
         _record_sign_in(student_id)
+    session["signed_in_at"] = session["seen_at"] = time.time()
     session.permanent = True
     csrf_token()
 

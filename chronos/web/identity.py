@@ -1,6 +1,7 @@
 """Who is asking: the owner, a student, or nobody; and the decorators every route uses to check."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import wraps
 
@@ -55,20 +56,53 @@ def _identify() -> Identity | tuple:
                             reason=d.reason)
         if session.get("creator_id"):
             creator = creators.get_creator(conn, session["creator_id"])
-            return Identity(Role.OWNER, creator.id) if creator else ANONYMOUS
+            if creator is None or not _session_current(creator.session_version):
+                return _signed_out()
+            return Identity(Role.OWNER, creator.id)
         if session.get("student_id"):
             student = people.get_student(conn, session["student_id"])
             if student is None:
-                return ANONYMOUS
+                return _signed_out()
+            if not _session_current(student.session_version):
+                # An invited student revoked since is told so on every visit (the cookie can do
+                # nothing else); after a restore, or for any other ended sign-in, sign in again.
+                if student.access != "active" and student.source == "invite":
+                    return Identity(Role.NONE, student.creator_id, revoked=student)
+                return _signed_out()
             if student.source == "whop" and sv.whop is not None:
                 student = sv.whop.keep_fresh(conn, student)
                 if student is None:  # the Whop sign-in expired for good: sign in again
-                    session.pop("student_id", None)
-                    return ANONYMOUS
+                    return _signed_out()
             if student.access != "active":
                 return Identity(Role.NONE, student.creator_id, revoked=student)
             people.touch_active(conn, student)
             return Identity(Role.STUDENT, student.creator_id, student)
+    return ANONYMOUS
+
+
+SIGN_IN_KEYS = ("creator_id", "student_id", "session_version", "signed_in_at", "seen_at")
+SEEN_EVERY_S = 60  # how fresh "seen_at" is kept: rewriting the cookie on every request is waste
+
+
+def _session_current(version: int) -> bool:
+    """Whether the cookie's sign-in still holds: its account's session version (raised by
+    sign-out, a password change, a revoke), and neither idle nor absolute lifetime passed."""
+    settings, now = services().settings, time.time()
+    if session.get("session_version") != version:
+        return False
+    if now - session.get("signed_in_at", 0) > settings.session_lifetime_s:
+        return False
+    if now - session.get("seen_at", 0) > settings.session_idle_s:
+        return False
+    if now - session["seen_at"] > SEEN_EVERY_S:
+        session["seen_at"] = now
+    return True
+
+
+def _signed_out() -> Identity:
+    """Forget the sign-in the cookie holds (its CSRF token stays, for the sign-in form)."""
+    for key in SIGN_IN_KEYS:
+        session.pop(key, None)
     return ANONYMOUS
 
 

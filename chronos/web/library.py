@@ -12,6 +12,7 @@ from chronos.operations.videos import render_transcript
 from chronos.pipeline import subtitles
 from chronos.web import services
 from chronos.web.api_videos import video_json
+from chronos.web.downloads import disposition
 from chronos.web.identity import member_required, who
 
 bp = Blueprint("library", __name__)
@@ -71,9 +72,9 @@ def download_transcript(video_id: int, fmt: str):
         video = _owned_or_404(conn, video_id)
         body = render_transcript(conn, video, fmt)
     name = "".join(c if c.isalnum() or c in " -_" else "_" for c in video.title).strip() or "transcript"
-    disposition = "inline" if fmt == "vtt" else "attachment"
+    # The players load the VTT as captions: inline. Others are saved.
     return Response(body, mimetype=subtitles.MIME[fmt],
-                    headers={"Content-Disposition": f'{disposition}; filename="{name}.{fmt}"'})
+                    headers={"Content-Disposition": disposition(f"{name}.{fmt}", inline=fmt == "vtt")})
 
 
 @bp.get("/media/videos/<int:video_id>")
@@ -86,7 +87,9 @@ def media(video_id: int):
     path = sv.settings.media_dir / video.media_path
     if not path.exists():
         abort(404, "The media file is missing from the data folder.")
-    return send_file(path, conditional=True, download_name=video.original_filename)
+    response = send_file(path, conditional=True)
+    response.headers["Content-Disposition"] = disposition(video.original_filename, inline=True)
+    return response
 
 
 @bp.get("/media/thumbnails/<int:video_id>")

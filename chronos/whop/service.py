@@ -278,6 +278,14 @@ class WhopService:
                 or tiers.tier_for_plan(self.settings, m.product_id))
 
     # -- webhooks -----------------------------------------------------------------------------
+    def is_signed(self, headers: Mapping[str, str], raw_body: bytes) -> bool:
+        """True when a delivery carries a valid signature (checked only: nothing logged or stored)."""
+        try:
+            webhooks.verify(headers, raw_body, self.settings.whop_webhook_secret)
+        except webhooks.WebhookSignatureError:
+            return False
+        return True
+
     def receive_webhook(self, conn: Connection, headers: Mapping[str, str], raw_body: bytes) -> WebhookResult:
         """Verify, store, then act; duplicates are acknowledged and ignored."""
         if not self.settings.whop_webhook_secret:
