@@ -1,6 +1,6 @@
 """The one writer: a thread that owns a connection and applies the frequent writes in batches.
 
-A class's heartbeats, "last active" stamps, questions, answers and analytics events would each
+A class's heartbeats, "last active" stamps, questions, answers and their analytics would each
 take SQLite's one write lock from their own request thread; waiters sleep in SQLite's busy handler
 (1, 2, 5 … 100 ms naps) and miss the moments the lock is free, so under load a one-millisecond
 write could wait seconds. Instead (Datasette's write thread, datasette/database.py) requests hand
@@ -11,9 +11,10 @@ write undoes only itself. A class's 1,200 heartbeats are a few dozen short trans
 request thread waits for the lock.
 
 Durability: a result is handed back only after its batch committed (WAL, synchronous=NORMAL:
-safe across a crash of the process). Deferred writes still in the queue when the process dies
-are lost: at most what queued during one batch, normally a few milliseconds (a busy class: a
-fraction of a second) of last-active stamps, question analytics and cache-hit counts.
+safe across a crash of the process), so a heartbeat, question or answer that was answered is
+stored. Deferred writes (the last-active stamps) still queued when the process dies are lost:
+what queued during one batch, normally a few milliseconds, under a full class a fraction of a
+second; the next request of each student writes its stamp again.
 `close()` (a graceful stop, and interpreter exit) applies everything queued first; a write
 submitted after close runs on the caller's own connection, in its own transaction.
 """
