@@ -4,7 +4,9 @@
 
 Every connection Chronos opens is made with a subclass of sqlean's Connection whose execute()
 times each `BEGIN IMMEDIATE` (the wait for the write lock: SQLite's busy handler sleeps inside
-it) and counts "database is locked" errors; the writer's queue waits (queued -> committed) are
+it, but the time also holds the wait to take the GIL back once SQLite returns) and counts
+"database is locked" errors; a BEGIN that started while another connection of the process held
+the write lock counts as contended (the waits for the lock itself); the writer's queue waits (queued -> committed) are
 taken from chronos.models.writer. On SIGUSR1 the process writes what it measured since the last
 SIGUSR1 to LOCK_PROBE_OUT as JSON and starts counting afresh, so the caller brackets the part it
 measures with two signals. The extra Python frame per statement costs a few microseconds.
@@ -28,6 +30,8 @@ SLOW_S = 0.1  # waits longer than this are attributed to the Chronos function th
 
 _lock = threading.Lock()
 _waits: list[float] = []
+_contended: list[float] = []  # the waits that began while another connection held the write lock
+_holding: set[int] = set()  # connections (id) with a write transaction open
 _slow_sites: Counter[str] = Counter()
 _locked_errors = 0
 _writer_waits: list[float] = []
@@ -51,9 +55,17 @@ class TimedConnection(sqlean.Connection):
     def execute(self, sql, *args):
         global _locked_errors
         begin = sql == "BEGIN IMMEDIATE"
+        if begin:
+            with _lock:
+                held = bool(_holding)
         t0 = time.perf_counter()
         try:
-            return super().execute(sql, *args)
+            cursor = super().execute(sql, *args)
+            ended = not begin and id(self) in _holding and not self.in_transaction
+            if begin or ended:
+                with _lock:
+                    (_holding.add if begin else _holding.discard)(id(self))
+            return cursor
         except sqlean.OperationalError as exc:
             if "locked" in str(exc):
                 with _lock:
@@ -65,6 +77,8 @@ class TimedConnection(sqlean.Connection):
                 site = _site() if waited > SLOW_S else None
                 with _lock:
                     _waits.append(waited)
+                    if held:
+                        _contended.append(waited)
                     if site:
                         _slow_sites[site] += 1
 
@@ -81,15 +95,21 @@ def _dump(_signum, _frame) -> None:
     global _locked_errors
     with _lock:
         waits, sites, errors = list(_waits), _slow_sites.most_common(10), _locked_errors
-        writer_waits, batches = list(_writer_waits), list(_writer_batches)
-        _waits.clear(), _slow_sites.clear(), _writer_waits.clear(), _writer_batches.clear()
+        contended, writer_waits, batches = list(_contended), list(_writer_waits), list(_writer_batches)
+        for kept in (_waits, _contended, _slow_sites, _writer_waits, _writer_batches):
+            kept.clear()
         _locked_errors = 0
     out = Path(os.environ["LOCK_PROBE_OUT"])
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps({
         "begin_immediate": {"count": len(waits), "p50_ms": _ms(waits, 0.5), "p95_ms": _ms(waits, 0.95),
                             "max_ms": _ms(waits, 1.0), "over_100ms": sum(w > SLOW_S for w in waits),
-                            "slow_sites": sites},
+                            "slow_sites": sites,
+                            # Began while another connection held the lock: a wait for the lock.
+                            # The others can only have waited for the GIL after SQLite returned.
+                            "contended": {"count": len(contended), "p95_ms": _ms(contended, 0.95),
+                                          "max_ms": _ms(contended, 1.0),
+                                          "over_100ms": sum(w > SLOW_S for w in contended)}},
         "locked_errors": errors,
         "writer": {"writes": len(writer_waits), "transactions": len(batches),
                    "largest_batch": max(batches, default=0),

@@ -36,7 +36,7 @@ from chronos.db import Connection, Database, transaction
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-WINDOW_S = 0.003     # after the first write, wait this long for more to share its transaction
+WINDOW_S = 0.002     # after the first write, wait this long for more to share its transaction
 MAX_BATCH_S = 0.04   # commit after this much applying, so a waiting writer elsewhere waits little
 MAX_BATCH = 500
 
