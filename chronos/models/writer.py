@@ -133,10 +133,11 @@ class Writer:
         with self._lock:
             if self._closed:
                 return False
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():  # first use (or it died: a bug)
+                if self._thread is None:
+                    atexit.register(_close_at_exit, weakref.ref(self))
                 self._thread = threading.Thread(target=self._loop, name="chronos-writer", daemon=True)
                 self._thread.start()
-                atexit.register(_close_at_exit, weakref.ref(self))
             self._queue.put(job)  # under the lock: close() puts its sentinel after every job
         return True
 
