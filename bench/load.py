@@ -2,22 +2,29 @@
 
 Each student signs up through an invite (not measured), then, all together: opens /ws/chat and
 keeps it open (as the watch page does), loads the catalog and the video page, fetches a range of
-the video, sends watch heartbeats, asks a question over the websocket (offline answerer) and
-checks the answer cites a video, sends more heartbeats. The owner's /ws/live stays open throughout
-and receives the students' activity. Every HTTP request and every answer is timed; any status
->= 400, any exception and any answer without a citation is an error.
+the video and asks a question over the websocket (offline answerer), checking the answer cites a
+video; then keeps watching for --watch-s seconds, sending a heartbeat every 10-15 s as the course
+player does (every 10 s of playing, plus pauses and seeks), the first at a random moment so a class
+that has been watching a while beats out of step. The owner's /ws/live stays open throughout and
+receives the students' activity. Every HTTP request and every answer is timed; any status >= 400,
+any exception and any answer without a citation is an error.
 
     .venv/bin/python bench/load.py --students 200 --server pooled
     .venv/bin/python bench/load.py --students 200 --server werkzeug-threaded
     .venv/bin/python bench/load.py --students 200 --server gunicorn-gthread
 
 Prints JSON {"students", "requests", "errors", "p50_ms", "p95_ms" (HTTP requests), "answer_p50_ms",
-"answer_p95_ms" (question sent to whole answer received), "server", ...} and writes it to
-bench/results/load-<server>.json (or --out). The server choice in chronos/server.py rests on these
-runs. "targets" says which of issue 13's targets the run met, and "limits" what bounded it: the
-server's CPU seconds over the measured part against what the machine's cores could give
-(server_cpu_share near 1.0: CPU-bound; well below with slow answers: waiting, on locks or the
-database), and the machine's load from other processes.
+"answer_p95_ms" (question sent to whole answer received), "heartbeat_p95_ms", "locks", "server",
+...} and writes it to bench/results/load-<server>.json (or --out). The server choice in
+chronos/server.py rests on these runs. "locks" (the pooled server, run through
+bench/lock_probe.py unless --no-lock-probe) is what the measured part waited for SQLite's write
+lock: every BEGIN IMMEDIATE timed (count, p50/p95/max, how many over 100 ms and which Chronos
+function began them; "contended": those begun while another connection held the lock, the waits
+for the lock itself — the others waited only for the GIL), "database is locked" errors, and the writer's queue waits (a write queued
+-> committed) and transactions. "targets" says which of issue 13's and issue 20's targets the run
+met, and "limits" what bounded it: the server's CPU seconds over the measured part against what
+the machine's cores could give (server_cpu_share near 1.0: CPU-bound; well below with slow
+answers: waiting, on locks or the database), and the machine's load from other processes.
 
 With --profile FILE (py-spy on PATH, or --py-spy PATH), py-spy samples the server over the measured
 part, every thread including waiting ones (--idle), into FILE (py-spy's raw collapsed stacks), and
@@ -31,6 +38,7 @@ import argparse
 import http.client
 import os
 import json
+import random
 import re
 import shutil
 import signal
@@ -81,6 +89,8 @@ class Student:
         self.csrf = ""
         self.timings: list[float] = []  # HTTP requests
         self.answers: list[float] = []  # question sent -> whole answer received
+        self.beats: list[float] = []  # heartbeats alone (also in timings)
+        self.kinds: list[str] = []  # what each of timings was: catalog, video page, media, heartbeat
         self.errors: list[str] = []
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
@@ -97,6 +107,7 @@ class Student:
             return 0, b""
         if timed:
             self.timings.append(time.perf_counter() - t0)
+            self.kinds.append(_kind(path))
         cookie = res.getheader("Set-Cookie")
         if cookie:
             self.cookie = cookie.split(";", 1)[0]
@@ -130,24 +141,28 @@ class Student:
         if status != 302:
             raise RuntimeError(f"the owner could not be created: HTTP {status}")
 
-    def heartbeat(self, video_id: int, position_s: float) -> None:
-        body = json.dumps({"video_id": video_id, "position_s": position_s, "watched_s": 5}).encode()
+    def heartbeat(self, video_id: int, position_s: float, watched_s: float, from_s: float) -> None:
+        body = json.dumps({"video_id": video_id, "position_s": round(position_s, 2),
+                           "watched_s": round(watched_s, 2), "from_s": round(from_s, 2)}).encode()
+        t0 = time.perf_counter()
         self.request("POST", "/api/progress", body, headers={
             "Content-Type": "application/json", "X-CSRF-Token": self.csrf})
+        self.beats.append(time.perf_counter() - t0)
 
     def websocket(self, path: str) -> Client:
         return Client.connect(f"ws://127.0.0.1:{self.port}{path}", headers={"Cookie": self.cookie})
 
-    def session(self, video_id: int, question: str, start: threading.Barrier) -> None:
-        """The measured part: watch, ask, keep watching."""
+    def session(self, video_id: int, question: str, start: threading.Barrier, watch_s: float,
+                rng: random.Random) -> None:
+        """The measured part: open the video, ask, keep watching with heartbeats."""
         start.wait()
+        began = time.perf_counter()
         try:
             chat = self.websocket("/ws/chat")  # the watch page opens it and keeps it open
             self.request("GET", "/")
             self.request("GET", f"/videos/{video_id}")
             self.request("GET", f"/media/videos/{video_id}", headers={"Range": "bytes=0-65535"})
-            for beat in range(3):
-                self.heartbeat(video_id, 5.0 * beat)
+            next_beat = began + rng.uniform(2, 15)  # out of step with the others
             t0 = time.perf_counter()
             chat.send(json.dumps({"type": "ask", "message": question}))
             event = {"type": ""}
@@ -158,13 +173,26 @@ class Student:
                 self.errors.append(f"chat: {event.get('error')}")
             elif not event.get("answer", {}).get("citations"):
                 self.errors.append(f"chat: no citation for {question!r}: {str(event)[:200]}")
-            for beat in range(3, 6):
-                self.heartbeat(video_id, 5.0 * beat)
+            sent = 0.0  # the position of the last heartbeat: the video plays from the start
+            while next_beat < began + watch_s:
+                time.sleep(max(0.0, next_beat - time.perf_counter()))
+                position = time.perf_counter() - began
+                self.heartbeat(video_id, position, position - sent, sent)
+                sent = position
+                next_beat += rng.uniform(10, 15)
             chat.close()
         except Exception as exc:  # noqa: BLE001 - every failure is counted, none stops the run
             self.errors.append(f"{type(exc).__name__}: {exc}")
         finally:
             self.conn.close()
+
+
+def _kind(path: str) -> str:
+    """A request's kind, for the per-kind figures."""
+    for prefix, kind in (("/api/progress", "heartbeat"), ("/media/", "media"), ("/videos/", "video_page")):
+        if path.startswith(prefix):
+            return kind
+    return "catalog" if path == "/" else "other"
 
 
 def _ms(seconds: list[float], q: float) -> float | None:
@@ -268,19 +296,40 @@ def _prepare(data: Path, env: dict) -> tuple[str, int]:
     return cli("token", "create").strip(), videos[0]["id"]
 
 
+def _probed(data: Path, port: int) -> list[str]:
+    """`chronos serve` with every wait for the write lock timed (bench/lock_probe.py)."""
+    return [sys.executable, str(ROOT / "bench" / "lock_probe.py"), "serve", "--data-dir", str(data),
+            "--port", str(port), "--no-browser"]
+
+
+def _lock_report(proc: subprocess.Popen, out: Path, timeout_s: float = 30) -> dict:
+    """Ask the probed server for what it measured since the last ask (SIGUSR1), and wait for it."""
+    out.unlink(missing_ok=True)
+    proc.send_signal(signal.SIGUSR1)
+    t0 = time.perf_counter()
+    while not out.exists():
+        if proc.poll() is not None or time.perf_counter() - t0 > timeout_s:
+            raise RuntimeError("the probed server wrote no lock report")
+        time.sleep(0.05)  # the server's main thread answers the signal within its 0.5 s poll
+    return json.loads(out.read_text())
+
+
 def run(students: int, server: str, profile: Path | None = None, py_spy: str | None = None,
-        profile_gil: bool = False) -> dict:
+        profile_gil: bool = False, watch_s: float = 60.0, lock_probe: bool = True,
+        seed: int = 13) -> dict:
     """Start the server, sign the students up, run them all at once, and summarise."""
     data = Path(tempfile.mkdtemp(prefix="chronos-load-")) / "data"
+    probed = lock_probe and server == "pooled"
+    lock_out = data.parent / "locks.json"
     # One address (this machine) for every student, and more students than the free tier has.
-    env = chronos_env(CHRONOS_ANSWERER="offline", CHRONOS_RATE_PER_ADDRESS_PER_MIN="0",
+    env = chronos_env(LOCK_PROBE_OUT=str(lock_out), CHRONOS_ANSWERER="offline", CHRONOS_RATE_PER_ADDRESS_PER_MIN="0",
                       CHRONOS_RATE_PER_USER_PER_MIN="0", CHRONOS_RATE_QUESTIONS_PER_MIN="0",
                       CHRONOS_TIERS=json.dumps({"free": {"active_students": -1, "credits_per_month": -1,
                                                          "questions_per_student_per_day": -1}}))
     token, video_id = _prepare(data, env)
     port = free_port()
     log = (data / "server.log").open("w")
-    proc = subprocess.Popen(SERVERS[server](data, port), stdout=log, stderr=log, env=env)
+    proc = subprocess.Popen((_probed if probed else SERVERS[server])(data, port), stdout=log, stderr=log, env=env)
     try:
         _wait_until_serving(port, proc)
         teacher = Student(port)
@@ -299,9 +348,12 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
         # Only `chronos serve` loads the models at start (and says so); the others load on first use.
         models_wait = _wait_for_models(data / "server.log", proc) if server == "pooled" else None
         start = threading.Barrier(students)
-        threads = [threading.Thread(target=s.session,
-                                    args=(video_id, QUESTIONS[i % len(QUESTIONS)], start))
+        rng = random.Random(seed)
+        threads = [threading.Thread(target=s.session, args=(video_id, QUESTIONS[i % len(QUESTIONS)], start,
+                                                            watch_s, random.Random(rng.random())))
                    for i, s in enumerate(crowd)]
+        if probed:
+            _lock_report(proc, lock_out)  # sign-up's writes are not the class's
         spy = _start_profiler(py_spy, proc.pid, profile, profile_gil) if profile else None
         load_before, cpu0 = _loadavg(), _cpu_s(proc.pid)
         print(f"measuring: {students} students at once (server pid {proc.pid})", file=sys.stderr, flush=True)
@@ -312,6 +364,7 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
             t.join()
         wall = time.perf_counter() - t0
         server_cpu = _cpu_s(proc.pid) - cpu0
+        locks = _lock_report(proc, lock_out) if probed else None
         load_after = _loadavg()
         if spy is not None:
             _stop_profiler(spy)
@@ -320,6 +373,12 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
         proc.terminate()
         proc.wait(timeout=120)
     timings = [t for s in crowd for t in s.timings]
+    beats = [t for s in crowd for t in s.beats]
+    kinds = [k for s in crowd for k in s.kinds]
+    by_kind = {kind: {"n": sum(k == kind for k in kinds),
+                      "p50_ms": _ms([t for t, k in zip(timings, kinds) if k == kind], 0.50),
+                      "p95_ms": _ms([t for t, k in zip(timings, kinds) if k == kind], 0.95)}
+               for kind in sorted(set(kinds))}
     answers = [t for s in crowd for t in s.answers]
     errors = [e for s in crowd for e in s.errors]
     cores = os.cpu_count() or 1
@@ -327,6 +386,9 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
     targets = {"answer_p95_ms<=2000": answer_p95 is not None and answer_p95 <= 2000,
                "http_p95_ms<=500": http_p95 is not None and http_p95 <= 500,
                "errors==0": not errors}
+    if locks is not None:  # issue 20: no "database is locked", no write waiting over 100 ms
+        targets |= {"lock_errors==0": locks["locked_errors"] == 0,
+                    "lock_wait_max_ms<=100": (locks["begin_immediate"]["contended"]["max_ms"] or 0) <= 100}
     limits = {"server_cpu_s": round(server_cpu, 1), "cores": cores,
               "server_cpu_share": round(server_cpu / max(wall * cores, 1e-9), 2),
               "loadavg_1min_before": load_before, "loadavg_1min_after": load_after}
@@ -334,6 +396,9 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
             "p50_ms": _ms(timings, 0.50), "p95_ms": _ms(timings, 0.95),
             "answers": len(answers), "answer_p50_ms": _ms(answers, 0.50),
             "answer_p95_ms": _ms(answers, 0.95),
+            "http_by_kind": by_kind,
+            "heartbeats": len(beats), "heartbeat_p50_ms": _ms(beats, 0.50), "heartbeat_p95_ms": _ms(beats, 0.95),
+            "watch_s": watch_s, "locks": locks,
             "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server, "server_exit_on_sigterm": proc.returncode,
             "owner_live_events": len(live_events),
             "error_samples": sorted(set(errors))[:10]} | (
@@ -347,13 +412,18 @@ def main() -> None:
     parser.add_argument("--server", choices=sorted(SERVERS), default="pooled")
     parser.add_argument("--out", type=Path, help="where to write the JSON (default "
                         "bench/results/load-<server>.json)")
+    parser.add_argument("--watch-s", type=float, default=60.0,
+                        help="how long each student keeps watching after asking (heartbeats every 10-15 s)")
+    parser.add_argument("--no-lock-probe", action="store_true",
+                        help="run the pooled server plainly, without timing its waits for the write lock")
     parser.add_argument("--profile", type=Path, help="sample the server with py-spy into this file")
     parser.add_argument("--profile-gil", action="store_true", help="sample only the GIL holder")
     parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy program")
     args = parser.parse_args()
     if args.profile and not args.py_spy:
         parser.error("--profile needs py-spy: install it or pass --py-spy PATH")
-    result = run(args.students, args.server, args.profile, args.py_spy, args.profile_gil)
+    result = run(args.students, args.server, args.profile, args.py_spy, args.profile_gil,
+                 watch_s=args.watch_s, lock_probe=not args.no_lock_probe)
     out = args.out or ROOT / "bench" / "results" / f"load-{args.server}.json"
     emit(result, out)
 

@@ -202,6 +202,11 @@ class Database:
                 raise RuntimeError(message)
             log.error(message)
 
+    def in_transaction(self) -> bool:
+        """True when the calling thread's connection has a transaction open."""
+        lease = getattr(self._local, "lease", None)
+        return bool(lease is not None and lease.close.alive and lease.conn.in_transaction)
+
     def close(self) -> None:
         """Close every connection this Database handed out (one in use closes when its block ends).
 

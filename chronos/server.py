@@ -180,6 +180,7 @@ def serve(settings, *, no_browser: bool = False) -> int:
         server.serve_forever()
     finally:
         server.server_close()  # no new connections; requests in progress go on meanwhile
+        services.writer.flush()  # the queued heartbeats and stamps land before any wait below
         print(f"Stopping: letting the current processing stage finish (up to "
               f"{settings.shutdown_grace_s:g} s; Ctrl+C again to stop now)…", file=sys.stderr, flush=True)
         if services.runner.stop(settings.shutdown_grace_s):
@@ -187,6 +188,7 @@ def serve(settings, *, no_browser: bool = False) -> int:
         else:
             print("Stopped; the unfinished stage resumes at the next start.", file=sys.stderr,
                   flush=True)
+        services.writer.close()  # what requests queued meanwhile; a later write runs on its own thread
         logging.shutdown()
     # Open websockets hold pool threads that would keep the interpreter waiting at exit.
     _exit(0)

@@ -13,6 +13,7 @@ from chronos.ai.transcriber import Transcriber, usable_cores
 from chronos.ai.weights import embedding_model_dir, whisper_model_dir
 from chronos.config import Settings
 from chronos.db import Database
+from chronos.models.writer import Writer
 from chronos.pipeline.events import EventBus
 from chronos.pipeline.jobs import PipelineRunner
 from chronos.pipeline.processor import Pipeline
@@ -30,6 +31,7 @@ class Services:
     embedder: Embedder
     runner: PipelineRunner
     chat: ChatService
+    writer: Writer  # the one thread that applies heartbeats, stamps, questions and answers in batches
     whop: object | None = None  # chronos.whop.service.WhopService when Whop settings are present
     # "cold" until warm_up runs, then "loading", then "ready" (or "failed": they load on first use).
     models: str = "cold"
@@ -60,8 +62,10 @@ class Services:
         return thread
 
     def close(self, wait: bool = True) -> None:
-        """Stop the queue (a running stage finishes first when wait is true) and close the database."""
+        """Stop the queue (a running stage finishes first when wait is true), apply the writes still
+        queued, and close the database."""
         self.runner.shutdown(wait=wait)
+        self.writer.close()
         self.db.close()
 
 
@@ -73,6 +77,7 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
     """
     _log_to_data_dir(settings)
     db = Database(settings.db_path)
+    writer = Writer(db)
     bus = EventBus()
     transcriber = transcriber or Transcriber(
         whisper_model_dir(settings.whisper_model, settings.models_dir), name=settings.whisper_model,
@@ -87,11 +92,11 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
                         publish=bus.publish, hints=settings.whisper_hints)
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
                             retry_base_s=settings.retry_base_s)
-    chat = ChatService(db, embedder, make_answerer(settings, embedder), k=settings.retrieval_k,
-                       settings=settings, publish=bus.publish)
+    chat = ChatService(db, embedder, make_answerer(settings, embedder), writer=writer,
+                       k=settings.retrieval_k, settings=settings, publish=bus.publish)
     from chronos.whop.service import build_whop
 
-    return Services(settings, db, bus, transcriber, embedder, runner, chat, build_whop(settings))
+    return Services(settings, db, bus, transcriber, embedder, runner, chat, writer, build_whop(settings))
 
 
 def _log_to_data_dir(settings: Settings) -> None:

@@ -160,7 +160,7 @@ def test_an_answer_whose_storage_fails_half_way_leaves_none_of_it(services, monk
     with services.db.connection() as conn:
         owner = creators.local_creator(conn)
     # Without settings no credit is reserved up front, so every usage row is the answer's own.
-    answers = ChatService(services.db, services.embedder, services.chat.answerer)
+    answers = ChatService(services.db, services.embedder, services.chat.answerer, writer=services.writer)
     question = "How long does it take to double money at eight percent interest?"
 
     def broken_put(*args, **kwargs):  # the last write, after the message, references and usage

@@ -29,13 +29,15 @@ def cache_key(creator_id: int, scope: str, question: str, fingerprint: str, answ
 
 
 def get(conn: Connection, key: str) -> dict | None:
-    """A cached answer (its text, citations and follow-ups), counting the hit."""
-    row = conn.execute("SELECT id, answer FROM answer_cache WHERE cache_key = ?", (key,)).fetchone()
-    if row is None:
-        return None
+    """A cached answer (its text, citations and follow-ups); a read: count_hit counts its use."""
+    row = conn.execute("SELECT answer FROM answer_cache WHERE cache_key = ?", (key,)).fetchone()
+    return None if row is None else json.loads(row["answer"])
+
+
+def count_hit(conn: Connection, key: str) -> None:
+    """A cached answer was served once more."""
     with transaction(conn):
-        conn.execute("UPDATE answer_cache SET hits = hits + 1 WHERE id = ?", (row["id"],))
-    return json.loads(row["answer"])
+        conn.execute("UPDATE answer_cache SET hits = hits + 1 WHERE cache_key = ?", (key,))
 
 
 def put(conn: Connection, creator_id: int, key: str, answer: dict, answerer: str) -> None:

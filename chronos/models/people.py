@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from chronos.db import Connection, transaction
 from chronos.models import usage
 from chronos.models.usernames import RESERVED, username_key
+from chronos.models.writer import Writer
 from chronos.timefmt import iso_utc
 
 TOUCH_EVERY = timedelta(seconds=60)  # how fresh "last active" is kept
@@ -245,17 +246,26 @@ def end_sessions(conn: Connection, student_id: int) -> None:
         conn.execute("UPDATE students SET session_version = session_version + 1 WHERE id = ?", (student_id,))
 
 
-def touch_active(conn: Connection, student: Student, *, now: datetime | None = None) -> bool:
-    """Note the student was here, at most once a minute; True when that took a write."""
+def touch_active(writer: Writer, student: Student, *, now: datetime | None = None) -> bool:
+    """Note the student was here, at most once a minute; True when that queued a write."""
     moment = now or datetime.now(timezone.utc)
-    cutoff = moment - TOUCH_EVERY
     # Decided on the row the caller just read: every request of a signed-in student comes here, and
-    # even a no-op UPDATE would take SQLite's one write lock (BEGIN IMMEDIATE) and queue behind
-    # every heartbeat and answer being stored.
-    if student.last_active_at and datetime.fromisoformat(student.last_active_at) > cutoff:
+    # the stamp is a deferred write (the writer's batch): a request never waits for the write lock.
+    if seen_lately(student, moment):
         return False
+    cutoff = moment - TOUCH_EVERY
+    writer.defer(lambda conn: _stamp_active(conn, student.id, moment, cutoff), key=("active", student.id))
+    return True
+
+
+def seen_lately(student: Student, now: datetime | None = None) -> bool:
+    """Whether the student's "last active" is fresh (under TOUCH_EVERY old) on this row."""
+    moment = now or datetime.now(timezone.utc)
+    return bool(student.last_active_at and datetime.fromisoformat(student.last_active_at) > moment - TOUCH_EVERY)
+
+
+def _stamp_active(conn: Connection, student_id: int, moment: datetime, cutoff: datetime) -> None:
     with transaction(conn):  # the guard again, in SQL: another request may have touched it since
         conn.execute("UPDATE students SET last_active_at = ? WHERE id = ? AND"
                      " (last_active_at IS NULL OR last_active_at < ?)",
-                     (iso_utc(moment), student.id, iso_utc(cutoff)))
-    return True
+                     (iso_utc(moment), student_id, iso_utc(cutoff)))

@@ -196,8 +196,12 @@ def _credits_this_period(conn: Connection, creator_id: int, start: str) -> int:
                         " WHERE creator_id = ? AND date >= ?", (creator_id, start)).fetchone()[0]
 
 
-def reserve_question(conn: Connection, creator_id: int, student_id: int | None, tier) -> str:
-    """Take one credit (and one of the student's questions today) or refuse; returns the day."""
+def reserve_question(conn: Connection, creator_id: int, student_id: int | None, tier, *,
+                     charge: bool = True) -> str:
+    """Take one credit (and one of the student's questions today) or refuse; returns the day.
+
+    charge=False (an answer from the cache: no AI work) checks the same limits and counts the
+    student's question, but takes no credit from the creator's month."""
     now = now_utc()
     today = now.strftime("%Y-%m-%d")
     with transaction(conn):  # check and take in one write transaction, so racing askers serialize
@@ -217,18 +221,12 @@ def reserve_question(conn: Connection, creator_id: int, student_id: int | None, 
             conn.execute("INSERT INTO student_questions(student_id, date, questions) VALUES (?, ?, 1)"
                          " ON CONFLICT(student_id, date) DO UPDATE SET questions = questions + 1",
                          (student_id, today))
-        conn.execute(
-            "INSERT INTO usage_metrics(creator_id, date, ai_credits_used) VALUES (?, ?, 1)"
-            " ON CONFLICT(creator_id, date) DO UPDATE SET ai_credits_used = ai_credits_used + 1,"
-            " updated_at = ?", (creator_id, today, iso_utc()))
+        if charge:
+            conn.execute(
+                "INSERT INTO usage_metrics(creator_id, date, ai_credits_used) VALUES (?, ?, 1)"
+                " ON CONFLICT(creator_id, date) DO UPDATE SET ai_credits_used = ai_credits_used + 1,"
+                " updated_at = ?", (creator_id, today, iso_utc()))
     return today
-
-
-def refund_credit(conn: Connection, creator_id: int, date: str) -> None:
-    """Give back a credit taken for an answer the AI did not have to write (cached, or refused)."""
-    with transaction(conn):
-        conn.execute("UPDATE usage_metrics SET ai_credits_used = max(0, ai_credits_used - 1),"
-                     " updated_at = ? WHERE creator_id = ? AND date = ?", (iso_utc(), creator_id, date))
 
 
 # -- meters and costs --------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from chronos import tiers
 from chronos.models import activity, analytics, answer_cache, chat, prices
 from chronos.models import usage as quota
 from chronos.models.states import LiveKind, MessageRole
+from chronos.models.writer import Writer
 from chronos.rag import quotes
-from chronos.rag.retrieval import Focus, retrieve
+from chronos.rag.retrieval import Focus, retrieve, scope_of
 
 # Said after an answer whose every citation was dropped: its quoted words were not in the lecture.
 UNPROVEN = ("\n\n(No moment is linked: the words this answer quoted could not be found in the lecture at "
@@ -31,6 +32,25 @@ class ChatError(ValueError):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """An answer as the answerer finished it, before it is stored."""
+    body: str
+    citations: list[chat.Citation]
+    finished: Finished | None
+    failed: Failed | None
+    dropped: int = 0  # citations left out because their quoted words are not in the lecture
+
+    @property
+    def usage(self) -> Usage:
+        done = self.finished or self.failed
+        return done.usage if done else Usage()
+
+    @property
+    def model(self) -> str | None:
+        return self.finished.model if self.finished else None
 
 
 @dataclass(frozen=True)
@@ -78,12 +98,28 @@ def session_title(question: str) -> str:
     return text if len(text) <= 60 else text[:57].rsplit(" ", 1)[0] + "…"
 
 
-class ChatService:
-    """Answers questions from the videos, storing everything it says."""
+@dataclass(frozen=True)
+class _Opened:
+    """What asking wrote: the question (with its credit) and, for a cached answer, the answer too."""
+    session: chat.Session
+    question_id: int
+    credit_day: str | None
+    cached_answer_id: int | None = None
+    creator_id: int | None = None  # to announce the question to, when its analytics were written here
 
-    def __init__(self, db: Database, embedder: Embedder, answerer: Answerer, *, k: int = 6,
-                 settings: Settings | None = None, publish=None):
+
+class ChatService:
+    """Answers questions from the videos, storing everything it says.
+
+    Its writes go through the writer (models/writer.py), batched with the class's other writes: a
+    question and its credit are one write, an answer with its usage and analytics another, and
+    an answer from the cache is all of it in one. Nothing is written while the answerer streams.
+    """
+
+    def __init__(self, db: Database, embedder: Embedder, answerer: Answerer, *, writer: Writer,
+                 k: int = 6, settings: Settings | None = None, publish=None):
         self.db, self.embedder, self.answerer, self.k = db, embedder, answerer, k
+        self.writer = writer
         self.settings = settings  # with settings, the creator's tier limits apply
         self.publish = publish  # the event bus's publish: announces analytics events
 
@@ -96,40 +132,66 @@ class ChatService:
             raise ChatError("Type a question first.")
         if len(question) > MAX_QUESTION_CHARS:
             raise ChatError(f"Questions can be at most {MAX_QUESTION_CHARS} characters long.")
+        scope = [video_id] if video_id is not None and at_s is None else video_ids
+        focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
         # The connection is taken afresh after every yield, never held across one: the consumer
         # may resume (or close) this generator on another thread, and a connection is per thread.
-        with self.db.connection() as conn:
-            credit_day = self._take_credit(conn, asker)
-            try:
-                with transaction(conn):  # no chat left without its first question
-                    session, user_msg_id = self._record_question(conn, asker, question, session_id,
-                                                                 video_id, at_s, edit_message_id)
-            except ChatError:
-                if credit_day:
-                    quota.refund_credit(conn, asker.creator_id, credit_day)
-                raise
+        with self.db.connection() as conn:  # reads only: the tier, and an answer already cached
+            # The owner's own questions take no credit: they are counted apart, as previews.
+            charged = self.settings is not None and asker.student_id is not None
+            tier = tiers.creator_tier(conn, self.settings, asker.creator_id) if charged else None
+            key = None if focus is not None else self._cache_key(conn, asker, question, scope)
+            cached = answer_cache.get(conn, key) if key is not None else None
+        opened = self.writer.call(lambda w: self._open(w, asker, tier, question, session_id, video_id,
+                                                       at_s, edit_message_id, key, cached))
+        recorded = cached is not None  # a cached answer's question analytics were written with it
+        activity.announce(self.publish, opened.creator_id, LiveKind.MESSAGE)
         try:
-            yield {"type": "session", "session": session.to_json(), "question_id": user_msg_id}
-            scope = [video_id] if video_id is not None and at_s is None else video_ids
-            focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
-            yield from self._answer(asker, session.id, user_msg_id, question, scope, focus, credit_day)
+            yield {"type": "session", "session": opened.session.to_json(), "question_id": opened.question_id}
+            if cached is not None:
+                yield from self._replay(opened.cached_answer_id, cached)
+            else:
+                recorded = yield from self._answer(asker, opened, question, scope, focus, key)
         finally:  # asked is asked: a client gone mid-answer or a failed answer still counts
-            if asker.student_id is not None:  # the owner's previews are not analytics
-                with self.db.connection() as conn:
-                    creator_id = activity.record_question(conn, asker.student_id, user_msg_id)
+            if asker.student_id is not None and not recorded:  # the owner's previews are not analytics
+                creator_id = self.writer.call(lambda w: activity.record_question(w, asker.student_id,
+                                                                                 opened.question_id))
                 activity.announce(self.publish, creator_id, LiveKind.MESSAGE)
 
-    def _take_credit(self, conn, asker: Asker) -> str | None:
-        """Take one AI answer from the creator's month (and the student's day) or refuse with when
-        it resets; the check and the count are one transaction. Returns the day charged. The
-        owner's own questions take nothing: they are counted apart, as previews."""
-        if self.settings is None or asker.student_id is None:
+    def _cache_key(self, conn, asker: Asker, question: str, scope: list[int] | None) -> str:
+        """The answer cache's key: the question, its scope and the state of the videos in it."""
+        fingerprint = answer_cache.library_fingerprint(
+            conn, scope_of(conn, asker.creator_id, scope, drafts=asker.sees_drafts))
+        return answer_cache.cache_key(asker.creator_id, repr(scope), question, fingerprint, self.answerer.name)
+
+    def _open(self, conn, asker: Asker, tier, question: str, session_id: int | None, video_id: int | None,
+              at_s: float | None, edit_message_id: int | None, key: str | None,
+              cached: dict | None) -> _Opened:
+        """The writer's part of asking, one transaction: take the credit (none for a cached answer:
+        no AI work) and record the question, or neither; a cached answer is stored here too."""
+        credit_day = None
+        if tier is not None:
+            try:
+                credit_day = quota.reserve_question(conn, asker.creator_id, asker.student_id, tier,
+                                                    charge=cached is None)
+            except quota.QuotaExceeded as exc:
+                raise ChatError(str(exc), exc.status) from None
+        session, user_msg_id = self._record_question(conn, asker, question, session_id, video_id, at_s,
+                                                     edit_message_id)
+        if cached is None:
+            return _Opened(session, user_msg_id, credit_day)
+        answer_id = chat.add_message(conn, session.id, MessageRole.ASSISTANT, cached["content"],
+                                     answerer=self.answerer.name, model=cached.get("model"), cached=True,
+                                     follow_ups=cached["follow_ups"],
+                                     citations=[chat.Citation(**c) for c in cached["citations"]])
+        answer_cache.count_hit(conn, key)
+        return _Opened(session, user_msg_id, credit_day, answer_id, self._record_asked(conn, asker, user_msg_id))
+
+    def _record_asked(self, conn, asker: Asker, question_id: int) -> int | None:
+        """The question's analytics (students only); the creator id to announce it to, else None."""
+        if asker.student_id is None:
             return None
-        tier = tiers.creator_tier(conn, self.settings, asker.creator_id)
-        try:
-            return quota.reserve_question(conn, asker.creator_id, asker.student_id, tier)
-        except quota.QuotaExceeded as exc:
-            raise ChatError(str(exc), exc.status) from None
+        return activity.record_question(conn, asker.student_id, question_id)
 
     def ask_and_wait(self, asker: Asker, message: str, **kwargs) -> dict:
         """Ask and return the finished answer as the API's JSON."""
@@ -158,25 +220,17 @@ class ChatService:
         msg_id = chat.add_message(conn, session.id, MessageRole.USER, question, video_id=video_id, at_s=at_s)
         return chat.get_session(conn, session.id, asker.creator_id, asker.student_id), msg_id
 
-    def _answer(self, asker: Asker, session_id: int, question_id: int, question: str,
-                scope: list[int] | None, focus: Focus | None,
-                credit_day: str | None = None) -> Iterator[ChatEvent]:
-        key, cached, history = None, None, []
+    def _answer(self, asker: Asker, opened: _Opened, question: str, scope: list[int] | None,
+                focus: Focus | None, key: str | None) -> Iterator[ChatEvent]:
+        """Retrieve, stream the answerer's answer, then store it; returns whether the question's
+        analytics were recorded with the answer."""
+        session_id, question_id = opened.session.id, opened.question_id
+        history = []
         with self.db.connection() as conn:
             found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id,
                              video_ids=scope, focus=focus, k=self.k, drafts=asker.sees_drafts)
-            if focus is None:  # a moment-specific question depends on the moment: never cached
-                fingerprint = answer_cache.library_fingerprint(conn, found.scope)
-                key = answer_cache.cache_key(asker.creator_id, repr(scope), question, fingerprint,
-                                             self.answerer.name)
-                cached = answer_cache.get(conn, key)
-                if cached is not None and credit_day:  # a cached answer costs no AI work: refund it
-                    quota.refund_credit(conn, asker.creator_id, credit_day)
-            if cached is None and found.covered:
+            if found.covered:
                 history = chat.history(conn, session_id, question_id)
-        if cached is not None:
-            yield from self._replay(session_id, cached)
-            return
         text, citations, failed, finished, dropped = [], {}, None, None, 0
         if not found.covered:
             text.append(NOT_COVERED)
@@ -203,52 +257,53 @@ class ChatService:
         if dropped and not citations and not failed:
             text.append(UNPROVEN)
             yield {"type": "delta", "text": UNPROVEN}
+        answer = _Answer("".join(text), list(citations.values()), finished, failed, dropped)
         with self.db.connection() as conn:
-            message = self._store_answer(conn, asker, session_id, "".join(text), list(citations.values()),
-                                         finished, failed, None if failed else key, credit_day, dropped)
+            cost = self._cost(conn, answer.model, answer.usage)
+        msg_id, creator_id = self.writer.call(lambda w: (
+            self._store_answer(w, asker, session_id, answer, cost, None if failed else key, opened.credit_day),
+            self._record_asked(w, asker, question_id)))
+        activity.announce(self.publish, creator_id, LiveKind.MESSAGE)
+        with self.db.connection() as conn:
+            message = chat.get_message(conn, msg_id).to_json()
         if failed:
             yield {"type": "error", "error": failed.message, "retryable": failed.retryable,
                    "message": message, "question_id": question_id}
-            return
-        yield {"type": "done", "message": message, "question_id": question_id}
+        else:
+            yield {"type": "done", "message": message, "question_id": question_id}
+        return asker.student_id is not None
 
-    def _store_answer(self, conn, asker: Asker, session_id: int, body: str, citations: list[chat.Citation],
-                      finished: Finished | None, failed: Failed | None, cache_key: str | None,
-                      credit_day: str | None, dropped: int = 0) -> dict:
+    def _store_answer(self, conn, asker: Asker, session_id: int, answer: _Answer, cost: float,
+                      cache_key: str | None, credit_day: str | None) -> int:
         """Store an answer in one transaction: the message, its citations, the videos' chat
         references, the creator's usage and (for a cacheable answer) the cache entry, or none."""
-        usage = (finished or failed).usage if (finished or failed) else Usage()
-        model = finished.model if finished else None
-        cost = self._cost(conn, model, usage)
         today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+        finished, failed = answer.finished, answer.failed
         with transaction(conn):
             msg_id = chat.add_message(
-                conn, session_id, MessageRole.ASSISTANT, body, answerer=self.answerer.name, model=model,
-                usage=usage, cost_usd=cost, error=failed.message if failed else None,
-                follow_ups=finished.follow_ups if finished else (), citations=citations)
-            analytics.record_chat_references(conn, [c.video_id for c in citations], today)
+                conn, session_id, MessageRole.ASSISTANT, answer.body, answerer=self.answerer.name,
+                model=answer.model, usage=answer.usage, cost_usd=cost, error=failed.message if failed else None,
+                follow_ups=finished.follow_ups if finished else (), citations=answer.citations)
+            analytics.record_chat_references(conn, [c.video_id for c in answer.citations], today)
             preview = asker.student_id is None
             analytics.record_answer_usage(conn, asker.creator_id, today,
                                           credits=0 if credit_day or preview else 1, previews=int(preview),
-                                          citations_verified=len(citations), citations_dropped=dropped,
+                                          citations_verified=len(answer.citations),
+                                          citations_dropped=answer.dropped,
                                           anthropic_cost_usd=cost if self.answerer.name == "claude" else 0.0)
             if cache_key is not None:
                 answer_cache.put(conn, asker.creator_id, cache_key, {
-                    "content": body, "citations": [c.to_json() for c in citations],
-                    "follow_ups": list(finished.follow_ups), "model": model}, self.answerer.name)
-        return chat.get_message(conn, msg_id).to_json()
+                    "content": answer.body, "citations": [c.to_json() for c in answer.citations],
+                    "follow_ups": list(finished.follow_ups), "model": answer.model}, self.answerer.name)
+        return msg_id
 
-    def _replay(self, session_id: int, cached: dict) -> Iterator[ChatEvent]:
-        """Serve a cached answer as if streamed, storing it as a new (free) message."""
+    def _replay(self, answer_id: int, cached: dict) -> Iterator[ChatEvent]:
+        """Serve a cached answer (already stored as a new, free message) as if streamed."""
         yield {"type": "delta", "text": cached["content"]}
-        citations = [chat.Citation(**c) for c in cached["citations"]]
-        for c in citations:
-            yield {"type": "citation", "citation": c.to_json()}
+        for c in cached["citations"]:
+            yield {"type": "citation", "citation": chat.Citation(**c).to_json()}
         with self.db.connection() as conn:
-            msg_id = chat.add_message(conn, session_id, MessageRole.ASSISTANT, cached["content"],
-                                      answerer=self.answerer.name, model=cached.get("model"), cached=True,
-                                      follow_ups=cached["follow_ups"], citations=citations)
-            message = chat.get_message(conn, msg_id).to_json()
+            message = chat.get_message(conn, answer_id).to_json()
         yield {"type": "done", "message": message, "cached": True}
 
     @staticmethod

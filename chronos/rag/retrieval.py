@@ -105,14 +105,23 @@ def keyword_query(conn: Connection, creator_id: int, question: str) -> str:
     return " OR ".join(t for t in terms if t in kept)
 
 
+def scope_of(conn: Connection, creator_id: int, video_ids: Sequence[int] | None, *,
+             drafts: bool = False) -> list[int]:
+    """The videos a question may be answered from: the answerable ones (with drafts, the owner's
+    unpublished ones too), within video_ids if given."""
+    allowed = videos.answerable_video_ids(conn, creator_id, drafts=drafts)
+    if video_ids is None:
+        return allowed
+    wanted = set(video_ids)
+    return [v for v in allowed if v in wanted]
+
+
 def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id: int,
              video_ids: Sequence[int] | None = None, focus: Focus | None = None, k: int = 6,
              mode: str = "hybrid", drafts: bool = False) -> Retrieval:
     """The passages that best answer a question, among the videos the asker may see (students'
     rule; with drafts, also the owner's unpublished videos)."""
-    allowed = videos.answerable_video_ids(conn, creator_id, drafts=drafts)
-    if video_ids is not None:
-        allowed = [v for v in allowed if v in set(video_ids)]
+    allowed = scope_of(conn, creator_id, video_ids, drafts=drafts)
     if not allowed:
         return Retrieval([], 0.0, False, [])
     # Unfiltered KNN is fastest; filter only when some of the creator's chunks are out of scope.

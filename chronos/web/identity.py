@@ -49,8 +49,8 @@ def _identify() -> Identity | tuple:
             return Identity(Role.OWNER, creator.id, via="token")
         if sv.whop is not None and request.headers.get("x-whop-user-token"):
             d = sv.whop.identify_iframe(conn, request.headers["x-whop-user-token"])
-            if d.role == Role.STUDENT:  # every iframe page load carries the token: see record_visit
-                activity.announce(sv.bus.publish, activity.record_visit(conn, d.student.id), LiveKind.SIGNIN)
+            if d.role == Role.STUDENT and not people.seen_lately(d.student):  # see record_visit
+                _note_visit(sv, d.student.id)
             return Identity(d.role, d.creator_id, d.student if d.role == Role.STUDENT else None,
                             via="whop-iframe", revoked=d.student if d.role == Role.NONE else None,
                             reason=d.reason)
@@ -75,7 +75,7 @@ def _identify() -> Identity | tuple:
                     return _signed_out()
             if student.access != "active":
                 return Identity(Role.NONE, student.creator_id, revoked=student)
-            people.touch_active(conn, student)
+            people.touch_active(sv.writer, student)
             return Identity(Role.STUDENT, student.creator_id, student)
     return ANONYMOUS
 
@@ -104,6 +104,13 @@ def _signed_out() -> Identity:
     for key in SIGN_IN_KEYS:
         session.pop(key, None)
     return ANONYMOUS
+
+
+def _note_visit(sv, student_id: int) -> None:
+    """Every Whop iframe page load signs the student in: once a minute, note them active (a sign-in
+    when they were away) through the writer, and tell the dashboards."""
+    creator_id = sv.writer.call(lambda conn: activity.record_visit(conn, student_id))
+    activity.announce(sv.bus.publish, creator_id, LiveKind.SIGNIN)
 
 
 def who() -> Identity:
