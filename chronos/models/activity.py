@@ -61,6 +61,11 @@ def local_date(at: datetime, zone: ZoneInfo) -> str:
     return at.astimezone(zone).strftime("%Y-%m-%d")
 
 
+def creator_date(conn: Connection, creator_id: int, at: datetime) -> str:
+    """The creator-local date of a moment, in the creator's reporting zone."""
+    return local_date(at, _zone(zone_name(conn, creator_id)))
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return parse_zone(name)

@@ -44,8 +44,12 @@ class ChatReportRow:
     video_id: int | None
     video: str | None
     at_s: float | None
+    rating: str | None        # the student's rating of the answer: helpful, not helpful, or empty
+    rating_reason: str | None
+    rating_comment: str | None
 
 
+RATING_WORDS = {1: "helpful", 0: "not helpful"}
 ReportRow = VideoReportRow | StudentReportRow | ChatReportRow
 REPORTS: dict[str, type] = {"videos": VideoReportRow, "students": StudentReportRow, "chat": ChatReportRow}
 
@@ -78,10 +82,13 @@ def _students(conn: Connection, creator_id: int, first: str, last: str) -> Itera
 
 
 def _chat(conn: Connection, creator_id: int, first: str, last: str) -> Iterator[ChatReportRow]:
+    # The answer is the message right after the question in its chat; its rating is the asker's.
     for r in conn.execute(
             "SELECT a.at, a.date, a.student_id, coalesce(s.name, s.username), q.content, a.video_id, v.title,"
-            " a.at_s FROM activity_log a JOIN students s ON s.id = a.student_id"
+            " a.at_s, r.helpful, r.reason, r.comment FROM activity_log a JOIN students s ON s.id = a.student_id"
             " LEFT JOIN chat_messages q ON q.id = a.message_id LEFT JOIN videos v ON v.id = a.video_id"
+            " LEFT JOIN answer_ratings r ON r.student_id = a.student_id AND r.message_id ="
+            "   (SELECT min(n.id) FROM chat_messages n WHERE n.session_id = q.session_id AND n.id > q.id)"
             " WHERE a.creator_id = ? AND a.kind = 'asked' AND a.date BETWEEN ? AND ? ORDER BY a.at, a.id",
             (creator_id, first, last)):
-        yield ChatReportRow(*r)
+        yield ChatReportRow(*r[:8], RATING_WORDS.get(r[8]), r[9], r[10])

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date as Date
 
 from chronos.db import Connection
-from chronos.models import analytics_attention, analytics_courses
+from chronos.models import analytics_attention, analytics_courses, ratings
 from chronos.models.activity import periods_of
 from chronos.models.analytics_attention import AttentionVideo
 from chronos.models.analytics_courses import CourseFunnel
 from chronos.models.analytics_range import Range
+from chronos.models.ratings import Share, Unhelpful
 
 # Students by watch time in the range: [low, high) seconds, the last bucket open-ended.
 WATCH_BUCKETS: list[tuple[int, int | None]] = [(0, 60), (60, 300), (300, 900), (900, 3600),
@@ -19,21 +20,25 @@ WATCH_BUCKETS: list[tuple[int, int | None]] = [(0, 60), (60, 300), (300, 900), (
 
 @dataclass
 class Metric:
-    """A headline number, the previous period's (None for all time) and the change in percent."""
+    """A headline number, the previous period's (None for all time) and the change in percent.
 
-    value: float
+    The helpful share is None when no student rated an answer in the period."""
+
+    value: float | None
     previous: float | None
     change_pct: float | None
 
 
 @dataclass
 class Headline:
-    """The four headline numbers (engagement: 0-100, see web.analytics_json for its formula)."""
+    """The headline numbers (engagement: 0-100, see web.analytics_json for its formula; helpful:
+    the percent of students' answer ratings that were thumbs up)."""
 
     students: Metric
     videos: Metric
     messages: Metric
     engagement: Metric
+    helpful: Metric
 
 
 @dataclass
@@ -133,6 +138,8 @@ class Overview:
     top_videos_by_questions: list[VideoQuestions]
     courses: list[CourseFunnel]
     needs_attention: list[AttentionVideo]
+    ratings: Share                # students' ratings of answers in the range
+    unhelpful: list[Unhelpful]    # thumbs down in the range (the owner's too), newest first
 
 
 def overview(conn: Connection, creator_id: int, rng: Range) -> Overview:
@@ -142,12 +149,15 @@ def overview(conn: Connection, creator_id: int, rng: Range) -> Overview:
     students = _students(conn, creator_id, rng.first, rng.last, all_time=rng.previous_first is None)
     videos = _video_totals(conn, creator_id, rng.first, rng.last, all_time=rng.previous_first is None)
     current = _headline_inputs(daily.values(), students, videos)
+    rated = ratings.share(conn, creator_id, rng.first, rng.last)
+    current["helpful"] = rated.percent
     previous = None
     if rng.previous_first:
         prev_daily = _creator_days(conn, creator_id, rng.previous_first, rng.previous_last)
         prev_students = _students(conn, creator_id, rng.previous_first, rng.previous_last)
         prev_videos = _video_totals(conn, creator_id, rng.previous_first, rng.previous_last)
         previous = _headline_inputs(prev_daily.values(), prev_students, prev_videos)
+        previous["helpful"] = ratings.share(conn, creator_id, rng.previous_first, rng.previous_last).percent
     by_views = sorted(videos.values(), key=lambda v: (-v.views, v.video_id))
     by_questions = sorted((v for v in videos.values() if v.questions), key=lambda v: (-v.questions, v.video_id))
     zero = {"views": 0, "watch_s": 0.0, "messages": 0, "active": 0}
@@ -168,6 +178,8 @@ def overview(conn: Connection, creator_id: int, rng: Range) -> Overview:
         top_videos_by_questions=[VideoQuestions(v.video_id, v.title, v.questions) for v in by_questions[:10]],
         courses=analytics_courses.funnels(conn, creator_id, rng, current["students"]),
         needs_attention=analytics_attention.needs_attention(conn, creator_id, rng, videos),
+        ratings=rated,
+        unhelpful=ratings.unhelpful(conn, creator_id, rng.first, rng.last),
     )
 
 
@@ -222,8 +234,8 @@ def _headline_inputs(daily, students: tuple, videos: dict[int, VideoTotals]) -> 
             "engagement": round(100 * (0.4 * completion + 0.3 * per_student + 0.3 * returning), 1)}
 
 
-def _change(value: float, previous: float | None) -> float | None:
-    if previous is None or previous == 0:
+def _change(value: float | None, previous: float | None) -> float | None:
+    if value is None or previous is None or previous == 0:
         return None
     return round(100 * (value - previous) / previous, 1)
 
@@ -233,7 +245,8 @@ def _headline(current: dict, previous: dict | None) -> Headline:
         before = previous[key] if previous else None
         return Metric(current[key], before, _change(current[key], before))
 
-    return Headline(metric("students"), metric("videos"), metric("messages"), metric("engagement"))
+    return Headline(metric("students"), metric("videos"), metric("messages"), metric("engagement"),
+                    metric("helpful"))
 
 
 def _active_periods(conn: Connection, creator_id: int, rng: Range) -> tuple[list[PeriodCount], list[PeriodCount]]:

@@ -869,6 +869,27 @@ ALTER TABLE usage_metrics ADD COLUMN citations_verified INTEGER NOT NULL DEFAULT
 ALTER TABLE usage_metrics ADD COLUMN citations_dropped INTEGER NOT NULL DEFAULT 0;
 """
 
+# Migration 22: a student's (or the owner's) rating of an answer (issue 17): thumbs up or down, on
+# thumbs down an optional reason and comment. One rating per rater per answer, changed in place
+# (the owner is the rater with no student, hence the coalesce in the unique index). `date` is the
+# creator-local day it was last given, so the dashboard counts it in that day's range.
+ANSWER_RATINGS = f"""
+CREATE TABLE answer_ratings (
+  id INTEGER PRIMARY KEY,
+  message_id INTEGER NOT NULL REFERENCES chat_messages(id) ON DELETE CASCADE,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  student_id INTEGER REFERENCES students(id) ON DELETE CASCADE,
+  helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+  reason TEXT CHECK (reason IN ('wrong_moment', 'wrong_answer', 'not_in_course', 'other')),
+  comment TEXT,
+  date TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT {_NOW},
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE UNIQUE INDEX idx_ratings_rater ON answer_ratings(message_id, coalesce(student_id, 0));
+CREATE INDEX idx_ratings_creator_date ON answer_ratings(creator_id, date);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -889,4 +910,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
     (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),
+    (22, "answer ratings: thumbs up or down, a reason and a comment", ANSWER_RATINGS),
 ]

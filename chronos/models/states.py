@@ -40,6 +40,7 @@ class LiveKind(StrEnum):
     COMPLETION = "completion"
     MESSAGE = "message"
     SIGNIN = "signin"
+    RATING = "rating"
 
 
 class LogKind(StrEnum):

@@ -31,6 +31,7 @@
     charts(d);
     retention(d.retention);
     attention(d.needs_attention);
+    unhelpful(d.unhelpful);
     confusionPicker(d);
   }
 
@@ -38,7 +39,8 @@
     for (const [name, m] of Object.entries(h)) {
       const card = document.querySelector(`.h-card[data-metric="${name}"]`);
       if (!card) continue;
-      const value = name === "engagement" ? Number(m.value).toFixed(1) : String(m.value);
+      const value = name === "helpful" ? (m.value === null ? "–" : `${Number(m.value).toFixed(1)} %`)
+        : name === "engagement" ? Number(m.value).toFixed(1) : String(m.value);
       card.querySelector("[data-value]").textContent = value;
       const change = card.querySelector("[data-change]");
       change.className = "h-change";
@@ -52,6 +54,12 @@
         const up = m.change_pct > 0, flat = m.change_pct === 0;
         change.textContent = `${flat ? "■" : up ? "▲" : "▼"} ${Math.abs(m.change_pct).toFixed(1)} % vs previous (${m.previous})`;
         change.classList.add(flat ? "flat" : up ? "up" : "down");
+      }
+      if (name === "helpful") {  // students' thumbs up over all their ratings; compared only when both periods have some
+        const of = `${m.helpful} of ${m.rated} rating${m.rated === 1 ? "" : "s"}`;
+        if (!m.rated) { change.textContent = "No answer rated in this range"; change.className = "h-change muted"; }
+        else if (m.change_pct === null || m.change_pct === undefined) { change.textContent = of; change.className = "h-change muted"; }
+        else change.textContent = `${of} · ${change.textContent}`;
       }
       if (name === "engagement" && m.formula) {
         document.getElementById("formula").textContent = m.formula;
@@ -165,6 +173,19 @@
       v.peak_s !== null && v.peak_s !== undefined
         ? Chronos.el("a", { class: "small peak", href: `/videos/${v.video_id}?t=${Math.floor(v.peak_s)}`,
                             text: `▶ ${Chronos.clock(v.peak_s)}` }) : null)));
+  }
+
+  /* Thumbs down: the question, the answer, who said what was wrong, and a link to each cited moment. */
+  function unhelpful(items) {
+    const { el, clock } = Chronos;
+    document.getElementById("empty-unhelpful").hidden = items.length > 0;
+    document.getElementById("unhelpful").replaceChildren(...items.map((u) => el("li", { "data-message-id": u.message_id },
+      el("p", { class: "u-question" }, el("strong", { text: "Q: " }), u.question || "(question deleted)"),
+      el("details", {}, el("summary", { class: "small", text: "The answer" }), el("p", { class: "u-answer small", text: u.answer })),
+      el("p", { class: "small" }, el("span", { class: "badge u-reason", text: u.reason_label }),
+        ` ${u.rater} · ${u.date}`, u.comment ? el("span", { class: "u-comment", text: ` “${u.comment}”` }) : null),
+      u.citations.length ? el("p", { class: "small u-cites" }, "Cited: ", ...u.citations.map((c) =>
+        el("a", { href: c.url, class: "u-cite", text: `▶ ${c.title} at ${clock(c.start_s)}` }))) : el("p", { class: "small muted", text: "It cited no moment." }))));
   }
 
   let allVideos = null;

@@ -160,6 +160,7 @@ const ChronosChat = (() => {
       const meta = b.querySelector(".meta");
       meta.replaceChildren(el("time", { text: timeOf(m.created_at) }),
         el("span", { text: m.cached ? " · answered before" : m.answerer === "offline" && m.citations.length ? " · quoted from the videos" : "" }));
+      if (!m.error) meta.after(this.rating(m.id, m.rating));
       if (m.follow_ups && m.follow_ups.length) {
         const chips = el("div", { class: "follow-ups" });
         for (const q of m.follow_ups) chips.append(el("button", { type: "button", class: "chip", text: q,
@@ -184,6 +185,58 @@ const ChronosChat = (() => {
         } }));
       }
       this.done();
+    }
+
+    /* Thumbs up or down under an answer; thumbs down opens a small form for a reason and a comment.
+       One rating per asker per answer: pressing again changes it. */
+    rating(messageId, current) {
+      const url = `/api/chat/messages/${messageId}/rating`;
+      const up = el("button", { type: "button", class: "thumb", text: "👍 Yes", "aria-label": "Helpful", title: "Helpful" });
+      const down = el("button", { type: "button", class: "thumb", text: "👎 No", "aria-label": "Not helpful", title: "Not helpful" });
+      const note = el("span", { class: "small muted", role: "status" });
+      const box = el("div", { class: "rate" }, el("span", { class: "small muted", text: "Was this helpful?" }), up, down, note);
+      const show = (r) => {
+        up.setAttribute("aria-pressed", r && r.helpful ? "true" : "false");
+        down.setAttribute("aria-pressed", r && !r.helpful ? "true" : "false");
+      };
+      const send = async (body, thanks) => {
+        try { const r = await api("POST", url, body); show(r); note.textContent = thanks; return r; }
+        catch (e) { note.textContent = e.message; return null; }
+      };
+      let form = null;
+      const closeForm = () => { if (form) { form.remove(); form = null; down.focus(); } };
+      up.addEventListener("click", () => { closeForm(); send({ helpful: true }, "Thanks!"); });
+      down.addEventListener("click", async () => {
+        if (form) return form.querySelector("input").focus();
+        const r = await send({ helpful: false }, "Thanks. What went wrong? (optional)");
+        if (!r) return;
+        box.after(form = this.reasonForm(r, (body) => send(body, "Thanks, the creator will see this.").then((ok) => ok && closeForm()), closeForm));
+        form.scrollIntoView({ block: "nearest" });
+        form.querySelector("input").focus({ preventScroll: true });
+      });
+      show(current);
+      return box;
+    }
+
+    reasonForm(r, submit, close) {
+      const REASONS = [["wrong_moment", "Wrong moment"], ["wrong_answer", "Wrong answer"], ["not_in_course", "Not in the course"], ["other", "Other"]];
+      const name = `reason-${r.message_id}`;
+      const comment = el("textarea", { rows: 2, maxlength: 1000, placeholder: "A comment for the creator (optional)", "aria-label": "Comment" });
+      comment.value = r.comment || "";
+      const form = el("form", { class: "rate-form" },
+        el("fieldset", {}, el("legend", { class: "small", text: "What was wrong?" }),
+          ...REASONS.map(([value, label]) => el("label", { class: "small" },
+            el("input", { type: "radio", name, value, checked: r.reason === value ? "checked" : null }), el("span", { text: label })))),
+        comment,
+        el("div", { class: "rate-actions" }, el("button", { type: "submit", class: "small primary", text: "Send" }),
+          el("button", { type: "button", class: "small ghost", text: "Close", onclick: close })));
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const picked = form.querySelector("input[type=radio]:checked");
+        submit({ helpful: false, reason: picked ? picked.value : null, comment: comment.value.trim() || null });
+      });
+      form.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); close(); } });
+      return form;
     }
 
     done() { this.pending = null; this.sendBtn.disabled = false; this.scroll(); }

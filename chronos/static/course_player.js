@@ -2,11 +2,9 @@
    through the course without reloading, Mark complete, auto-advance, and the chat scoped to the course. */
 "use strict";
 (() => {
-  const { el, csrf } = Chronos;
+  const { el } = Chronos;
   const state = JSON.parse(document.getElementById("player-data").textContent);
   const player = document.getElementById("player");
-  const BEAT_MS = 10000;   // a heartbeat every 10 s of playing, and on pause, seek, end and leaving
-  const REWIND_S = 2;      // resume a little before the stored moment, to pick up the thread
 
   const items = state.modules.flatMap((m) => m.videos.map((v) => ({ ...v, module_id: m.id, module_title: m.title })));
   let index = Math.max(0, items.findIndex((i) => i.id === state.current.video_id && i.module_id === state.current.module_id));
@@ -17,55 +15,17 @@
     : `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`);
   const note = (text) => { document.getElementById("player-note").textContent = text; };
 
-  /* -- measuring what is watched ------------------------------------------------------------------ */
-  // watched: seconds of video played since the last heartbeat (seeks excluded); from: where that
-  // stretch began. The server credits at most what wall time and the position's advance allow.
-  let watched = 0, from = 0, lastTime = 0, lastSent = null, started = false;
-
-  player.addEventListener("playing", () => { started = true; });
-  player.addEventListener("timeupdate", () => {
-    const t = player.currentTime;
-    if (!player.seeking && !player.paused) {
-      const step = t - lastTime;
-      if (step > 0 && step < 3) watched += step;
-    }
-    lastTime = t;
-  });
-  player.addEventListener("seeking", () => {
-    flush();  // closes the stretch before the jump, at the position it reached
-    from = lastTime = player.currentTime;
-  });
-  player.addEventListener("pause", () => flush());
+  /* -- measuring what is watched (watching.js) ---------------------------------------------------- */
+  const watching = ChronosWatching.track(player, {
+    preview: state.preview, onSaved: apply, onSent: (position) => { current.position_s = position; },
+    place: () => ({ video_id: current.id, course_id: state.course_id, module_id: current.module_id }) });
+  const flush = watching.flush, post = ChronosWatching.post;
   player.addEventListener("ended", () => {
-    flush();
     if (document.getElementById("auto-advance").checked && index < items.length - 1) go(index + 1, { autoplay: true });
   });
-  setInterval(() => { if (!player.paused) flush(); }, BEAT_MS);
-  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") flush(true); });
-  window.addEventListener("pagehide", () => flush(true));
-
-  function post(url, body, keepalive = false) {
-    // keepalive lets the last heartbeat finish after the page is gone (as sendBeacon would), with the CSRF header.
-    return fetch(url, { method: "POST", keepalive, body: JSON.stringify(body),
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() } })
-      .then((res) => (res.status === 200 ? res.json() : null)).catch(() => null);
-  }
-
-  function flush(leaving = false) {
-    if (!started || state.preview) return;
-    const position = lastTime;
-    if (watched < 0.25 && lastSent !== null && Math.abs(position - lastSent) < 1) return;
-    const body = { video_id: current.id, course_id: state.course_id, module_id: current.module_id,
-      position_s: Number(position.toFixed(2)), watched_s: Number(watched.toFixed(2)), from_s: Number(from.toFixed(2)) };
-    watched = 0;
-    from = lastSent = position;
-    current.position_s = position;
-    post("/api/progress", body, leaving).then(apply);
-  }
 
   /* -- showing progress ----------------------------------------------------------------------------- */
   function apply(data) {
-    if (!data) return;
     const v = data.video;
     for (const item of items) if (item.id === v.video_id) { item.completed = v.completed; item.position_s = v.position_s; }
     if (v.completed) {
@@ -109,13 +69,12 @@
   }
 
   /* -- moving through the course without leaving the page ------------------------------------------ */
-  const resumeAt = (v) => (v.position_s > REWIND_S && (!v.duration_s || v.position_s < v.duration_s - 3)
-    ? v.position_s - REWIND_S : 0);
+  const resumeAt = (v) => ChronosWatching.resumeAt(v.position_s, v.duration_s);
 
   function startAt(seconds, autoplay) {
     const begin = () => {
       if (seconds > 0) player.currentTime = seconds;
-      from = lastTime = seconds;
+      watching.restart(seconds);
       if (autoplay) player.play().catch(() => {});
     };
     if (player.readyState >= 1) begin(); else player.addEventListener("loadedmetadata", begin, { once: true });
@@ -136,7 +95,7 @@
     flush();
     index = i;
     current = items[i];
-    started = false; watched = 0; lastSent = null;
+    watching.reset();
     player.querySelectorAll("track").forEach((t) => t.remove());
     player.append(el("track", { kind: "captions", label: "Transcript", src: `/videos/${current.id}/transcript.vtt` }));
     if (current.poster) player.poster = current.poster; else player.removeAttribute("poster");

@@ -8,6 +8,7 @@ from chronos.models.analytics_attention import AttentionVideo
 from chronos.models.analytics_confusion import ConfusionMap
 from chronos.models.analytics_overview import Overview, WatchBucket
 from chronos.models.analytics_range import Range
+from chronos.models.ratings import REASONS, Unhelpful
 from chronos.models.analytics_students import Leaderboard, StudentDetail, StudentInfo, StudentRow, TimelineEvent
 from chronos.timefmt import clock
 
@@ -32,7 +33,20 @@ def overview_json(ov: Overview) -> dict:
     out["headline"]["engagement"]["formula"] = ENGAGEMENT_FORMULA
     out["watch_time"] = [_bucket_json(b) for b in ov.watch_time]
     out["needs_attention"] = [_attention_json(v) for v in ov.needs_attention]
+    out["headline"]["helpful"] |= {"rated": ov.ratings.rated, "helpful": ov.ratings.helpful}
+    del out["ratings"]
+    out["unhelpful"] = [_unhelpful_json(u) for u in ov.unhelpful]
     return out
+
+
+def _unhelpful_json(u: Unhelpful) -> dict:
+    """A thumbs down as the dashboard lists it: each cited moment with the link that plays it."""
+    return {"message_id": u.message_id, "rated_at": u.rated_at, "date": u.date,
+            "rater": "You" if u.student_id is None else (u.student or f"Student {u.student_id}"),
+            "student_id": u.student_id, "question": u.question, "answer": u.answer, "reason": u.reason,
+            "reason_label": REASONS.get(u.reason or "", "No reason given"), "comment": u.comment,
+            "citations": [c.to_json() | {"at": clock(c.start_s), "url": f"/videos/{c.video_id}?t={int(c.start_s)}"}
+                          for c in u.citations]}
 
 
 def _bucket_json(bucket: WatchBucket) -> dict:

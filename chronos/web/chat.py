@@ -8,8 +8,9 @@ from flask import Blueprint, Flask, jsonify, render_template, request
 from flask_sock import Sock
 
 from chronos.models import chat as chat_store
-from chronos.models import courses, videos
+from chronos.models import courses, ratings, videos
 from chronos.models.states import Role
+from chronos.operations import ratings as rating_ops
 from chronos.rag.chat import Asker, ChatError, answer_json
 from chronos.web import limits, services
 from chronos.web.errors import error
@@ -103,7 +104,9 @@ def session(session_id: int):
             return error("That chat does not exist.", 404)
         messages = chat_store.list_messages(conn, session_id)
         thumbs = _thumbnails(conn, messages)
-    return jsonify(found.to_json() | {"messages": [m.to_json() for m in messages], "thumbnails": thumbs})
+        mine = ratings.ratings_in_session(conn, session_id, who().asker.student_id)
+    return jsonify(found.to_json() | {"thumbnails": thumbs, "messages": [
+        m.to_json() | {"rating": mine[m.id].to_json() if m.id in mine else None} for m in messages]})
 
 
 def _thumbnails(conn, messages) -> dict[str, str | None]:
@@ -164,6 +167,22 @@ def delete_message(message_id: int):
             return error("That message does not exist.", 404)
         removed = chat_store.delete_exchange(conn, message_id)
     return jsonify(deleted=message_id, removed=removed)
+
+
+@bp.post("/api/chat/messages/<int:message_id>/rating")
+@api_member_required
+def rate(message_id: int):
+    """{"helpful": bool, "reason"?, "comment"?}: the asker's (or the owner's) rating of an answer."""
+    body = request.get_json(silent=True) or {}
+    helpful, reason, comment = body.get("helpful"), body.get("reason"), body.get("comment")
+    if not isinstance(helpful, bool):
+        return error("Send 'helpful': true (thumbs up) or false (thumbs down).", 400)
+    if not all(v is None or isinstance(v, str) for v in (reason, comment)):
+        return error("'reason' and 'comment' must be text.", 400)
+    asker = who().asker
+    rating = rating_ops.rate_answer(services(), asker.creator_id, asker.student_id, message_id,
+                                    helpful=helpful, reason=reason or None, comment=comment)
+    return jsonify(rating.to_json())
 
 
 def register(app: Flask) -> None:

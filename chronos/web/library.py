@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, render_template, send_file
 
 from chronos import tiers
 from chronos.config import ACCEPTED_AUDIO, ACCEPTED_VIDEO
-from chronos.models import stages, transcripts, videos
+from chronos.models import progress, stages, transcripts, videos
 from chronos.models.states import Role
 from chronos.operations import transcripts as transcript_ops
 from chronos.operations.videos import render_transcript
@@ -55,8 +55,11 @@ def video_page(video_id: int):
     with services().db.connection() as conn:
         video = _owned_or_404(conn, video_id)
         is_owner = who().role == Role.OWNER
+        student = who().student
+        mine = progress.video_progress(conn, student.id, [video_id]).get(video_id) if student else None
         return render_template("video.html", video=video, info=video_json(conn, video), is_owner=is_owner,
                                editor=transcript_ops.editor_state(conn, video) if is_owner else None,
+                               position_s=mine.position_s if mine else 0,
                                segments=transcripts.load_segments(conn, video_id),
                                stage_runs=stages.list_stages(conn, video_id),
                                timings=stages.latest_timings(conn, video_id))
