@@ -25,7 +25,7 @@ def test_thumbs_down_with_a_reason_reaches_the_dashboard(site, contexts):  # noq
     sign_in(page, site, STUDENT["username"], STUDENT["password"])
     page.goto(f"{site.url}/chat?session={session_id}")
     answer = page.locator(".msg.assistant").last
-    down = answer.locator("button.thumb[aria-label='Not helpful']")
+    down = answer.locator("button.rate-thumb[aria-label='Not helpful']")
     expect(down).to_have_attribute("aria-pressed", "false")
     with page.expect_response(lambda r: r.url.endswith(f"/messages/{answer_id}/rating")):
         down.click()
@@ -44,7 +44,7 @@ def test_thumbs_down_with_a_reason_reaches_the_dashboard(site, contexts):  # noq
     assert (stored.helpful, stored.reason, stored.comment) == (False, "wrong_moment", "The green part is explained at 0:40.")
     # Reloaded, the chat remembers the rating.
     page.reload()
-    expect(page.locator(".msg.assistant").last.locator("button.thumb[aria-label='Not helpful']")) \
+    expect(page.locator(".msg.assistant").last.locator("button.rate-thumb[aria-label='Not helpful']")) \
         .to_have_attribute("aria-pressed", "true")
 
     owner = owner_page(contexts, site)

@@ -191,8 +191,8 @@ const ChronosChat = (() => {
        One rating per asker per answer: pressing again changes it. */
     rating(messageId, current) {
       const url = `/api/chat/messages/${messageId}/rating`;
-      const up = el("button", { type: "button", class: "thumb", text: "👍 Yes", "aria-label": "Helpful", title: "Helpful" });
-      const down = el("button", { type: "button", class: "thumb", text: "👎 No", "aria-label": "Not helpful", title: "Not helpful" });
+      const up = el("button", { type: "button", class: "rate-thumb", text: "👍 Yes", "aria-label": "Helpful", title: "Helpful" });
+      const down = el("button", { type: "button", class: "rate-thumb", text: "👎 No", "aria-label": "Not helpful", title: "Not helpful" });
       const note = el("span", { class: "small muted", role: "status" });
       const box = el("div", { class: "rate" }, el("span", { class: "small muted", text: "Was this helpful?" }), up, down, note);
       const show = (r) => {
