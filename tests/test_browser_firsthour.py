@@ -155,3 +155,38 @@ def test_the_upgrade_prompt_without_a_checkout_says_how_to_raise_the_limit(runni
     expect(link).to_have_attribute("href", "https://whop.com/checkout/plan_s")
     expect(link).to_have_text("Upgrade to Starter")
     expect(page.locator("#raise-limit")).to_have_count(0)
+
+
+def test_a_forgotten_password_is_reset_with_the_owners_link(site, contexts):  # noqa: F811
+    from chronos.models import people
+    from tests.test_browser_courses import STUDENT, sign_in
+
+    with site.sv.db.connection() as conn:
+        _, token = people.create_invite(conn, 1, expires_at=None, max_uses=None)
+        people.join_with_invite(conn, token, name=STUDENT["name"], username=STUDENT["username"],
+                                password=STUDENT["password"])
+    student = contexts().new_page()
+    student.goto(site.url + "/login")
+    expect(student.locator("#forgot")).to_have_text(
+        f"Forgot your password? Ask {OWNER['name']}, who can send you a reset link.")
+
+    owner = owner_page(contexts, site)
+    owner.goto(site.url + "/people")
+    owner.get_by_role("button", name="Reset link").click()
+    expect(owner.locator("#reset-for")).to_contain_text("Send this link to Grace Hopper")
+    link = owner.locator("#reset-url").text_content()
+    assert re.fullmatch(re.escape(site.url) + r"/reset/[\w-]{40,}", link)
+    owner.screenshot(path="/tmp/chronos-shots/firsthour-reset-link.png")
+
+    student.goto(link)
+    expect(student.locator("h1")).to_have_text("Choose a new password")
+    student.screenshot(path="/tmp/chronos-shots/firsthour-reset-page.png")
+    student.get_by_label("New password (at least 8 characters)").fill("my new password")
+    student.get_by_label("New password again").fill("my new password")
+    student.get_by_role("button", name="Set my new password").click()
+    expect(student).to_have_url(site.url + "/")
+    expect(student.locator(".flash")).to_have_text("Your new password is set. Use it next time you sign in.")
+    student.get_by_role("button", name="Sign out").click()
+    sign_in(student, site, STUDENT["username"], "my new password")
+    assert student.goto(link).status == 410  # used once
+    expect(student.locator("main")).to_contain_text("used already")

@@ -770,6 +770,22 @@ ALTER TABLE videos ADD COLUMN upload_refunded_at TEXT;
 ALTER TABLE usage_metrics ADD COLUMN preview_answers INTEGER NOT NULL DEFAULT 0;
 """
 
+# Migration 19: password reset links (issue 18). The owner issues one for a student who forgot their
+# password; only its hash is stored, it expires, and it works once (used_at). Issuing a new one
+# withdraws the student's older unused links (withdrawn_at).
+PASSWORD_RESETS = f"""
+CREATE TABLE password_resets (
+  id INTEGER PRIMARY KEY,
+  student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  expires_at TEXT NOT NULL,
+  used_at TEXT,
+  withdrawn_at TEXT,
+  created_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE INDEX idx_password_resets_student ON password_resets(student_id);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -784,4 +800,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (11, "transcript sentences: a context vector with the neighbouring sentences", SENTENCE_WINDOWS),
     (12, "glossary: the words a creator's lectures use, hints for transcription", GLOSSARY),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
+    (19, "people: one-time password reset links", PASSWORD_RESETS),
 ]

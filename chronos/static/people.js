@@ -14,6 +14,22 @@
   });
   document.getElementById("copy-invite").addEventListener("click", () =>
     navigator.clipboard && navigator.clipboard.writeText(document.getElementById("invite-url").textContent));
+  /* A one-time link the owner passes on (no e-mail needed); issuing another withdraws this one. */
+  document.addEventListener("click", async (e) => {
+    const b = e.target.closest("button[data-reset]");
+    if (!b) return;
+    try {
+      const made = await api("POST", `/api/students/${b.dataset.reset}/reset-link`);
+      const until = new Date(made.expires_at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+      document.getElementById("reset-for").textContent =
+        `Send this link to ${b.dataset.name}. It lets them choose a new password once, until ${until}.`;
+      document.getElementById("reset-url").textContent = made.url;
+      document.getElementById("reset-box").hidden = false;
+    } catch (err) { alert(err.message); }
+  });
+  const copyReset = document.getElementById("copy-reset");
+  if (copyReset) copyReset.addEventListener("click", () =>
+    navigator.clipboard && navigator.clipboard.writeText(document.getElementById("reset-url").textContent));
   document.addEventListener("click", async (e) => {
     const b = e.target.closest("button[data-revoke], button[data-restore], button[data-withdraw]");
     if (!b) return;
