@@ -190,3 +190,47 @@ def test_a_forgotten_password_is_reset_with_the_owners_link(site, contexts):  # 
     sign_in(student, site, STUDENT["username"], "my new password")
     assert student.goto(link).status == 410  # used once
     expect(student.locator("main")).to_contain_text("used already")
+
+
+def test_the_course_players_chat_remembers_after_a_reload(site, contexts):  # noqa: F811
+    import json
+
+    from tests.test_browser_courses import course
+
+    leaves = site.add("photosynthesis.mp4", "Leaves", ready=False)
+    assert process(site.sv, leaves).status == "completed"
+    warm = site.add("silent.mp4", "Warm-up")
+    made = course(site, "Plants", [("Intro", [warm, leaves])])
+    other = course(site, "Other", [("Only", [leaves])])
+    page = student_page(contexts, site)
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(json.loads(f))))
+    page.goto(f"{site.url}/learn/{made.id}/watch/{leaves}")
+    expect(page.locator(".chat-empty")).to_be_visible()
+    page.locator("#chat .moment input").uncheck()  # a question about the whole course
+    page.locator("#chat textarea").fill(QUESTION)
+    page.locator("#chat textarea").press("Enter")
+    answer = page.locator("#chat .msg.assistant").last
+    expect(answer).not_to_have_class(re.compile("streaming"), timeout=ANSWER_MS)
+    expect(answer.locator(".text")).to_contain_text("oxygen")
+
+    page.reload()
+    expect(page.locator("#chat .msg.user .text")).to_have_text([QUESTION])
+    expect(page.locator("#chat .msg.assistant .text")).to_contain_text("oxygen")
+    expect(page.locator("#chat .msg.assistant a.cite").first).to_contain_text("Leaves")
+    expect(page.locator(".chat-empty")).to_be_hidden()
+    page.screenshot(path="/tmp/chronos-shots/firsthour-course-chat-reload.png")
+
+    # Another video of the same course: the same conversation, and a follow-up continues its chat.
+    page.goto(f"{site.url}/learn/{made.id}/watch/{warm}")
+    expect(page.locator("#chat .msg.user .text")).to_have_text([QUESTION])
+    page.locator("#chat textarea").fill("And what does the plant make from carbon dioxide?")
+    page.locator("#chat textarea").press("Enter")
+    expect(page.locator("#chat .msg.assistant").last).not_to_have_class(re.compile("streaming"), timeout=ANSWER_MS)
+    first, follow_up = [m for m in sent if m.get("type") == "ask"]
+    assert first["session_id"] is None and isinstance(follow_up["session_id"], int)
+
+    # Another course's player has its own conversation.
+    page.goto(f"{site.url}/learn/{other.id}/watch/{leaves}")
+    expect(page.locator(".chat-empty")).to_be_visible()
+    expect(page.locator("#chat .msg")).to_have_count(0)

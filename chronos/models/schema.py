@@ -770,10 +770,12 @@ ALTER TABLE videos ADD COLUMN upload_refunded_at TEXT;
 ALTER TABLE usage_metrics ADD COLUMN preview_answers INTEGER NOT NULL DEFAULT 0;
 """
 
-# Migration 19: password reset links (issue 18). The owner issues one for a student who forgot their
-# password; only its hash is stored, it expires, and it works once (used_at). Issuing a new one
-# withdraws the student's older unused links (withdrawn_at).
-PASSWORD_RESETS = f"""
+# Migration 19 (issue 18): password reset links, and the course a question was asked in. The owner
+# issues a reset link for a student who forgot their password; only its hash is stored, it expires,
+# and it works once (used_at); issuing a new one withdraws the student's older unused links
+# (withdrawn_at). chat_messages.course_id lets the course player show its recent conversation
+# again after a reload (a course question without a moment has no video_id).
+RESETS_AND_COURSE_CHAT = f"""
 CREATE TABLE password_resets (
   id INTEGER PRIMARY KEY,
   student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
@@ -784,6 +786,9 @@ CREATE TABLE password_resets (
   created_at TEXT NOT NULL DEFAULT {_NOW}
 );
 CREATE INDEX idx_password_resets_student ON password_resets(student_id);
+ALTER TABLE chat_messages ADD COLUMN course_id INTEGER REFERENCES courses(id) ON DELETE SET NULL;
+CREATE INDEX idx_messages_course ON chat_messages(course_id) WHERE course_id IS NOT NULL;
+CREATE INDEX idx_messages_video ON chat_messages(video_id) WHERE video_id IS NOT NULL;
 """
 
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -800,5 +805,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (11, "transcript sentences: a context vector with the neighbouring sentences", SENTENCE_WINDOWS),
     (12, "glossary: the words a creator's lectures use, hints for transcription", GLOSSARY),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
-    (19, "people: one-time password reset links", PASSWORD_RESETS),
+    (19, "people: one-time password reset links; chat: the course a question was asked in",
+     RESETS_AND_COURSE_CHAT),
 ]

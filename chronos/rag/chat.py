@@ -84,8 +84,10 @@ class ChatService:
 
     def ask(self, asker: Asker, message: str, *, session_id: int | None = None,
             video_id: int | None = None, at_s: float | None = None,
-            video_ids: list[int] | None = None, edit_message_id: int | None = None) -> Iterator[ChatEvent]:
-        """Stream events: session, delta*, citation*, then done (or error, keeping partial text)."""
+            video_ids: list[int] | None = None, edit_message_id: int | None = None,
+            course_id: int | None = None) -> Iterator[ChatEvent]:
+        """Stream events: session, delta*, citation*, then done (or error, keeping partial text).
+        course_id: asked in that course's player (stored with the question, for its history)."""
         question = (message or "").strip()
         if not question:
             raise ChatError("Type a question first.")
@@ -98,7 +100,7 @@ class ChatService:
             try:
                 with transaction(conn):  # no chat left without its first question
                     session, user_msg_id = self._record_question(conn, asker, question, session_id,
-                                                                 video_id, at_s, edit_message_id)
+                                                                 video_id, at_s, edit_message_id, course_id)
             except ChatError:
                 if credit_day:
                     quota.refund_credit(conn, asker.creator_id, credit_day)
@@ -135,7 +137,8 @@ class ChatService:
         return answer_json(final["message"])
 
     def _record_question(self, conn, asker: Asker, question: str, session_id: int | None,
-                         video_id: int | None, at_s: float | None, edit_message_id: int | None):
+                         video_id: int | None, at_s: float | None, edit_message_id: int | None,
+                         course_id: int | None = None):
         if edit_message_id is not None:
             sid = chat.message_session(conn, edit_message_id)
             session = sid and chat.get_session(conn, sid, asker.creator_id, asker.student_id)
@@ -150,7 +153,8 @@ class ChatService:
                 raise ChatError("That chat does not exist (it may have been deleted).", 404)
         else:
             session = chat.create_session(conn, asker.creator_id, asker.student_id, session_title(question))
-        msg_id = chat.add_message(conn, session.id, MessageRole.USER, question, video_id=video_id, at_s=at_s)
+        msg_id = chat.add_message(conn, session.id, MessageRole.USER, question, video_id=video_id, at_s=at_s,
+                                  course_id=course_id)
         return chat.get_session(conn, session.id, asker.creator_id, asker.student_id), msg_id
 
     def _answer(self, asker: Asker, session_id: int, question_id: int, question: str,

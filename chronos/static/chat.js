@@ -43,6 +43,7 @@ const ChronosChat = (() => {
       this.pending = null;      // the answer bubble being streamed
       this.build();
       this.connect();
+      if (opts.recent) this.loadRecent(opts.recent);
     }
 
     build() {
@@ -235,7 +236,21 @@ const ChronosChat = (() => {
       this.empty.hidden = !!sessionId;
       if (!sessionId) return;
       const s = await api("GET", `/api/chat/sessions/${sessionId}`);
-      for (const m of s.messages) {
+      this.show(s.messages);
+    }
+
+    /* Beside a video or in a course player: the recent questions asked there (query: "course_id=…"
+       or "video_id=…"), continuing the latest one's chat. A question asked meanwhile wins. */
+    async loadRecent(query) {
+      const recent = await api("GET", `/api/chat/recent?${query}`).catch(() => null);
+      if (!recent || !recent.messages.length || this.list.children.length) return;
+      this.sessionId = recent.session_id;
+      this.empty.hidden = true;
+      this.show(recent.messages);
+    }
+
+    show(messages) {
+      for (const m of messages) {
         if (m.role === "user") { this.addQuestion(m); continue; }
         this.startAnswer();
         const b = this.pending;
@@ -299,7 +314,8 @@ const ChronosChat = (() => {
 
   /* Beside a video: questions carry the player's current moment. */
   function mountVideo(root, player, videoId) {
-    return new Chat(root, { player, videoId, emptyText: "Ask about this video. Tick “this moment” to ask about what is playing now." });
+    return new Chat(root, { player, videoId, recent: `video_id=${videoId}`,
+      emptyText: "Ask about this video. Tick “this moment” to ask about what is playing now." });
   }
 
   return { Chat, mountPage, mountVideo, markdown };
