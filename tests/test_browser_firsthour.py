@@ -234,3 +234,40 @@ def test_the_course_players_chat_remembers_after_a_reload(site, contexts):  # no
     page.goto(f"{site.url}/learn/{other.id}/watch/{leaves}")
     expect(page.locator(".chat-empty")).to_be_visible()
     expect(page.locator("#chat .msg")).to_have_count(0)
+
+
+def test_a_lecture_lands_in_the_module_under_the_pointer(site, contexts):  # noqa: F811
+    from tests.test_browser_courses import builder_order, course, drag, saved_order
+
+    ids = [site.add(f, t) for f, t in (("photosynthesis.mp4", "Leaves"), ("interest.mp4", "Money"),
+                                        ("rivers.m4a", "Rivers"))]
+    site.add("silent.mp4", "Silence")
+    made = course(site, "Nature", [("Full", ids), ("Empty", [])], published=False)
+    page = owner_page(contexts, site, viewport={"width": 1280, "height": 1400})  # no scrolling mid-drag
+    page.goto(f"{site.url}/courses/{made.id}/edit")
+    full, empty = page.locator("#modules > .module").nth(0), page.locator("#modules > .module").nth(1)
+    expect(full.locator(".module-video")).to_have_count(3)
+
+    # From the library, diagonally down across the full module's lectures into the empty one.
+    source = page.locator("#library .library-item", has_text="Silence").locator(".video-handle")
+    assert source.bounding_box()["y"] < full.locator(".module-videos").bounding_box()["y"] + 60
+    with saved_order(page) as res:
+        drag(page, source, empty.locator(".module-videos"))
+    assert res.value.ok
+    assert builder_order(page) == [("Full", ["Leaves", "Money", "Rivers"]), ("Empty", ["Silence"])]
+
+    # A lecture of the full module, diagonally past its neighbours, into the module below.
+    with saved_order(page) as res:
+        drag(page, full.locator(".module-video", has_text="Leaves").locator(".video-handle"),
+             empty.locator(".module-video", has_text="Silence"), upper=False)
+    assert res.value.ok
+    assert builder_order(page) == [("Full", ["Money", "Rivers"]), ("Empty", ["Silence", "Leaves"])]
+    page.reload()
+    assert builder_order(page) == [("Full", ["Money", "Rivers"]), ("Empty", ["Silence", "Leaves"])]
+
+    # Released over a module that has the lecture already: refused, and said so.
+    empty = page.locator("#modules > .module").nth(1)
+    drag(page, page.locator("#library .library-item", has_text="Leaves").locator(".video-handle"),
+         empty.locator(".module-videos"), at_end=True)
+    expect(page.locator("#save-state")).to_have_text("That module already has this lecture.")
+    assert builder_order(page) == [("Full", ["Money", "Rivers"]), ("Empty", ["Silence", "Leaves"])]
