@@ -271,3 +271,91 @@ def test_a_lecture_lands_in_the_module_under_the_pointer(site, contexts):  # noq
          empty.locator(".module-videos"), at_end=True)
     expect(page.locator("#save-state")).to_have_text("That module already has this lecture.")
     assert builder_order(page) == [("Full", ["Money", "Rivers"]), ("Empty", ["Silence", "Leaves"])]
+
+
+def test_error_pages_dialogs_disabled_buttons_and_the_streamed_answer(site, contexts):  # noqa: F811
+    video = add_video(site.sv, "photosynthesis.mp4", title="Photosynthesis")
+    assert process(site.sv, video.id).status == "completed"
+    owner = owner_page(contexts, site)
+    native = []
+    owner.on("dialog", lambda d: (native.append(d.message), d.dismiss()))
+
+    # An unknown video, or any unknown page: Chronos's error page; the API keeps answering JSON.
+    res = owner.goto(f"{site.url}/videos/9999")
+    assert res.status == 404
+    expect(owner.locator("main h1")).to_have_text("Page not found")
+    expect(owner.locator("main")).to_contain_text("This video does not exist or was deleted.")
+    expect(owner.locator(".topbar .brand")).to_be_visible()
+    assert owner.goto(f"{site.url}/no/such/page").status == 404
+    expect(owner.locator("main")).to_contain_text("There is nothing at this address.")
+    assert owner.request.get(f"{site.url}/api/videos/9999").json()["status"] == 404
+    icon = owner.locator("link[rel=icon]").get_attribute("href")
+    assert owner.request.get(site.url + icon).headers["content-type"].startswith("image/svg+xml")
+
+    # The answer is seen being written: its text changes over several frames before it is done.
+    received = []
+    owner.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(f)))
+    owner.goto(site.url + "/chat")
+    owner.evaluate("""() => { window.frames_ = 0; window.seen = new Set();
+        const tick = () => { window.frames_++; requestAnimationFrame(tick); }; tick();
+        new MutationObserver(() => { const t = [...document.querySelectorAll('.msg.assistant .text')].pop();
+            if (t && t.textContent) window.seen.add(window.frames_ + ':' + t.textContent.length); })
+          .observe(document.getElementById('chat'), {subtree: true, childList: true, characterData: true}); }""")
+    answer = ask(owner, QUESTION)
+    expect(answer.locator(".text")).to_contain_text("oxygen")
+    states = owner.evaluate("[...window.seen].map(s => s.split(':').map(Number))")
+    deltas = [f for f in received if '"type": "delta"' in f]
+    assert len(deltas) >= 2, "the answer did not leave the server in pieces"
+    # Each piece was on the page in a frame of its own (they reach the page within milliseconds).
+    lengths_by_frame = {}
+    for frame, length in states:
+        lengths_by_frame[frame] = max(length, lengths_by_frame.get(frame, 0))
+    assert len(lengths_by_frame) >= len(deltas), states
+    assert sorted(lengths_by_frame.values()) == [n for _, n in sorted(lengths_by_frame.items())]
+
+    # A disabled button looks disabled, not like the primary Send beside it.
+    send = owner.get_by_role("button", name="Send")
+    enabled_bg = send.evaluate("b => getComputedStyle(b).backgroundColor")
+    send.evaluate("b => { b.disabled = true; }")
+    assert send.evaluate("b => getComputedStyle(b).backgroundColor") != enabled_bg
+    assert send.evaluate("b => getComputedStyle(b).cursor") == "not-allowed"
+    send.evaluate("b => { b.disabled = false; }")
+
+    # Rename and delete a chat with the app's own dialog.
+    session = owner.locator("#session-list li").first
+    session.get_by_role("button", name=re.compile("^Rename")).click()
+    dialog = owner.locator("dialog.app-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("textbox")).to_have_value(QUESTION)
+    dialog.get_by_role("textbox").fill("Oxygen from water")
+    owner.screenshot(path="/tmp/chronos-shots/firsthour-dialog.png")
+    dialog.get_by_role("textbox").press("Enter")
+    expect(owner.locator("#session-list li").first).to_contain_text("Oxygen from water")
+    expect(dialog).to_have_count(0)
+    owner.locator("#session-list li").first.get_by_role("button", name=re.compile("^Delete")).click()
+    expect(dialog).to_contain_text("Delete the chat “Oxygen from water”?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(owner.locator("#session-list li")).to_have_count(1)
+    owner.locator("#session-list li").first.get_by_role("button", name=re.compile("^Delete")).click()
+    dialog.get_by_role("button", name="Delete").click()
+    expect(owner.locator("#session-list li")).to_have_count(0)
+    assert native == []
+
+
+def test_the_owners_navigation_folds_on_a_phone(site, contexts):  # noqa: F811
+    owner = owner_page(contexts, site, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    bar = owner.locator("header.topbar")
+    assert bar.bounding_box()["height"] < 0.25 * 844
+    expect(owner.locator("#site-nav")).to_be_hidden()
+    owner.screenshot(path="/tmp/chronos-shots/firsthour-phone-nav-closed.png")
+    owner.get_by_role("button", name="Menu").click()
+    expect(owner.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "true")
+    expect(owner.locator("#site-nav")).to_be_visible()
+    owner.screenshot(path="/tmp/chronos-shots/firsthour-phone-nav-open.png")
+    owner.locator("#site-nav").get_by_role("link", name="People").click()
+    expect(owner).to_have_url(site.url + "/people")
+    expect(owner.locator("#site-nav")).to_be_hidden()
+    # A wide screen shows the navigation and no Menu button.
+    owner.set_viewport_size({"width": 1280, "height": 900})
+    expect(owner.locator("#site-nav")).to_be_visible()
+    expect(owner.get_by_role("button", name="Menu")).to_be_hidden()

@@ -2,7 +2,7 @@
    the ↑ ↓ buttons; every change is saved at once. Also the "new course" form of the courses page. */
 "use strict";
 (() => {
-  const { api, el, csrf } = Chronos;
+  const { api, el, csrf, dialog } = Chronos;
 
   const newForm = document.getElementById("new-course");
   if (newForm) {
@@ -272,7 +272,7 @@
       saveOrder();
     } else if (act === "module-delete") {
       const title = mod.querySelector(".module-title").value;
-      if (!confirm(`Delete the module “${title}”? Its lectures stay in your library.`)) return;
+      if (!await dialog({ message: `Delete the module “${title}”? Its lectures stay in your library.`, ok: "Delete module", danger: true })) return;
       await save("DELETE", `/api/courses/${courseId}/modules/${mod.dataset.moduleId}`, undefined, () => {});
       course = await api("GET", `/api/courses/${courseId}`);
       render();
@@ -352,7 +352,8 @@
     save("DELETE", `/api/courses/${courseId}/thumbnail`, undefined, (c) => { course = c; showThumb(null); }));
 
   document.getElementById("delete-course").addEventListener("click", async () => {
-    if (!confirm(`Delete the course “${course.title}”? Its lectures stay in your library; students' progress in it is lost.`)) return;
+    if (!await dialog({ message: `Delete the course “${course.title}”? Its lectures stay in your library; students' progress in it is lost.`,
+                        ok: "Delete course", danger: true })) return;
     try { await api("DELETE", `/api/courses/${courseId}`); location.href = "/courses"; } catch (err) { show(err.message, "error"); }
   });
 

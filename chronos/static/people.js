@@ -1,7 +1,7 @@
 /* The people page: create and withdraw invites, revoke and restore students. */
 "use strict";
 (() => {
-  const { api } = Chronos;
+  const { api, dialog, tell } = Chronos;
   const form = document.getElementById("invite-form");
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -10,7 +10,7 @@
       const invite = await api("POST", "/api/invites", data);
       document.getElementById("invite-url").textContent = invite.url;
       document.getElementById("new-invite").hidden = false;
-    } catch (err) { alert(err.message); }
+    } catch (err) { tell(err.message); }
   });
   document.getElementById("copy-invite").addEventListener("click", () =>
     navigator.clipboard && navigator.clipboard.writeText(document.getElementById("invite-url").textContent));
@@ -25,7 +25,7 @@
         `Send this link to ${b.dataset.name}. It lets them choose a new password once, until ${until}.`;
       document.getElementById("reset-url").textContent = made.url;
       document.getElementById("reset-box").hidden = false;
-    } catch (err) { alert(err.message); }
+    } catch (err) { tell(err.message); }
   });
   const copyReset = document.getElementById("copy-reset");
   if (copyReset) copyReset.addEventListener("click", () =>
@@ -35,7 +35,8 @@
     if (!b) return;
     try {
       if (b.dataset.revoke) {
-        if (!confirm("Revoke this student's access? Their chats and progress are kept.")) return;
+        if (!await dialog({ message: "Revoke this student's access? Their chats and progress are kept.",
+                            ok: "Revoke", danger: true })) return;
         await api("POST", `/api/students/${b.dataset.revoke}/revoke`);
       } else if (b.dataset.restore) {
         await api("POST", `/api/students/${b.dataset.restore}/restore`);
@@ -43,6 +44,6 @@
         await api("DELETE", `/api/invites/${b.dataset.withdraw}`);
       }
       location.reload();
-    } catch (err) { alert(err.message); }
+    } catch (err) { tell(err.message); }
   });
 })();
