@@ -14,10 +14,10 @@ from tests.fakes.whop_server import FakeWhop, deliver, membership_event
 
 SECRET = "ws_matrix_secret"
 OPEN = {"auth.setup", "auth.login", "auth.join", "auth.logout", "static", "whop.start", "whop.callback",
-        "whop.webhook"}
+        "whop.webhook", "resets.page"}
 MEMBER = {"library.index", "library.video_page", "library.download_transcript", "library.media",
           "library.thumbnail", "chat.page", "chat.ask", "chat.sessions", "chat.session", "chat.rename",
-          "chat.delete", "chat.edit", "chat.delete_message", "chat.rate", "whop.experience",
+          "chat.delete", "chat.edit", "chat.delete_message", "chat.rate", "chat.recent", "whop.experience",
           "courses.list_courses", "courses.get_course", "learn.catalog", "learn.course_page", "learn.player",
           "learn.thumbnail", "learn.heartbeat", "learn.mark_complete", "learn.course_progress"}
 MARKERS = ("SECRET LECTURE", "SECRET QUESTION", "SECRET COURSE", "Grace Hopper", "user_gone")

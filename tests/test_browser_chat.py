@@ -140,16 +140,19 @@ def test_edit_delete_and_shift_enter(ready):
     box.fill("Where does the Calvin cycle happen?")
     box.press("Enter")
     expect(page.locator(".msg.assistant").last).not_to_have_class(re.compile("streaming"), timeout=UI_MS)
-    page.once("dialog", lambda d: d.accept("Which gas is released when water is split?"))
     page.locator(".msg.user button", has_text="Edit").click()
+    edit = page.locator("dialog.app-dialog")  # the app's own dialog, not the browser's prompt()
+    expect(edit.get_by_role("textbox")).to_have_value("Where does the Calvin cycle happen?")
+    edit.get_by_role("textbox").fill("Which gas is released when water is split?")
+    edit.get_by_role("button", name="Ask again").click()
     expect(page.locator(".msg.user .text")).to_have_text("Which gas is released when water is split?")
     answer = page.locator(".msg.assistant").last
     expect(answer.locator(".text")).to_contain_text("oxygen", timeout=UI_MS)
     assert page.locator(".msg.assistant").count() == 1
     page.reload()  # the edited exchange survived
     expect(page.locator(".msg.user .text")).to_have_text("Which gas is released when water is split?")
-    page.once("dialog", lambda d: d.accept())
     page.locator(".msg.user button", has_text="Delete").click()
+    page.locator("dialog.app-dialog").get_by_role("button", name="Delete").click()
     expect(page.locator(".msg")).to_have_count(0)
 
 

@@ -252,8 +252,8 @@ def test_builder_details_modules_and_refusals(site, contexts):
     assert (stored.title, stored.topic, stored.published) == ("Plants", "Biology", True)
     assert stored.modules[0].video_ids == [leaves]
     assert stored.thumbnail_path
-    page.once("dialog", lambda d: d.accept())
     page.click("#delete-course")
+    page.locator("dialog.app-dialog").get_by_role("button", name="Delete course").click()  # the app's own dialog
     expect(page).to_have_url(site.url + "/courses")
     expect(page.locator("#courses-empty")).to_be_visible()
 

@@ -237,3 +237,37 @@ def test_cli_ask(tmp_path):
     assert any(overlaps(c, gold) for c in out["citations"])
     text = run_cli("ask", "Where does the river drop its sediment?", "--data-dir", data).stdout
     assert "Rivers at 0:" in text
+
+
+def test_recent_questions_of_a_course_player_and_a_video(client, library):
+    from chronos.models import courses
+
+    app, sv, creator, ids = library
+    with sv.db.connection() as conn:
+        made = courses.create_course(conn, creator.id, title="Money and rivers", published=True)
+        courses.add_module(conn, made.id, creator.id, title="All", video_ids=[ids["interest.mp4"], ids["rivers.m4a"]])
+    assert client.get(f"/api/chat/recent?course_id={made.id}").get_json() == {"session_id": None, "messages": []}
+    first = ask(client, "Where does a river drop its sediment?", course_id=made.id, video_id=ids["rivers.m4a"])
+    second = ask(client, "How long does money take to double?", course_id=made.id, video_id=ids["interest.mp4"],
+                 at_s=3.0, session_id=first["session_id"])
+    ask(client, "Where does a river drop its sediment?")  # the Ask page: no course, no video
+    recent = client.get(f"/api/chat/recent?course_id={made.id}").get_json()
+    assert recent["session_id"] == first["session_id"]
+    assert [(m["role"], m["content"][:20]) for m in recent["messages"]] == [
+        ("user", "Where does a river d"), ("assistant", first["answer"][:20]),
+        ("user", "How long does money "), ("assistant", second["answer"][:20])]
+    assert recent["messages"][1]["citations"][0]["video_id"] == ids["rivers.m4a"]
+    # Beside the video: the question asked at a moment of it (in the course or not).
+    by_video = client.get(f"/api/chat/recent?video_id={ids['interest.mp4']}").get_json()
+    assert by_video["messages"][-2]["content"] == "How long does money take to double?"
+    assert by_video["messages"][-2]["at_s"] == 3.0
+    # Only the asker's own: another student's player shows none of it.
+    from chronos.models import people
+    with sv.db.connection() as conn:
+        _, token = people.create_invite(conn, creator.id, expires_at=None, max_uses=None)
+        people.join_with_invite(conn, token, name="Linus", username="linus-recent", password="a long password")
+    student = signed_in(app, {"name": "linus-recent", "password": "a long password"})
+    assert student.get(f"/api/chat/recent?course_id={made.id}").get_json()["messages"] == []
+    assert client.get("/api/chat/recent").status_code == 400
+    assert client.get(f"/api/chat/recent?course_id={made.id}&video_id=1").status_code == 400
+    assert client.get("/api/chat/recent?course_id=x").status_code == 400

@@ -132,18 +132,19 @@ def add_message(conn: Connection, session_id: int, role: MessageRole, content: s
                 answerer: str | None = None, model: str | None = None, usage=None,
                 cost_usd: float = 0.0, error: str | None = None, cached: bool = False,
                 follow_ups: Sequence[str] = (), video_id: int | None = None,
-                at_s: float | None = None, citations: Sequence[Citation] = ()) -> int:
+                at_s: float | None = None, course_id: int | None = None,
+                citations: Sequence[Citation] = ()) -> int:
     """Store one message (and an answer's citations) and touch the session."""
     u = usage
     with transaction(conn):
         cur = conn.execute(
             "INSERT INTO chat_messages(session_id, role, content, answerer, model, input_tokens,"
             " output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, error, cached,"
-            " follow_ups, video_id, at_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " follow_ups, video_id, at_s, course_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (session_id, role, content, answerer, model, u.input_tokens if u else 0,
              u.output_tokens if u else 0, u.cache_read_tokens if u else 0,
              u.cache_write_tokens if u else 0, cost_usd, error, int(cached),
-             json.dumps(list(follow_ups)), video_id, at_s))
+             json.dumps(list(follow_ups)), video_id, at_s, course_id))
         conn.executemany(
             "INSERT INTO message_citations(message_id, video_id, start_s, end_s, score, text, verified)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -164,15 +165,37 @@ def _message(r, citations: list[Citation]) -> Message:
 def list_messages(conn: Connection, session_id: int) -> list[Message]:
     """A session's messages in order, each answer with its citations."""
     rows = conn.execute("SELECT * FROM chat_messages WHERE session_id = ? ORDER BY id", (session_id,)).fetchall()
+    return _with_citations(conn, rows)
+
+
+def _with_citations(conn: Connection, rows) -> list[Message]:
+    """Messages from their rows, each with its citations."""
     cites: dict[int, list[Citation]] = {}
     for c in conn.execute(
             "SELECT mc.*, coalesce(v.title, 'Deleted video') AS title FROM message_citations mc"
-            " JOIN chat_messages m ON m.id = mc.message_id LEFT JOIN videos v ON v.id = mc.video_id"
-            " WHERE m.session_id = ? ORDER BY mc.id", (session_id,)):
+            " LEFT JOIN videos v ON v.id = mc.video_id WHERE mc.message_id IN"
+            " (SELECT value FROM json_each(?)) ORDER BY mc.id", (json.dumps([r["id"] for r in rows]),)):
         cites.setdefault(c["message_id"], []).append(
             Citation(c["video_id"], c["title"], c["start_s"], c["end_s"], c["score"], c["text"],
                      bool(c["verified"])))
     return [_message(r, cites.get(r["id"], [])) for r in rows]
+
+
+def recent_messages(conn: Connection, creator_id: int, student_id: int | None, *,
+                    course_id: int | None = None, video_id: int | None = None,
+                    questions: int = 10) -> list[Message]:
+    """The asker's last few questions asked in a course player (course_id) or beside a video
+    (video_id), each with its answer, oldest first, from whichever chats they were asked in."""
+    clause, args = _owner_clause(student_id)
+    where, place = ("m.course_id = ?", course_id) if course_id is not None else ("m.video_id = ?", video_id)
+    rows = conn.execute(
+        f"WITH q AS (SELECT m.id, m.session_id FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id"
+        f" WHERE s.creator_id = ? AND {clause} AND m.role = 'user' AND {where} ORDER BY m.id DESC LIMIT ?)"
+        " SELECT * FROM chat_messages WHERE id IN (SELECT id FROM q) OR (role = 'assistant' AND id IN"
+        " (SELECT (SELECT a.id FROM chat_messages a WHERE a.session_id = q.session_id AND a.id > q.id"
+        " ORDER BY a.id LIMIT 1) FROM q)) ORDER BY id",
+        [creator_id, *args, place, questions]).fetchall()
+    return _with_citations(conn, rows)
 
 
 def get_message(conn: Connection, message_id: int) -> Message | None:

@@ -890,6 +890,27 @@ CREATE UNIQUE INDEX idx_ratings_rater ON answer_ratings(message_id, coalesce(stu
 CREATE INDEX idx_ratings_creator_date ON answer_ratings(creator_id, date);
 """
 
+# Migration 19 (issue 18): password reset links, and the course a question was asked in. The owner
+# issues a reset link for a student who forgot their password; only its hash is stored, it expires,
+# and it works once (used_at); issuing a new one withdraws the student's older unused links
+# (withdrawn_at). chat_messages.course_id lets the course player show its recent conversation
+# again after a reload (a course question without a moment has no video_id).
+RESETS_AND_COURSE_CHAT = f"""
+CREATE TABLE password_resets (
+  id INTEGER PRIMARY KEY,
+  student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  expires_at TEXT NOT NULL,
+  used_at TEXT,
+  withdrawn_at TEXT,
+  created_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE INDEX idx_password_resets_student ON password_resets(student_id);
+ALTER TABLE chat_messages ADD COLUMN course_id INTEGER REFERENCES courses(id) ON DELETE SET NULL;
+CREATE INDEX idx_messages_course ON chat_messages(course_id) WHERE course_id IS NOT NULL;
+CREATE INDEX idx_messages_video ON chat_messages(video_id) WHERE video_id IS NOT NULL;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -908,6 +929,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (14, "sessions end on sign-out, password change and revoke; usernames compared normalised",
      SESSIONS_AND_NAMES),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
+    (19, "people: one-time password reset links; chat: the course a question was asked in",
+     RESETS_AND_COURSE_CHAT),
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
     (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),
     (22, "answer ratings: thumbs up or down, a reason and a comment", ANSWER_RATINGS),

@@ -1,11 +1,12 @@
-"""People operations: invite links (create, withdraw) and a student's access (revoke, restore)."""
+"""People operations: invite links (create, withdraw), a student's access (revoke, restore) and
+password reset links."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from chronos.models import people
+from chronos.models import password_resets, people
 from chronos.operations import OperationError
 from chronos.timefmt import iso_utc
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from chronos.services import Services
 
 NOTE_MAX = 200
+RESET_LINK_DAYS = 2  # long enough to reach a student by chat or in class, short for a stray link
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,33 @@ def set_revoked(sv: Services, creator_id: int, student_id: int, revoked: bool) -
         if people.get_student(conn, student_id, creator_id) is None:
             raise OperationError(f"No student {student_id}.", 404)
         return people.set_owner_revoked(conn, student_id, revoked)
+
+
+@dataclass(frozen=True)
+class NewReset:
+    """A password reset link just made, with its secret token (shown once: only its hash is stored)."""
+    reset: password_resets.PasswordReset
+    token: str
+
+
+def issue_reset(sv: Services, creator_id: int, student_id: int) -> NewReset:
+    """A one-time link that lets an invited student choose a new password; older links stop working."""
+    with sv.db.connection() as conn:
+        student = people.get_student(conn, student_id, creator_id)
+        if student is None:
+            raise OperationError(f"No student {student_id}.", 404)
+        if student.source != "invite":
+            raise OperationError("This student signs in with Whop: their password is Whop's to reset.", 400)
+        expires = iso_utc(datetime.now(timezone.utc) + timedelta(days=RESET_LINK_DAYS))
+        reset, token = password_resets.create_reset(conn, student_id, expires_at=expires)
+    return NewReset(reset, token)
+
+
+def reset_password(sv: Services, token: str, password: str) -> people.Student:
+    """Set a student's new password with a reset link (once); their other sessions end."""
+    with sv.db.connection() as conn:
+        try:
+            student_id = password_resets.use_reset(conn, token, password)
+        except password_resets.ResetRefused as exc:
+            raise OperationError(str(exc), 410) from None
+        return people.get_student(conn, student_id)

@@ -125,8 +125,10 @@ class ChatService:
 
     def ask(self, asker: Asker, message: str, *, session_id: int | None = None,
             video_id: int | None = None, at_s: float | None = None,
-            video_ids: list[int] | None = None, edit_message_id: int | None = None) -> Iterator[ChatEvent]:
-        """Stream events: session, delta*, citation*, then done (or error, keeping partial text)."""
+            video_ids: list[int] | None = None, edit_message_id: int | None = None,
+            course_id: int | None = None) -> Iterator[ChatEvent]:
+        """Stream events: session, delta*, citation*, then done (or error, keeping partial text).
+        course_id: asked in that course's player (stored with the question, for its history)."""
         question = (message or "").strip()
         if not question:
             raise ChatError("Type a question first.")
@@ -143,7 +145,7 @@ class ChatService:
             key = None if focus is not None else self._cache_key(conn, asker, question, scope)
             cached = answer_cache.get(conn, key) if key is not None else None
         opened = self.writer.call(lambda w: self._open(w, asker, tier, question, session_id, video_id,
-                                                       at_s, edit_message_id, key, cached))
+                                                       at_s, edit_message_id, key, cached, course_id))
         recorded = cached is not None  # a cached answer's question analytics were written with it
         activity.announce(self.publish, opened.creator_id, LiveKind.MESSAGE)
         try:
@@ -166,7 +168,7 @@ class ChatService:
 
     def _open(self, conn, asker: Asker, tier, question: str, session_id: int | None, video_id: int | None,
               at_s: float | None, edit_message_id: int | None, key: str | None,
-              cached: dict | None) -> _Opened:
+              cached: dict | None, course_id: int | None = None) -> _Opened:
         """The writer's part of asking, one transaction: take the credit (none for a cached answer:
         no AI work) and record the question, or neither; a cached answer is stored here too."""
         credit_day = None
@@ -177,7 +179,7 @@ class ChatService:
             except quota.QuotaExceeded as exc:
                 raise ChatError(str(exc), exc.status) from None
         session, user_msg_id = self._record_question(conn, asker, question, session_id, video_id, at_s,
-                                                     edit_message_id)
+                                                     edit_message_id, course_id)
         if cached is None:
             return _Opened(session, user_msg_id, credit_day)
         answer_id = chat.add_message(conn, session.id, MessageRole.ASSISTANT, cached["content"],
@@ -202,7 +204,8 @@ class ChatService:
         return answer_json(final["message"])
 
     def _record_question(self, conn, asker: Asker, question: str, session_id: int | None,
-                         video_id: int | None, at_s: float | None, edit_message_id: int | None):
+                         video_id: int | None, at_s: float | None, edit_message_id: int | None,
+                         course_id: int | None = None):
         if edit_message_id is not None:
             sid = chat.message_session(conn, edit_message_id)
             session = sid and chat.get_session(conn, sid, asker.creator_id, asker.student_id)
@@ -217,7 +220,8 @@ class ChatService:
                 raise ChatError("That chat does not exist (it may have been deleted).", 404)
         else:
             session = chat.create_session(conn, asker.creator_id, asker.student_id, session_title(question))
-        msg_id = chat.add_message(conn, session.id, MessageRole.USER, question, video_id=video_id, at_s=at_s)
+        msg_id = chat.add_message(conn, session.id, MessageRole.USER, question, video_id=video_id, at_s=at_s,
+                                  course_id=course_id)
         return chat.get_session(conn, session.id, asker.creator_id, asker.student_id), msg_id
 
     def _answer(self, asker: Asker, opened: _Opened, question: str, scope: list[int] | None,

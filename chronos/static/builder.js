@@ -2,7 +2,7 @@
    the ↑ ↓ buttons; every change is saved at once. Also the "new course" form of the courses page. */
 "use strict";
 (() => {
-  const { api, el, csrf } = Chronos;
+  const { api, el, csrf, dialog } = Chronos;
 
   const newForm = document.getElementById("new-course");
   if (newForm) {
@@ -142,24 +142,65 @@
                    delayOnTouchOnly: true, delay: 120 };
   let sortables = [];
   const holds = (listEl, id) => !!listEl.querySelector(`.module-video[data-video-id="${id}"]`);
+  const DUPLICATE = "That module already has this lecture.";
+
+  /* The drop target is the module under the pointer on release. Sortable keeps an item in the last
+     list it crossed, and enters an empty list only near its edge, so a diagonal drag toward an
+     empty module below a full one ended in the full one. */
+  function pointerOf(evt) {
+    const p = evt && evt.changedTouches && evt.changedTouches.length ? evt.changedTouches[0] : evt;
+    return p && Number.isFinite(p.clientX) ? p : null;
+  }
+  function listUnder(evt) {
+    const p = pointerOf(evt);
+    const under = p && document.elementFromPoint(p.clientX, p.clientY);
+    const mod = under && under.closest("#modules > .module");
+    return mod ? mod.querySelector(".module-videos") : null;
+  }
+  // Moves item (in a list, or new) into the list under the pointer, before the first lecture whose
+  // middle is below it; false when that module already holds the lecture. A lecture of a module
+  // released outside every module stays where Sortable put it.
+  function placeUnderPointer(item, evt) {
+    const list = listUnder(evt);
+    if (!list || list === item.parentElement) return true;
+    if (holds(list, item.dataset.videoId)) return false;
+    const y = pointerOf(evt).clientY;
+    const before = [...list.children].find((x) => x !== item && y < x.getBoundingClientRect().top + x.getBoundingClientRect().height / 2);
+    list.insertBefore(item, before || null);
+    return true;
+  }
 
   function wireSortables() {
     sortables.forEach((s) => s.destroy());
     sortables = [Sortable.create(modulesEl, { ...common, handle: ".module-handle", draggable: ".module",
       onEnd: (e) => { if (e.oldIndex !== e.newIndex) saveOrder(); } })];
+    let before = null;  // the layout when the drag began
     for (const list of modulesEl.querySelectorAll(".module-videos")) {
       sortables.push(Sortable.create(list, { ...common, handle: ".video-handle", draggable: ".module-video",
         // A module holds each lecture once: refuse a drop where it already is.
         group: { name: "lectures", put: (to, from, dragged) => from === to || !holds(to.el, dragged.dataset.videoId) },
-        onEnd: (e) => { if (e.from !== e.to || e.oldIndex !== e.newIndex) saveOrder(); } }));
+        onStart: () => { before = JSON.stringify(layout()); },
+        onEnd: (e) => {
+          if (!placeUnderPointer(e.item, e.originalEvent)) {
+            e.from.insertBefore(e.item, e.from.children[e.oldIndex] || null);  // back where it was
+            show(DUPLICATE, "error");
+          }
+          if (JSON.stringify(layout()) !== before) saveOrder();
+        } }));
     }
   }
 
   Sortable.create(libraryEl, { ...common, sort: false, handle: ".video-handle", draggable: ".library-item",
     group: { name: "lectures", pull: "clone", put: false },
     onEnd: (e) => {
-      if (e.to === libraryEl) return;
-      e.item.replaceWith(videoEl(Number(e.item.dataset.videoId)));
+      const fresh = videoEl(Number(e.item.dataset.videoId));
+      if (pointerOf(e.originalEvent) && !listUnder(e.originalEvent)) {  // released over no module
+        if (e.to !== libraryEl) e.item.remove();  // the library keeps its copy
+        return;
+      }
+      if (e.to !== libraryEl) e.item.replaceWith(fresh);
+      else if (!listUnder(e.originalEvent)) return;
+      if (!placeUnderPointer(fresh, e.originalEvent)) { fresh.remove(); show(DUPLICATE, "error"); return; }
       saveOrder();
     } });
 
@@ -231,7 +272,7 @@
       saveOrder();
     } else if (act === "module-delete") {
       const title = mod.querySelector(".module-title").value;
-      if (!confirm(`Delete the module “${title}”? Its lectures stay in your library.`)) return;
+      if (!await dialog({ message: `Delete the module “${title}”? Its lectures stay in your library.`, ok: "Delete module", danger: true })) return;
       await save("DELETE", `/api/courses/${courseId}/modules/${mod.dataset.moduleId}`, undefined, () => {});
       course = await api("GET", `/api/courses/${courseId}`);
       render();
@@ -311,7 +352,8 @@
     save("DELETE", `/api/courses/${courseId}/thumbnail`, undefined, (c) => { course = c; showThumb(null); }));
 
   document.getElementById("delete-course").addEventListener("click", async () => {
-    if (!confirm(`Delete the course “${course.title}”? Its lectures stay in your library; students' progress in it is lost.`)) return;
+    if (!await dialog({ message: `Delete the course “${course.title}”? Its lectures stay in your library; students' progress in it is lost.`,
+                        ok: "Delete course", danger: true })) return;
     try { await api("DELETE", `/api/courses/${courseId}`); location.href = "/courses"; } catch (err) { show(err.message, "error"); }
   });
 

@@ -1,8 +1,13 @@
 /* The chat: streamed answers over /ws/chat, citation cards, sessions, edit, delete, retry. */
 "use strict";
 const ChronosChat = (() => {
-  const { el, api, clock } = Chronos;
+  const { el, api, clock, dialog, tell } = Chronos;
   const MAX_CHARS = 4000;
+  // Pieces of an answer that arrive together (the offline answerer composes its quotes in
+  // milliseconds, so they come in one burst) are shown one after another, each in its own frame:
+  // a piece waits until the one before has been seen for about 2 ms a character, at most this long
+  // (small pieces, as Claude streams them, are hardly held back).
+  const PIECE_MS = 120;
 
   /* Markdown, safely: everything is escaped first, then a few patterns become tags. */
   function escapeHtml(s) {
@@ -41,8 +46,11 @@ const ChronosChat = (() => {
       this.opts = opts;
       this.sessionId = null;
       this.pending = null;      // the answer bubble being streamed
+      this.queue = [];          // events received and not shown yet
+      this.pumping = false;
       this.build();
       this.connect();
+      if (opts.recent) this.loadRecent(opts.recent);
     }
 
     build() {
@@ -74,9 +82,10 @@ const ChronosChat = (() => {
     connect() {
       this.ws = Chronos.socket("/ws/chat", {
         open: () => { this.status.textContent = ""; this.ws.healthy(); },
-        message: (e) => this.onEvent(e),
+        message: (e) => this.receive(e),
         close: () => {
           this.status.textContent = "Reconnecting…";
+          this.drain();
           if (this.pending) this.fail(this.pending, "The connection dropped before the answer finished.", true);
         },
       });
@@ -128,6 +137,33 @@ const ChronosChat = (() => {
       this.pending = bubble;
       this.sendBtn.disabled = true;
       this.scroll();
+    }
+
+    /* Events are shown in order; a piece of text waits for the one before it to be seen. */
+    receive(e) {
+      this.queue.push(e);
+      if (!this.pumping) this.pump();
+    }
+
+    pump() {
+      this.pumping = false;
+      while (this.queue.length) {
+        const e = this.queue[0];
+        const wait = e.type === "delta" ? (this.nextPieceAt || 0) - performance.now() : 0;
+        if (wait > 0) {
+          this.pumping = true;
+          this.timer = setTimeout(() => requestAnimationFrame(() => this.pump()), wait);
+          return;
+        }
+        this.onEvent(this.queue.shift());
+        if (e.type === "delta") this.nextPieceAt = performance.now() + Math.min(PIECE_MS, 2 * e.text.length);
+      }
+    }
+
+    drain() {  // the connection dropped: show what arrived at once
+      clearTimeout(this.timer);
+      this.pumping = false;
+      while (this.queue.length) this.onEvent(this.queue.shift());
     }
 
     onEvent(e) {
@@ -261,11 +297,12 @@ const ChronosChat = (() => {
       return a;
     }
 
-    edit(bubble) {
+    async edit(bubble) {
       if (this.pending) return;
       const old = bubble.querySelector(".text").textContent;
-      const text = prompt("Edit your question (the answer is written again):", old);
-      if (!text || !text.trim() || text.trim() === old) return;
+      const text = await dialog({ title: "Edit your question", message: "The answer is written again.",
+                                  value: old, multiline: true, ok: "Ask again" });
+      if (!text || text === old || this.pending) return;
       while (bubble.nextElementSibling) bubble.nextElementSibling.remove();
       bubble.querySelector(".text").textContent = text.trim();
       this.startAnswer();
@@ -273,14 +310,14 @@ const ChronosChat = (() => {
     }
 
     async remove(bubble) {
-      if (this.pending || !confirm("Delete this question and its answer?")) return;
+      if (this.pending || !await dialog({ message: "Delete this question and its answer?", ok: "Delete", danger: true })) return;
       try {
         await api("DELETE", `/api/chat/messages/${bubble.dataset.id}`);
         const next = bubble.nextElementSibling;
         if (next && next.classList.contains("assistant")) next.remove();
         bubble.remove();
         this.empty.hidden = this.list.children.length > 0;
-      } catch (e) { alert(e.message); }
+      } catch (e) { tell(e.message); }
     }
 
     async load(sessionId) {
@@ -289,7 +326,21 @@ const ChronosChat = (() => {
       this.empty.hidden = !!sessionId;
       if (!sessionId) return;
       const s = await api("GET", `/api/chat/sessions/${sessionId}`);
-      for (const m of s.messages) {
+      this.show(s.messages);
+    }
+
+    /* Beside a video or in a course player: the recent questions asked there (query: "course_id=…"
+       or "video_id=…"), continuing the latest one's chat. A question asked meanwhile wins. */
+    async loadRecent(query) {
+      const recent = await api("GET", `/api/chat/recent?${query}`).catch(() => null);
+      if (!recent || !recent.messages.length || this.list.children.length) return;
+      this.sessionId = recent.session_id;
+      this.empty.hidden = true;
+      this.show(recent.messages);
+    }
+
+    show(messages) {
+      for (const m of messages) {
         if (m.role === "user") { this.addQuestion(m); continue; }
         this.startAnswer();
         const b = this.pending;
@@ -314,12 +365,12 @@ const ChronosChat = (() => {
       listEl.replaceChildren(...items.map((s) => el("li", { class: s.id === chat.sessionId ? "current" : "", "data-id": s.id },
         el("button", { type: "button", class: "session-open", text: s.title, title: s.title, onclick: () => open(s.id) }),
         el("button", { type: "button", class: "icon", text: "✎", title: "Rename", "aria-label": `Rename ${s.title}`, onclick: async () => {
-          const t = prompt("Rename this chat:", s.title);
-          if (t && t.trim()) { await api("PATCH", `/api/chat/sessions/${s.id}`, { title: t.trim() }); refresh(); }
+          const t = await dialog({ title: "Rename this chat", value: s.title, ok: "Rename" });
+          if (t) { await api("PATCH", `/api/chat/sessions/${s.id}`, { title: t }).catch((e) => tell(e.message)); refresh(); }
         } }),
         el("button", { type: "button", class: "icon", text: "✕", title: "Delete", "aria-label": `Delete ${s.title}`, onclick: async () => {
-          if (!confirm(`Delete the chat “${s.title}”?`)) return;
-          await api("DELETE", `/api/chat/sessions/${s.id}`);
+          if (!await dialog({ message: `Delete the chat “${s.title}”?`, ok: "Delete", danger: true })) return;
+          try { await api("DELETE", `/api/chat/sessions/${s.id}`); } catch (e) { tell(e.message); return; }
           if (chat.sessionId === s.id) open(null);
           refresh();
         } }))));
@@ -353,7 +404,8 @@ const ChronosChat = (() => {
 
   /* Beside a video: questions carry the player's current moment. */
   function mountVideo(root, player, videoId) {
-    return new Chat(root, { player, videoId, emptyText: "Ask about this video. Tick “this moment” to ask about what is playing now." });
+    return new Chat(root, { player, videoId, recent: `video_id=${videoId}`,
+      emptyText: "Ask about this video. Tick “this moment” to ask about what is playing now." });
   }
 
   return { Chat, mountPage, mountVideo, markdown };

@@ -107,5 +107,41 @@ const Chronos = (() => {
     return node;
   }
 
-  return { api, socket, live, clock, bytes, stageLabel, el, csrf };
+  /* The app's own dialog, instead of the browser's alert/confirm/prompt: a modal <dialog> with a
+     message, an optional text field (value: its starting text; multiline: a textarea) and buttons.
+     Resolves to the text (with a field), true (OK), or null (Cancel, Escape). */
+  function dialog({ title = "", message = "", value = null, multiline = false, ok = "OK", cancel = "Cancel",
+                    danger = false } = {}) {
+    return new Promise((resolve) => {
+      const field = value === null ? null : el(multiline ? "textarea" : "input",
+        { "aria-label": title || message, maxlength: 4000, ...(multiline ? {} : { type: "text", value }) });
+      if (field && multiline) field.value = value;
+      const okButton = el("button", { type: "submit", class: danger ? "primary danger" : "primary", text: ok });
+      const box = el("dialog", { class: "app-dialog", "aria-label": title || message });
+      const form = el("form", { method: "dialog" }, title ? el("h2", { text: title }) : null,
+        message ? el("p", { text: message }) : null, field,
+        el("div", { class: "dialog-buttons" },
+          cancel ? el("button", { type: "button", text: cancel, onclick: () => box.close("cancel") }) : null, okButton));
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        if (field && !field.value.trim()) { field.focus(); return; }
+        box.close("ok");
+      });
+      if (field && multiline) field.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+      });
+      box.append(form);
+      box.addEventListener("close", () => {
+        const done = box.returnValue === "ok";
+        box.remove();
+        resolve(done ? (field ? field.value.trim() : true) : null);
+      });
+      document.body.append(box);
+      box.showModal();
+      if (field) { field.focus(); field.select(); } else okButton.focus();
+    });
+  }
+  const tell = (message) => dialog({ message, cancel: null });
+
+  return { api, socket, live, clock, bytes, stageLabel, el, csrf, dialog, tell };
 })();

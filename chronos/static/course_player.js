@@ -131,6 +131,7 @@
 
   /* -- the chat, scoped to the course, knowing the moment ------------------------------------------- */
   chat = new ChronosChat.Chat(document.getElementById("chat"), { player, videoId: current.id, courseId: state.course_id,
+    recent: `course_id=${state.course_id}`,  // this course's recent questions, again after a reload
     emptyText: "Ask about this course. Tick “this moment” to ask about what is playing now." });
   // A cited moment in this course plays here instead of leaving the course.
   document.getElementById("chat").addEventListener("click", (e) => {

@@ -44,7 +44,10 @@
         failed ? el("button", { class: "small primary", type: "button", text: "Retry",
                                 onclick: () => act("POST", `/api/videos/${v.id}/retry`) }) : null,
         el("button", { class: "small ghost", type: "button", text: "Delete", "aria-label": `Delete ${v.title}`,
-                       onclick: () => { if (confirm(`Delete “${v.title}” and its transcript?`)) act("DELETE", `/api/videos/${v.id}`); } })));
+                       onclick: async () => {
+                         if (await Chronos.dialog({ message: `Delete “${v.title}” and its transcript?`, ok: "Delete", danger: true })) {
+                           act("DELETE", `/api/videos/${v.id}`);
+                         } } })));
     return row;
   }
 
@@ -61,7 +64,7 @@
 
   async function act(method, url, body) {
     try { const v = await api(method, url, body); if (v.id) upsert(v); if (v.deleted) remove(v.deleted); }
-    catch (e) { alert(e.message); }
+    catch (e) { Chronos.tell(e.message); }
   }
 
   function upsert(v) {

@@ -20,7 +20,7 @@
   box.addEventListener("change", async () => {
     const wanted = box.checked;
     try { show((await api("PATCH", `/api/videos/${id}`, { published: wanted })).published); }
-    catch (e) { show(!wanted); alert(e.message); }
+    catch (e) { show(!wanted); Chronos.tell(e.message); }
   });
 
   edit.addEventListener("click", () => {

@@ -45,12 +45,13 @@ def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
     from chronos.web import api_videos, auth, chat, errors, filters, library, live, people, whop
     from chronos.web import analytics, courses, dashboard, glossary, headers, hosts, learn, limits, plan_checks
-    from chronos.web import transcripts, usage
+    from chronos.web import resets, transcripts, usage
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
     app.register_blueprint(api_videos.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(resets.bp)
     app.register_blueprint(whop.bp)
     app.register_blueprint(courses.bp)
     app.register_blueprint(learn.bp)

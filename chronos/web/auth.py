@@ -128,7 +128,7 @@ def login():
             by_name.hit(name_key)
             by_ip.hit(ip_key)
             error, status = "That name and password don't match. Try again.", 401
-    return render_template("login.html", error=error,
+    return render_template("login.html", error=error, owner_name=_owner_name(),
                            whop_enabled=services().settings.whop_enabled), status
 
 
@@ -199,3 +199,9 @@ def _record_sign_in(student_id: int) -> None:
     with sv.db.connection() as conn:
         activity.announce(sv.bus.publish, activity.record_sign_in(conn, student_id), LiveKind.SIGNIN)
 
+
+def _owner_name() -> str | None:
+    """Whom a student who forgot their password asks for a reset link."""
+    with services().db.connection() as conn:
+        owner = creators.get_owner(conn)
+    return owner.name if owner else None

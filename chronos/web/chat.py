@@ -58,7 +58,7 @@ def _course_scope(value, kwargs: dict) -> dict:
         raise ChatError("That course does not exist.", 404)
     if "at_s" not in kwargs:
         kwargs.pop("video_id", None)  # without a moment, the question is about the whole course
-    return {"video_ids": video_ids}
+    return {"video_ids": video_ids, "course_id": course_id}
 
 
 @bp.get("/chat")
@@ -92,6 +92,26 @@ def sessions():
 def _session_or_404(conn, session_id: int):
     asker = _asker()
     return chat_store.get_session(conn, session_id, asker.creator_id, asker.student_id)
+
+
+@bp.get("/api/chat/recent")
+@api_member_required
+def recent():
+    """The asker's recent questions and answers in a course player (?course_id=) or beside a
+    video (?video_id=), oldest first, and the chat to continue (the latest one's)."""
+    try:
+        course_id, video_id = (int(request.args[k]) if request.args.get(k) else None
+                               for k in ("course_id", "video_id"))
+    except ValueError:
+        return error("'course_id' and 'video_id' must be numbers.", 400)
+    if (course_id is None) == (video_id is None):
+        return error("Send one of 'course_id' or 'video_id'.", 400)
+    asker = _asker()
+    with services().db.connection() as conn:
+        messages = chat_store.recent_messages(conn, asker.creator_id, asker.student_id,
+                                              course_id=course_id, video_id=video_id)
+    return jsonify(session_id=messages[-1].session_id if messages else None,
+                   messages=[m.to_json() for m in messages])
 
 
 @bp.get("/api/chat/sessions/<int:session_id>")

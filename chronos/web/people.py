@@ -12,7 +12,7 @@ from chronos.web.identity import api_owner_required, owner_required, who
 bp = Blueprint("people", __name__)
 
 
-def _public_base() -> str:
+def public_base() -> str:
     """The address students use (a tunnel URL when set), for links the owner shares."""
     return (services().settings.public_url or request.host_url).rstrip("/")
 
@@ -72,7 +72,7 @@ def create_invite():
         return error("'expires_in_days' and 'max_uses' must be whole numbers.", 400)
     made = people_ops.create_invite(services(), who().creator_id, expires_in_days=days, max_uses=max_uses,
                                     note=str(body.get("note") or ""))
-    link = _public_base() + url_for("auth.join", token=made.token)
+    link = public_base() + url_for("auth.join", token=made.token)
     return jsonify(made.invite.to_json() | {"url": link}), 201
 
 
