@@ -359,3 +359,24 @@ def test_the_owners_navigation_folds_on_a_phone(site, contexts):  # noqa: F811
     owner.set_viewport_size({"width": 1280, "height": 900})
     expect(owner.locator("#site-nav")).to_be_visible()
     expect(owner.get_by_role("button", name="Menu")).to_be_hidden()
+
+
+def test_deleting_a_video_asks_in_the_apps_own_dialog(site, contexts):  # noqa: F811
+    """The video page's Delete asks in Chronos's dialog (no browser confirm), and Cancel keeps it."""
+    video = add_video(site.sv, "photosynthesis.mp4", title="Photosynthesis")
+    assert process(site.sv, video.id).status == "completed"
+    owner = owner_page(contexts, site)
+    native = []
+    owner.on("dialog", lambda d: (native.append(d.message), d.dismiss()))
+    owner.goto(f"{site.url}/videos/{video.id}")
+    owner.click("#delete")
+    box = owner.locator("dialog.app-dialog")
+    expect(box).to_contain_text("Delete this video, its file and its transcript?")
+    box.get_by_role("button", name="Cancel").click()
+    expect(box).to_have_count(0)
+    assert owner.request.get(f"{site.url}/api/videos/{video.id}").ok
+    owner.click("#delete")
+    owner.locator("dialog.app-dialog").get_by_role("button", name="Delete").click()
+    expect(owner).to_have_url(re.compile(r"/$"))
+    assert owner.request.get(f"{site.url}/api/videos/{video.id}").status == 404
+    assert native == []

@@ -1,15 +1,15 @@
 /* The owner's view of a video: live processing status, retry and delete. */
 "use strict";
 (() => {
-  const { api, stageLabel } = Chronos;
+  const { api, stageLabel, dialog, tell } = Chronos;
   const root = document.querySelector("[data-video-id]");
   const id = Number(root.dataset.videoId);
   document.getElementById("retry").addEventListener("click", async () => {
-    try { await api("POST", `/api/videos/${id}/retry`); location.reload(); } catch (e) { alert(e.message); }
+    try { await api("POST", `/api/videos/${id}/retry`); location.reload(); } catch (e) { tell(e.message); }
   });
   document.getElementById("delete").addEventListener("click", async () => {
-    if (!confirm("Delete this video, its file and its transcript?")) return;
-    try { await api("DELETE", `/api/videos/${id}`); location.href = "/"; } catch (e) { alert(e.message); }
+    if (!await dialog({ message: "Delete this video, its file and its transcript?", ok: "Delete", danger: true })) return;
+    try { await api("DELETE", `/api/videos/${id}`); location.href = "/"; } catch (e) { tell(e.message); }
   });
 
   const bar = document.getElementById("progress-bar"), text = document.getElementById("progress-text");

@@ -3,5 +3,5 @@ document.addEventListener("click", async (e) => {
   const b = e.target.closest("button[data-replay]");
   if (!b) return;
   try { await Chronos.api("POST", `/api/webhooks/events/${b.dataset.replay}/replay`); location.reload(); }
-  catch (err) { alert(err.message); }
+  catch (err) { Chronos.tell(err.message); }
 });
