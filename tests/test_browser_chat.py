@@ -112,7 +112,7 @@ def test_a_vague_question_about_the_paused_moment_cites_it(ready):
     """Paused mid-lecture, "Can you explain this?" is answered from what was just said (issue 18)."""
     server, page, video = ready
     page.goto(server.url + f"/videos/{video.id}")
-    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=UI_MS)
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=UI_MS)
     spoken = sidecar("photosynthesis.mp4")["sentences"]
     at = spoken[4]["start_s"] + 1.5
     page.evaluate(f"document.getElementById('player').currentTime = {at}")

@@ -115,6 +115,6 @@ def test_edit_undo_and_find_and_replace_on_the_video_page(page, live_server):
 
     # At phone width everything stays reachable without sideways scrolling.
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_function("document.scrollingElement.scrollWidth <= 390")
+    page.wait_for_function("() => document.scrollingElement.scrollWidth <= 390")
     assert page.locator("#transcript .edit-line").first.bounding_box()["width"] >= 44
     page.screenshot(path=str(SHOTS / "editor-phone.png"), full_page=True)

@@ -32,13 +32,13 @@ def test_keys_speed_and_help_on_a_video_page(site, contexts):  # noqa: F811
     page.locator("body").click(position={"x": 5, "y": 5})  # focus on the page, not a control
 
     page.keyboard.press("k")
-    page.wait_for_function("!document.getElementById('player').paused")
+    page.wait_for_function("() => !document.getElementById('player').paused")
     page.keyboard.press("k")
-    page.wait_for_function("document.getElementById('player').paused")
+    page.wait_for_function("() => document.getElementById('player').paused")
     page.keyboard.press("Space")
-    page.wait_for_function("!document.getElementById('player').paused")
+    page.wait_for_function("() => !document.getElementById('player').paused")
     page.keyboard.press("Space")
-    page.wait_for_function("document.getElementById('player').paused")
+    page.wait_for_function("() => document.getElementById('player').paused")
 
     page.evaluate("document.getElementById('player').currentTime = 20")
     at_rest(page, 20)
@@ -100,12 +100,12 @@ def test_captions_full_screen_and_speed_in_the_course_player(site, contexts):  #
     page.keyboard.press("c")
     assert page.evaluate(mode) == "hidden"
     page.keyboard.press("f")
-    page.wait_for_function("document.fullscreenElement === document.getElementById('player')")
+    page.wait_for_function("() => document.fullscreenElement === document.getElementById('player')")
     page.keyboard.press("f")
-    page.wait_for_function("document.fullscreenElement === null")
+    page.wait_for_function("() => document.fullscreenElement === null")
     # The next video in the course keeps the chosen speed.
     page.click("#next-video")
-    page.wait_for_function(f"document.getElementById('player').src.endsWith('/media/videos/{rivers}')")
+    page.wait_for_function(f"() => document.getElementById('player').src.endsWith('/media/videos/{rivers}')")
     page.wait_for_function(PLAYER_READY)
     assert player(page, "playbackRate") == 2
 
@@ -119,7 +119,7 @@ def test_continue_where_you_left_off_on_a_video_page(site, contexts):  # noqa: F
     page.evaluate("() => { const p = document.getElementById('player'); p.muted = true; p.currentTime = 15; }")
     at_rest(page, 15)
     page.evaluate("document.getElementById('player').play()")
-    page.wait_for_function("document.getElementById('player').currentTime > 17.5")
+    page.wait_for_function("() => document.getElementById('player').currentTime > 17.5")
     with page.expect_response(lambda r: r.url.endswith("/api/progress")) as res:
         page.evaluate("document.getElementById('player').pause()")
     saved = res.value.json()["video"]["position_s"]
