@@ -34,6 +34,7 @@ def test_type_terms_save_with_the_shortcut_and_find_them_after_a_reload(phone, l
     page.fill("input[name=password]", OWNER["password"])
     page.click("button[type=submit]")
     expect(page).to_have_url(live_server.url + "/")
+    page.wait_for_load_state()  # nav.js (deferred) wires the Menu button up by the load event
     page.click("#nav-toggle")  # on a phone the owner's navigation is behind Menu
     page.click("nav >> text=Glossary")
     expect(page).to_have_url(live_server.url + "/glossary")

@@ -51,7 +51,9 @@ def test_meters_counters_and_upgrade_prompt(server, browser, width, name):
     page.fill("input[name=name]", OWNER["name"])
     page.fill("input[name=password]", OWNER["password"])
     page.click("button[type=submit]")
+    expect(page).to_have_url(server.url + "/")
     if width < 760:
+        page.wait_for_load_state()  # nav.js (deferred) wires the Menu button up by the load event
         page.click("#nav-toggle")  # on a phone the owner's navigation is behind Menu
     page.click("nav >> text=Usage")
     expect(page).to_have_url(server.url + "/usage")
