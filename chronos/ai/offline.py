@@ -23,6 +23,18 @@ _SPLIT = re.compile(r"(?<=[.!?])\s+")
 Quote = tuple[int, int | None, str]  # (passage index, sentence index or None, the sentence)
 
 
+def _spoken_at(passages: Sequence[Passage], quote: Quote) -> float:
+    """When a quoted sentence is spoken (its passage's start when it has no timed sentence)."""
+    p, block = passages[quote[0]], quote[1]
+    return p.sentences[block].start_s if block is not None else p.start_s
+
+
+def _cited(quote: Quote) -> Cited:
+    """The citation of a quoted sentence: its passage, its words, and the sentence it is."""
+    passage_index, block, sentence = quote
+    return Cited(passage_index, sentence, block, None if block is None else block + 1)
+
+
 def _opening(sentence: str, words: int = 12) -> str:
     """The first words of a sentence, to name a moment in a list."""
     cut = sentence.split()
@@ -54,19 +66,17 @@ class OfflineAnswerer:
         about_moment = passages[quotes[0][0]].at_moment
         yield TextDelta("Here is what the lecture says around this moment:\n\n" if about_moment
                         else "Here is what the course videos say:\n\n")
-        for passage_index, block, sentence in quotes:
-            p = passages[passage_index]
-            at = p.sentences[block].start_s if block is not None else p.start_s
-            yield TextDelta(f"> {sentence}\n>\n> — *{p.title}*, {clock(at)}\n\n")
-            yield Cited(passage_index, sentence, block, None if block is None else block + 1)
+        for quote in quotes:
+            p, at = passages[quote[0]], _spoken_at(passages, quote)
+            yield TextDelta(f"> {quote[2]}\n>\n> — *{p.title}*, {clock(at)}\n\n")
+            yield _cited(quote)
         more = [] if about_moment else more  # the moment's own sentences were quoted already
         if more:
             yield TextDelta("Also in the videos:\n\n")
-        for passage_index, block, sentence in more:
-            p = passages[passage_index]
-            at = p.sentences[block].start_s if block is not None else p.start_s
-            yield TextDelta(f"- *{p.title}*, {clock(at)}: “{_opening(sentence)}”\n")
-            yield Cited(passage_index, sentence, block, None if block is None else block + 1)
+        for quote in more:
+            p, at = passages[quote[0]], _spoken_at(passages, quote)
+            yield TextDelta(f"- *{p.title}*, {clock(at)}: “{_opening(quote[2])}”\n")
+            yield _cited(quote)
         yield Finished(model="offline")
 
     def _best_sentences(self, question: str, passages: Sequence[Passage],
