@@ -1,29 +1,39 @@
 """The transcript editor's API: edit a line, undo, list edits, find and replace (owner only)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from chronos.operations import transcripts as transcript_ops
 from chronos.web import services
-from chronos.web.errors import error
 from chronos.web.identity import api_owner_required, who
+from chronos.web.schemas import Body, Id, Text, accepts
 
 bp = Blueprint("transcripts", __name__)
 
 
-def _body() -> dict | None:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
+class SegmentEdit(Body):
+    """A line's corrected text."""
+
+    EXAMPLE = {"text": "The Amazon carries a fifth of the river water."}
+    text: Text(2000, min_length=1)
+
+
+class ReplaceAll(Body):
+    """Find a phrase (whole words, any case) and replace it, in some videos or all."""
+
+    EXAMPLE = {"find": "M&M on", "replace": "Amazon", "dry_run": True}
+    find: Text(200, min_length=1)
+    replace: Text(200)
+    video_ids: list[Id] | None = None
+    dry_run: bool = False
 
 
 @bp.patch("/api/videos/<int:video_id>/segments/<int:index>")
 @api_owner_required
-def edit(video_id: int, index: int):
-    """{"text": "..."}: the line's new text; answers the segment, its edit and the index state."""
-    body = _body()
-    if body is None or "text" not in body:
-        return error('Send JSON like {"text": "The corrected line."}.', 400)
-    return jsonify(transcript_ops.edit_segment(services(), who().creator_id, video_id, index, body["text"]))
+@accepts(SegmentEdit)
+def edit(video_id: int, index: int, body: SegmentEdit):
+    """The line's new text; answers the segment, its edit and the index state."""
+    return jsonify(transcript_ops.edit_segment(services(), who().creator_id, video_id, index, body.text))
 
 
 @bp.post("/api/videos/<int:video_id>/segments/<int:index>/undo")
@@ -42,10 +52,8 @@ def edits(video_id: int):
 
 @bp.post("/api/transcripts/replace")
 @api_owner_required
-def replace():
-    """{"find", "replace", "video_ids"?, "dry_run"?}: whole words, any case; answers every line."""
-    body = _body()
-    if body is None or "find" not in body or "replace" not in body:
-        return error('Send JSON like {"find": "M&M on", "replace": "Amazon", "dry_run": true}.', 400)
-    return jsonify(transcript_ops.replace(services(), who().creator_id, body["find"], body["replace"],
-                                          body.get("video_ids"), body.get("dry_run", False)))
+@accepts(ReplaceAll)
+def replace(body: ReplaceAll):
+    """Whole words, any case; answers every line it changed (or would, with `dry_run`)."""
+    return jsonify(transcript_ops.replace(services(), who().creator_id, body.find, body.replace,
+                                          body.video_ids, body.dry_run))
