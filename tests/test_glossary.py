@@ -25,8 +25,8 @@ def test_glossary_starts_empty_and_keeps_what_is_put(owner_client):
 
 @pytest.mark.parametrize("body, message", [
     ({"words": ["Manaus"]}, 'Send JSON like {"terms"'),
-    ({"terms": "Manaus, Rio Negro"}, "Send 'terms' as a list"),
-    ({"terms": ["Manaus", 7]}, "Term 2 is not text"),
+    ({"terms": "Manaus, Rio Negro"}, "'terms' must be a list"),
+    ({"terms": ["Manaus", 7]}, "'terms.1' must be text"),
     ({"terms": ["x" * (TERM_MAX + 1)]}, f"keep each term to {TERM_MAX} characters"),
     ({"terms": [f"term {i}" for i in range(TERMS_MAX + 1)]}, f"keep it to {TERMS_MAX}"),
 ])
