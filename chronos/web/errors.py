@@ -33,7 +33,7 @@ def register(app: Flask) -> None:
             if exc.code == 413:  # Werkzeug refused the body before reading it, or as it was read
                 message = f"The upload is larger than the {human_bytes(services().settings.max_upload_bytes)} limit." \
                     if json_input.is_upload() else json_input.TOO_LARGE
-            elif message == _NO_ROUTE:  # also an id too large for any row (web/schemas.RowIdConverter)
+            elif message == _NO_ROUTE:
                 message = (f"Nothing at {request.path[:200]}: check the address; ids are whole numbers from 1 to "
                            f"{ID_MAX}. Every endpoint is listed at /api/openapi.json.")
             return error(message, exc.code)

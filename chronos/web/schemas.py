@@ -17,7 +17,8 @@ from typing import Annotated, Any, Callable, ClassVar
 from flask import jsonify, request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
-from werkzeug.routing import IntegerConverter, ValidationError as NoMatch
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from chronos.web.json_input import BodyRefused, load_body
 
@@ -201,13 +202,12 @@ def accepts(body: type[Body] | None = None, *, query: type[Query] | None = None,
 
 
 class RowIdConverter(IntegerConverter):
-    """`<int:…>` in every route: a whole number SQLite can hold, else the address matches nothing (404)."""
-
-    def __init__(self, map, *args, **kwargs):  # noqa: A002 - Werkzeug's name
-        kwargs.setdefault("max", ID_MAX)
-        super().__init__(map, *args, **kwargs)
+    """`<int:…>` in every route: a whole number SQLite can hold; a larger one is a 404 saying so."""
 
     def to_python(self, value: str) -> int:
-        if len(value) > len(str(ID_MAX)):  # never parse a thousand digits to find out
-            raise NoMatch()
-        return super().to_python(value)
+        # Never parse a thousand digits to find out; and a 404 whatever the method (Werkzeug's own
+        # "no match" would say 405 when another method's route has the same shape).
+        if len(value) > len(str(ID_MAX)) or int(value) > ID_MAX:
+            shown = value if len(value) <= 25 else value[:20] + "…"
+            raise NotFound(f"Nothing has the id {shown}: ids are whole numbers from 1 to {ID_MAX}.")
+        return int(value)
