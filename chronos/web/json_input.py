@@ -37,25 +37,35 @@ def _finite(text: str) -> float:
     return number
 
 
+class TooDeep(ValueError):
+    """JSON nested more than JSON_MAX_DEPTH levels."""
+
+    def __init__(self):
+        super().__init__(f"nested more than {JSON_MAX_DEPTH} levels deep")
+
+
 def loads(data: str | bytes) -> Any:
-    """Plain JSON (RFC 8259): no Infinity, NaN or numbers too large to be finite; ValueError else."""
+    """Plain JSON (RFC 8259) at most JSON_MAX_DEPTH levels deep: no Infinity, NaN or numbers too
+    large to be finite; ValueError (TooDeep) else."""
     try:
-        return json.loads(data, parse_constant=_not_a_number, parse_float=_finite)
-    except RecursionError:
-        raise ValueError(f"nested more than {JSON_MAX_DEPTH} levels deep") from None
+        value = json.loads(data, parse_constant=_not_a_number, parse_float=_finite)
+    except RecursionError:  # the parser recursed a thousand levels down
+        raise TooDeep() from None
+    if _too_deep(value):
+        raise TooDeep()
+    return value
 
 
-def depth(value: Any) -> int:
-    """How many objects and lists are inside each other in `value` (without recursing)."""
-    deepest, stack = 0, [(value, 1)]
+def _too_deep(value: Any) -> bool:
+    """Whether objects and lists nest more than JSON_MAX_DEPTH levels in `value` (without recursing)."""
+    stack = [(value, 1)]
     while stack:
         item, level = stack.pop()
         if isinstance(item, (dict, list)):
-            deepest = max(deepest, level)
             if level > JSON_MAX_DEPTH:
-                break
+                return True
             stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
+    return False
 
 
 def load_body() -> Any:
@@ -68,16 +78,15 @@ def load_body() -> Any:
     if not raw.strip():
         return None
     try:
-        data = loads(raw)
+        return loads(raw)
     except UnicodeDecodeError:
         raise BodyRefused({"body": "must be UTF-8"}, "The body is not UTF-8 text: send JSON encoded as UTF-8.") from None
+    except TooDeep:
+        raise BodyRefused({"body": f"must not nest more than {JSON_MAX_DEPTH} levels"},
+                          f"The body is nested more than {JSON_MAX_DEPTH} levels deep.") from None
     except ValueError as exc:
         reason = "a number has too many digits" if "digits" in str(exc) else str(exc)
         raise BodyRefused({"body": "must be valid JSON"}, f"The body is not valid JSON ({reason}).") from None
-    if depth(data) > JSON_MAX_DEPTH:
-        raise BodyRefused({"body": f"must not nest more than {JSON_MAX_DEPTH} levels"},
-                          f"The body is nested more than {JSON_MAX_DEPTH} levels deep.")
-    return data
 
 
 class StrictJSONProvider(DefaultJSONProvider):

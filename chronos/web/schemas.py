@@ -210,4 +210,4 @@ class RowIdConverter(IntegerConverter):
         if len(value) > len(str(ID_MAX)) or int(value) > ID_MAX:
             shown = value if len(value) <= 25 else value[:20] + "…"
             raise NotFound(f"Nothing has the id {shown}: ids are whole numbers from 1 to {ID_MAX}.")
-        return int(value)
+        return super().to_python(value)
