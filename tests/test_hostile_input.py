@@ -87,8 +87,10 @@ def test_ids_too_large_in_a_body_are_400s_naming_the_field(world):
 def test_values_of_the_wrong_type_are_400s_naming_the_field(world):
     owner, h, video = world["owner"], world["h"], world["video"]
     body = refused(owner.patch(f"/api/videos/{video}", json={"title": 5}, headers=h), 400, "title", "'title' must be text")
+    assert body["error"] == "'title' must be text." and body["fields"] == {"title": "must be text"}
+    assert body["example"] == {"title": "Rivers of the Amazon", "published": True}
+    body = refused(owner.patch(f"/api/videos/{video}", json=1.5, headers=h), 400, "body", "Send a JSON object")
     assert body["error"].endswith('Send JSON like {"title": "Rivers of the Amazon", "published": true}.')
-    refused(owner.patch(f"/api/videos/{video}", json=1.5, headers=h), 400, "body", "Send a JSON object")
     refused(owner.post("/api/chat", json=[1, 2], headers=h), 400, "body", "Send a JSON object")
     refused(owner.post("/api/invites", json="str", headers=h), 400, "body", "Send a JSON object")
     refused(owner.post("/api/courses", json={"title": 5}, headers=h), 400, "title", "must be text")

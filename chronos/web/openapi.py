@@ -26,7 +26,8 @@ _ERROR = {"type": "object", "required": ["error", "status"], "properties": {
     "error": {"type": "string", "description": "What went wrong and what to do about it."},
     "status": {"type": "integer"},
     "fields": {"type": "object", "additionalProperties": {"type": "string"},
-               "description": "Each refused field (dotted for nested ones) and why."}}}
+               "description": "Each refused field (dotted for nested ones) and why."},
+    "example": {"type": "object", "description": "A body the endpoint accepts."}}}
 
 INTRO = f"""Chronos's JSON API: everything the pages do, for scripts.
 
@@ -41,7 +42,7 @@ stored without control characters (newlines and tabs are kept where a field may 
 lines) and must not contain lone UTF-16 surrogates. Ids are whole numbers from 1 to {ID_MAX}.
 
 Every error is `{{"error": "...", "status": N}}`; a refused body or query string also names each
-field in `"fields"` and shows a valid example."""
+field in `"fields"`, and a refused body shows one that works in `"example"`."""
 
 
 def document(app: Flask) -> dict:

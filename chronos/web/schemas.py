@@ -2,7 +2,7 @@
 
 A route declares what it accepts with `@accepts(SomeBody, query=SomeQuery)`; the handler then
 receives typed objects as the keyword arguments `body` and `query`. A refusal is a 400 with
-`{"error": "...", "fields": {"title": "must be text"}}` and the handler never runs. The same
+`{"error": "...", "fields": {"title": "must be text"}, "example": {...}}` and the handler never runs. The same
 declarations make the OpenAPI document (`web/openapi.py`); `web/json_input.py` parses the body
 (size, depth, no Infinity or NaN) before a model sees it.
 """
@@ -127,13 +127,17 @@ def _reason(problem: dict) -> str:
 
 
 def refusal(fields: dict[str, str], message: str | None = None, example: dict | None = None):
-    """The 400 answer naming each refused field (and showing a valid body, when there is one)."""
+    """The 400 answer naming each refused field, with a valid body as `example` when there is one.
+
+    The message names the first field only (a page shows it as it is); a body that is not even a
+    JSON object also says, in the message, what one looks like."""
+    extra = {} if example is None else {"example": example}
     if message is None:
         first, reason = next(iter(fields.items()))
         message = f"'{first}' {reason}." if first != "body" else f"The body {reason}."
-    if example is not None:
+    elif example is not None:
         message += f" Send JSON like {json.dumps(example)}."
-    return jsonify(error=message, status=400, fields=fields), 400
+    return jsonify(error=message, status=400, fields=fields, **extra), 400
 
 
 @dataclass(frozen=True)
