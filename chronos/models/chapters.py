@@ -81,6 +81,12 @@ def videos_needing_chapters(conn: Connection) -> list[int]:
     return [r[0] for r in rows]
 
 
+def spoken_until(conn: Connection, video_id: int) -> float:
+    """When the video's last sentence ends (0 without sentences)."""
+    row = conn.execute("SELECT max(end_s) FROM transcript_sentences WHERE video_id = ?", (video_id,)).fetchone()
+    return row[0] or 0.0
+
+
 def library_documents(conn: Connection, creator_id: int, except_video_id: int) -> list[str]:
     """The creator's other videos' transcripts, one text each: what a chapter title must stand out
     from."""

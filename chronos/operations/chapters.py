@@ -32,8 +32,7 @@ MIN_EDIT_S = 5.0  # no chapter the creator makes may be shorter than this
 
 def _end_s(conn: Connection, video: videos.Video) -> float:
     """Where the last chapter ends: the video's duration, else its last sentence's end."""
-    spoken = sentence_store.video_sentences(conn, video.id)
-    return max(video.duration_s or 0.0, spoken[-1].end_s if spoken else 0.0)
+    return max(video.duration_s or 0.0, chapter_store.spoken_until(conn, video.id))
 
 
 def _current(conn: Connection, video: videos.Video) -> tuple[list[Chapter], chapter_store.ChapterSet | None]:

@@ -23,8 +23,8 @@ from chronos.models.sentences import StoredSentence
 
 MIN_SENTENCES = 3  # no chapter of fewer sentences (a one-sentence chapter is never a topic)
 MIN_DEPTH = 0.25  # a valley shallower than this is a lecture's ordinary drift, not a turn
-# Sentences a side of a gap whose mean vectors are compared: on bench/chapters.py's survey lecture
-# 4 put every turn found exactly on its section's edge; 3, 5 and more put one or two a sentence or more off.
+# Sentences a side of a gap whose mean vectors are compared: on bench/chapters.py's lectures 4 put
+# every chapter start on a topic's first sentence; 3 put one a sentence early, 5 to 8 one to three off.
 BLOCK = 4
 MAX_S = 15 * 60  # a chapter longer than this is split at its deepest valley, however shallow
 TITLE_MAX = 80
@@ -134,7 +134,8 @@ being had than also only just very much many more most some any all not no one t
 make made makes today let lets now next first second third last topic topics begin start look
 other others each every both same such while until before after back up down out over under again
 here thing things called call kind lot well really welcome lecture lesson short long part okay
-going gonna want need know see think right yes yeah""".split())
+going gonna want need know see think right yes yeah often always never usually sometimes even still
+already almost quite rather perhaps maybe together""".split())
 # A word right after one of these is most likely a verb ("how they erupt"): no title ends in one.
 _BEFORE_VERB = frozenset("to will can they we you it i could would should may might must does did".split())
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+")

@@ -92,8 +92,6 @@ def _chapters(conn: Connection, video_id: int, pipeline: Pipeline, attempt: int)
     try:
         with _stage(conn, video_id, "chapters", attempt):
             refresh_chapters(conn, video_id, pipeline.titler)
-    except VideoGone:
-        raise
     except Exception:  # noqa: BLE001 - chapters are a convenience; the lecture is ready without them
         log.exception("video %s: computing chapters failed", video_id)
 
