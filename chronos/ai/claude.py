@@ -10,8 +10,8 @@ from typing import Any
 import anthropic
 import httpx2
 
-from chronos.ai.answerer import (AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
-                                 TUTOR_SYSTEM_PROMPT, Usage)
+from chronos.ai.answerer import (ANSWER, AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
+                                 Usage, system_prompt)
 from chronos.ai.followups import FollowUpFilter
 
 log = logging.getLogger(__name__)
@@ -45,15 +45,16 @@ class ClaudeAnswerer:
                                            middleware=[_no_retry_when_out_of_budget])
 
     def stream(self, question: str, passages: Sequence[Passage],
-               history: History = ()) -> Iterator[AnswerEvent]:
-        """Yield TextDelta and Cited events, then exactly one Finished or Failed."""
+               history: History = (), *, mode: str = ANSWER) -> Iterator[AnswerEvent]:
+        """Yield TextDelta and Cited events, then exactly one Finished or Failed (in HINT mode
+        Claude is told to guide, not answer, and still cites the moments)."""
         follow_ups = FollowUpFilter()
         snapshot = None  # the SDK's message so far, once message_start has arrived
         failure: Failed | None = None
         try:
             with self._client.messages.stream(
                     model=self.model, max_tokens=self.max_tokens,
-                    system=[{"type": "text", "text": TUTOR_SYSTEM_PROMPT,
+                    system=[{"type": "text", "text": system_prompt(mode),
                              "cache_control": {"type": "ephemeral"}}],
                     messages=build_messages(question, passages, history)) as stream:
                 for event in stream:

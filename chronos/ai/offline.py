@@ -1,4 +1,5 @@
-"""The built-in offline answerer: quotes the transcript sentences that best answer the question."""
+"""The built-in offline answerer: quotes the transcript sentences that best answer the question
+(in hint mode, points to them to rewatch without quoting them: chronos.ai.offline_hint)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +7,8 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from chronos.ai.answerer import AnswerEvent, Cited, Finished, History, Passage, TextDelta
+from chronos.ai import offline_hint
+from chronos.ai.answerer import ANSWER, HINT, AnswerEvent, Cited, Finished, History, Passage, TextDelta
 from chronos.ai.embedder import Embedder
 from chronos.timefmt import clock
 
@@ -53,8 +55,9 @@ class OfflineAnswerer:
         self.embedder = embedder
 
     def stream(self, question: str, passages: Sequence[Passage], history: History = (), *,
-               question_vector: np.ndarray | None = None) -> Iterator[AnswerEvent]:
-        """Yield the answer in pieces, the citations it uses, then Finished."""
+               question_vector: np.ndarray | None = None, mode: str = ANSWER) -> Iterator[AnswerEvent]:
+        """Yield the answer in pieces, the citations it uses, then Finished; in HINT mode the same
+        moments are cited, to rewatch, and none of their sentences is quoted."""
         quotes, more = self._best_sentences(question, passages, question_vector)
         if not quotes:
             yield TextDelta("The course videos touch on this, but no single passage answers it "
@@ -64,19 +67,45 @@ class OfflineAnswerer:
             yield Finished(model="offline")
             return
         about_moment = passages[quotes[0][0]].at_moment
+        more = [] if about_moment else more  # the moment's own sentences were quoted already
+        if mode == HINT:
+            yield from self._hint(question, passages, quotes, more)
+            return
         yield TextDelta("Here is what the lecture says around this moment:\n\n" if about_moment
                         else "Here is what the course videos say:\n\n")
         for quote in quotes:
             p, at = passages[quote[0]], _spoken_at(passages, quote)
             yield TextDelta(f"> {quote[2]}\n>\n> — *{p.title}*, {clock(at)}\n\n")
             yield _cited(quote)
-        more = [] if about_moment else more  # the moment's own sentences were quoted already
         if more:
             yield TextDelta("Also in the videos:\n\n")
         for quote in more:
             p, at = passages[quote[0]], _spoken_at(passages, quote)
             yield TextDelta(f"- *{p.title}*, {clock(at)}: “{_opening(quote[2])}”\n")
             yield _cited(quote)
+        yield Finished(model="offline")
+
+    @staticmethod
+    def _hint(question: str, passages: Sequence[Passage], quotes: list[Quote],
+              more: list[Quote]) -> Iterator[AnswerEvent]:
+        """The hint: each moment that answers to rewatch, with what to listen for there (the
+        question's own words that it says), the next best moments, then a guiding question."""
+        asked = offline_hint.asked_terms(question)
+        heard: list[str] = []
+        yield TextDelta(offline_hint.OPENING + "\n\n")
+        for n, quote in enumerate(quotes):
+            terms = offline_hint.listen_for(asked, quote[2])
+            heard += [t for t in terms if t not in heard]
+            yield TextDelta(offline_hint.rewatch(passages[quote[0]].title, clock(_spoken_at(passages, quote)),
+                                                 terms, asked, first=n == 0) + "\n")
+            yield _cited(quote)  # its words prove the moment; the chat service keeps them from the student
+        if more:
+            yield TextDelta("\nAlso worth a look: ")
+        for n, quote in enumerate(more):
+            yield TextDelta(f"{', ' if n else ''}{clock(_spoken_at(passages, quote))} in *{passages[quote[0]].title}*"
+                            + ("." if n == len(more) - 1 else ""))
+            yield _cited(quote)
+        yield TextDelta("\n\n" + offline_hint.guiding_question(question, asked, heard))
         yield Finished(model="offline")
 
     def _best_sentences(self, question: str, passages: Sequence[Passage],

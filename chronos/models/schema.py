@@ -935,6 +935,15 @@ CREATE TABLE chapter_sets (
 );
 """
 
+# Migration 24 (issue 15, point 5): a hint-only tutor, per course. A course's `tutor_mode` says
+# whether its tutor answers or only guides (asks a guiding question, points to the moments to
+# rewatch); an answer's `tutor_mode` is the mode it was written in (NULL on questions and on
+# answers written before the modes existed, which answered).
+TUTOR_MODE_COLUMNS = """
+ALTER TABLE courses ADD COLUMN tutor_mode TEXT NOT NULL DEFAULT 'answer' CHECK (tutor_mode IN ('answer', 'hint'));
+ALTER TABLE chat_messages ADD COLUMN tutor_mode TEXT CHECK (tutor_mode IN ('answer', 'hint'));
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -959,4 +968,5 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
     (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),
     (22, "answer ratings: thumbs up or down, a reason and a comment", ANSWER_RATINGS),
+    (24, "courses: a hint-only tutor mode; answers: the mode they were written in", TUTOR_MODE_COLUMNS),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request
 
+from chronos.config import TUTOR_MODES
 from chronos.models import courses, videos
 from chronos.models.states import Role
 from chronos.operations import OperationError
@@ -93,6 +94,11 @@ def _course_fields(body: dict, *, creating: bool) -> dict:
         fields["published"] = body["published"]
     if "prerequisites" in body:
         fields["prerequisites"] = _ids(body["prerequisites"], "prerequisites")
+    if "tutor_mode" in body:
+        if not isinstance(body["tutor_mode"], str) or body["tutor_mode"] not in TUTOR_MODES:
+            raise OperationError("'tutor_mode' must be \"answer\" (the tutor answers) or \"hint\" (it only"
+                                 " points to the moments to rewatch and asks a guiding question).")
+        fields["tutor_mode"] = body["tutor_mode"]
     return fields
 
 
@@ -122,7 +128,7 @@ def create_course():
 @bp.put("/api/courses/<int:course_id>")
 @api_owner_required
 def update_course(course_id: int):
-    """Change any of title, description, topic, published, prerequisites."""
+    """Change any of title, description, topic, published, prerequisites, tutor_mode."""
     fields = _course_fields(_body(), creating=False)
     return jsonify(course_ops.update_course(services(), who().creator_id, course_id, **fields).to_json())
 

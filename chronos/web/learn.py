@@ -124,7 +124,8 @@ def player(course_id: int, video_id: int):
         place = _summary(conn, course)
     state = _player_state(course, here, done, place)
     return render_template("learn_player.html", course=course, here=here, state=state, done=done,
-                           place=place, is_owner=who().role == Role.OWNER)
+                           place=place, is_owner=who().role == Role.OWNER,
+                           default_mode=services().settings.tutor_mode)
 
 
 def _player_state(course: courses.Course, here: Step, done: dict[int, progress.VideoProgress],
