@@ -17,7 +17,7 @@ from chronos.models.writer import Writer
 from chronos.pipeline.events import EventBus
 from chronos.pipeline.jobs import PipelineRunner
 from chronos.pipeline.processor import Pipeline
-from chronos.rag.chat import ChatService, make_answerer
+from chronos.rag.chat import ChatService, answerer_choice, make_answerer
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
     embedder = embedder or Embedder(embedding_model_dir(), batch_size=settings.embed_batch_size,
                                     threads=max(1, usable_cores() // 2))
     pipeline = Pipeline(transcriber=transcriber, embedder=embedder, media_dir=settings.media_dir,
-                        publish=bus.publish, hints=settings.whisper_hints)
+                        publish=bus.publish, hints=settings.whisper_hints, titler=_titler(settings))
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
                             retry_base_s=settings.retry_base_s)
     chat = ChatService(db, embedder, make_answerer(settings, embedder), writer=writer,
@@ -97,6 +97,17 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
     from chronos.whop.service import build_whop
 
     return Services(settings, db, bus, transcriber, embedder, runner, chat, writer, build_whop(settings))
+
+
+def _titler(settings: Settings):
+    """Claude titles chapters when it answers questions too; otherwise the offline titles stand."""
+    if answerer_choice(settings) != "claude":
+        return None
+    from chronos.ai.claude import ClaudeTitler
+
+    return ClaudeTitler(settings.anthropic_api_key, model=settings.anthropic_model,
+                        base_url=settings.anthropic_base_url or None,
+                        timeout_s=settings.anthropic_timeout_s, max_retries=settings.anthropic_max_retries)
 
 
 def _log_to_data_dir(settings: Settings) -> None:

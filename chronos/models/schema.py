@@ -911,6 +911,30 @@ CREATE INDEX idx_messages_course ON chat_messages(course_id) WHERE course_id IS 
 CREATE INDEX idx_messages_video ON chat_messages(video_id) WHERE video_id IS NOT NULL;
 """
 
+# Migration 17: each video's chapters (issue 17, point 2). A chapter starts at start_s and runs to
+# the next one's start (the last to the end of the video); the first starts at 0. title_by says who
+# titled it: the offline phrase picker, Claude, or the creator. chapter_sets holds one row per video
+# with chapters: the transcript revision they were computed from, and edited_at once the creator
+# changed them (renamed, merged, split, moved): from then on they are kept as the creator left them
+# when the transcript is corrected or the video processed again.
+CHAPTERS = f"""
+CREATE TABLE video_chapters (
+  id INTEGER PRIMARY KEY,
+  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  start_s REAL NOT NULL,
+  title TEXT NOT NULL,
+  title_by TEXT NOT NULL CHECK (title_by IN ('offline', 'claude', 'creator')),
+  UNIQUE (video_id, position)
+);
+CREATE TABLE chapter_sets (
+  video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+  revision INTEGER NOT NULL DEFAULT 0,
+  computed_at TEXT NOT NULL DEFAULT {_NOW},
+  edited_at TEXT
+);
+"""
+
 # Migration 24 (issue 15, point 5): a hint-only tutor, per course. A course's `tutor_mode` says
 # whether its tutor answers or only guides (asks a guiding question, points to the moments to
 # rewatch); an answer's `tutor_mode` is the mode it was written in (NULL on questions and on
@@ -938,6 +962,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (14, "sessions end on sign-out, password change and revoke; usernames compared normalised",
      SESSIONS_AND_NAMES),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
+    (17, "chapters: each video's parts where its topic turns, titled, editable by the creator", CHAPTERS),
     (19, "people: one-time password reset links; chat: the course a question was asked in",
      RESETS_AND_COURSE_CHAT),
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),

@@ -13,9 +13,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from chronos.db import Database, transaction
-from chronos.models import sentences, usage, videos
+from chronos.models import chapters, sentences, usage, videos
 from chronos.models import transcript_edits as edit_store
 from chronos.models.states import VideoStatus
+from chronos.pipeline.chaptering import refresh_chapters
 from chronos.pipeline.processor import (Interrupted, PermanentError, Pipeline, VideoGone, embed_sentences,
                                         process_video, publish_video)
 from chronos.pipeline.reindex import Reindexed, index_event, reindex_video
@@ -38,10 +39,12 @@ def run_video_job(runner_key: str, video_id: int) -> None:
 
 
 def run_backfill_job(runner_key: str) -> None:
-    """The persisted job: store the sentence vectors completed videos are missing."""
+    """The persisted job: store the sentence vectors completed videos are missing, then their
+    chapters."""
     runner = _RUNNERS.get(runner_key)
     if runner is not None:
         runner.backfill_sentences()
+        runner.backfill_chapters()
 
 
 def run_reindex_job(runner_key: str, video_id: int) -> None:
@@ -135,6 +138,24 @@ class PipelineRunner:
             log.info("backfill: stored sentence and context vectors for %d video(s) of an older library", len(done))
         return done
 
+    def backfill_chapters(self) -> list[int]:
+        """Chapter the completed videos that have none (a library older than migration 17) or whose
+        unedited chapters an interrupted re-index left behind; returns the videos done. Light work
+        (stored vectors, no model), so it does not wait for the heavy lock."""
+        done = []
+        with self.db.connection() as conn:
+            for video_id in chapters.videos_needing_chapters(conn):
+                if self.pipeline.stopping.is_set():
+                    break
+                try:
+                    if refresh_chapters(conn, video_id, self.pipeline.titler):
+                        done.append(video_id)
+                except Exception:  # noqa: BLE001 - its page computes chapters meanwhile
+                    log.exception("video %s: computing chapters failed", video_id)
+        if done:
+            log.info("backfill: chaptered %d video(s) of an older library", len(done))
+        return done
+
     def reindex(self, video_id: int) -> Reindexed | None:
         """Re-index a video after a transcript edit (pipeline/reindex.py).
 
@@ -146,7 +167,7 @@ class PipelineRunner:
         with self.db.connection() as conn:
             try:
                 return reindex_video(video_id, conn=conn, embedder=self.pipeline.embedder,
-                                     publish=self.pipeline.publish)
+                                     publish=self.pipeline.publish, titler=self.pipeline.titler)
             except Exception as exc:  # noqa: BLE001 - the old index keeps answering meanwhile
                 log.exception("video %s: re-indexing failed", video_id)
                 video = videos.get_video(conn, video_id)
@@ -189,7 +210,7 @@ class PipelineRunner:
         self.scheduler.start()
         self.recover()
         with self.db.connection() as conn:
-            behind = bool(sentences.videos_needing_sentences(conn))
+            behind = bool(sentences.videos_needing_sentences(conn) or chapters.videos_needing_chapters(conn))
         if behind:
             self.scheduler.add_job(run_backfill_job, "date", args=[self.key], id="sentence-backfill",
                                    run_date=datetime.now(timezone.utc), replace_existing=True)

@@ -1,6 +1,7 @@
 """The video state machine: pending → transcribing → chunking → embedding → completed."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -16,12 +17,14 @@ from chronos.models import stages, transcripts, videos
 from chronos.models import transcript_edits as edit_store
 from chronos.models.states import VideoStatus
 from chronos.pipeline import media
+from chronos.pipeline.chaptering import Titler, refresh_chapters
 from chronos.pipeline.chunking import chunk_sentences, sentences_from_segments
 from chronos.pipeline.corrections import reapply_edits
 from chronos.pipeline.events import Event
 from chronos.pipeline.hints import hints_for_video
 
 Publish = Callable[[Event], None]
+log = logging.getLogger(__name__)
 
 
 class PermanentError(Exception):
@@ -47,6 +50,8 @@ class Pipeline:
     hints: bool = False
     # Set when Chronos is stopping: the running stage finishes, the next one is left for later.
     stopping: threading.Event = field(default_factory=threading.Event)
+    # Titles chapters (Claude, when a key is set); None: the offline titles.
+    titler: Titler | None = None
 
 
 def publish_video(conn: Connection, video_id: int, publish: Publish, stage: str | None = None) -> None:
@@ -76,8 +81,19 @@ def process_video(video_id: int, *, conn: Connection, pipeline: Pipeline, attemp
         with _stage(conn, video_id, "embed", attempt):
             embed_chunks(conn, video_id, pipeline.embedder)
             embed_sentences(conn, video_id, pipeline.embedder)
+        _chapters(conn, video_id, pipeline, attempt)
         _advance(conn, video_id, VideoStatus.COMPLETED, pipeline)
     return _require(conn, video_id)
+
+
+def _chapters(conn: Connection, video_id: int, pipeline: Pipeline, attempt: int) -> None:
+    """Chapter the video (kept as they are if the creator edited them). A failure is logged and
+    does not hold the video back: its page computes chapters until the start-up backfill stores them."""
+    try:
+        with _stage(conn, video_id, "chapters", attempt):
+            refresh_chapters(conn, video_id, pipeline.titler)
+    except Exception:  # noqa: BLE001 - chapters are a convenience; the lecture is ready without them
+        log.exception("video %s: computing chapters failed", video_id)
 
 
 def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attempt: int) -> None:

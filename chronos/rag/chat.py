@@ -70,12 +70,16 @@ class Asker:
         return self.student_id is None and not self.as_student
 
 
+def answerer_choice(settings: Settings) -> str:
+    """Which answerer the settings ask for: claude, openai or offline ("auto" resolved)."""
+    if settings.answerer != "auto":
+        return settings.answerer
+    return "claude" if settings.anthropic_api_key else "openai" if settings.openai_base_url else "offline"
+
+
 def make_answerer(settings: Settings, embedder: Embedder) -> Answerer:
     """The answerer the settings ask for: Claude with a key, an OpenAI-compatible server, or offline."""
-    choice = settings.answerer
-    if choice == "auto":
-        choice = ("claude" if settings.anthropic_api_key else
-                  "openai" if settings.openai_base_url else "offline")
+    choice = answerer_choice(settings)
     if choice == "claude":
         from chronos.ai.claude import ClaudeAnswerer
 

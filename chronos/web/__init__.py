@@ -43,7 +43,7 @@ def build_app(settings: Settings, services: Services) -> Flask:
 
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
-    from chronos.web import api_videos, auth, chat, errors, filters, library, live, people, whop
+    from chronos.web import api_videos, auth, chapters, chat, errors, filters, library, live, people, whop
     from chronos.web import analytics, courses, dashboard, glossary, headers, hosts, learn, limits, plan_checks
     from chronos.web import resets, transcripts, usage
 
@@ -60,6 +60,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(glossary.bp)
     app.register_blueprint(transcripts.bp)
+    app.register_blueprint(chapters.bp)
     live.register(app)
     chat.register(app)
     filters.register(app)

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from chronos.models import stages, videos
 from chronos.operations import OperationError
+from chronos.operations import chapters as chapter_ops
 from chronos.operations import videos as video_ops
 from chronos.pipeline import subtitles
 from chronos.web import services
@@ -83,9 +84,10 @@ def _declared_size(fs) -> int | None:
 @bp.get("/<int:video_id>")
 @api_owner_required
 def get_video(video_id: int):
-    """One video."""
+    """One video, with its chapters."""
     with services().db.connection() as conn:
-        return jsonify(video_json(conn, video_ops.require_video(conn, video_id, g.creator.id)))
+        video = video_ops.require_video(conn, video_id, g.creator.id)
+        return jsonify({**video_json(conn, video), "chapters": chapter_ops.chapters_json(conn, video)["chapters"]})
 
 
 @bp.patch("/<int:video_id>")

@@ -1,11 +1,11 @@
-"""A fake Anthropic Messages API (`POST /v1/messages`, streaming only) for the real `anthropic` SDK.
+"""A fake Anthropic Messages API (`POST /v1/messages`) for the real `anthropic` SDK.
 
     with FakeClaude() as claude:
         claude.script(rate_limited(), answer(("Gradients point uphill. ", 0)))
         Anthropic(api_key=claude.api_key, base_url=claude.url) ...
 
 Replies are built by the functions below; with nothing scripted the fake gives `answer()`, which
-cites the request's first two search results. Streams follow the real event order: message_start,
+cites the request's first two search results, to a streaming request, and `message()` to another. Streams follow the real event order: message_start,
 per block content_block_start / content_block_delta* / content_block_stop, message_delta,
 message_stop, with pings in between.
 """
@@ -36,7 +36,8 @@ class FakeClaude(FakeServer):
         super().__init__()
 
     def route(self, request: Recorded, ex: Exchange) -> None:
-        reply = self._refusal(request) or self.next_reply() or answer()
+        reply = self._refusal(request) or self.next_reply() or (
+            answer() if request.body.get("stream") else message("The course videos don't cover this."))
         reply(request, ex)
 
     def _refusal(self, request: Recorded) -> Reply | None:
@@ -89,6 +90,18 @@ def default_parts(body: dict) -> list[Part]:
         return ["The course videos don't cover this."]
     return ["Here is what the lectures say. "] + [
         (f"{result['title']} explains it. ", i) for i, result in enumerate(results[:2])]
+
+
+def message(text: str, *, usage: dict[str, int | None] | None = None, stop_reason: str = "end_turn") -> Reply:
+    """A whole message in one JSON reply (to a request without `stream`), one text block."""
+    def reply(request: Recorded, ex: Exchange) -> None:
+        counts = {**DEFAULT_USAGE, **(usage or {})}
+        ex.json(200, {"id": "msg_fake_0002", "type": "message", "role": "assistant",
+                      "model": request.body["model"], "content": [{"type": "text", "text": text}],
+                      "stop_reason": stop_reason, "stop_sequence": None,
+                      "usage": {k: v for k, v in counts.items() if v is not None}},
+                {"request-id": "req_fake_0002"})
+    return reply
 
 
 def stream_error(*parts: Part, error_type: str = "overloaded_error",
@@ -156,8 +169,8 @@ def _invalid(request: Recorded) -> str:
         return "anthropic-version: header is required"
     if not isinstance(body, dict) or not all(k in body for k in ("model", "max_tokens", "messages")):
         return "model, max_tokens and messages are required"
-    if body.get("stream") is not True:
-        return "this fake only answers streaming requests"
+    if not isinstance(body.get("stream", False), bool):
+        return "stream: Input should be a valid boolean"
     messages = body["messages"]
     if not messages or messages[0]["role"] != "user":
         return "messages: the first message must use the user role"
