@@ -33,12 +33,13 @@
     } catch (e) { /* no quiz for this video: it plays on */ }
   }
 
-  /* -- when to ask: playback crossing a question's time, not a jump over it ---------------------- */
-  player.addEventListener("loadstart", load);
+  /* -- when to ask: playback crossing a question's time, not a jump over it (a seek moves `last`
+     along, however far; playing on however slowly crosses) ----------------------------------- */
+  player.addEventListener("loadstart", () => { last = 0; load(); });
   player.addEventListener("seeked", () => { last = player.currentTime; });
   player.addEventListener("timeupdate", () => {
     const t = player.currentTime;
-    if (!asking && !player.seeking && t > last && t - last < 1.5) {
+    if (!asking && !player.seeking && t > last) {
       const q = questions.find((x) => x.at_s > last && x.at_s <= t && !settled.has(x.id));
       if (q) ask(q);
     }
