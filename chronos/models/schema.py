@@ -944,6 +944,47 @@ ALTER TABLE courses ADD COLUMN tutor_mode TEXT NOT NULL DEFAULT 'answer' CHECK (
 ALTER TABLE chat_messages ADD COLUMN tutor_mode TEXT CHECK (tutor_mode IN ('answer', 'hint'));
 """
 
+# Migration 18: quiz checkpoints (issue 15). A question is drafted from a video's transcript (the
+# offline generator, Claude) or written by the creator, and reaches students only once approved.
+# at_s is when the player asks it; replay_at_s where the sentence that answers it (source_text)
+# begins, where "rewatch this moment" plays from. `edited` marks a draft the creator changed, which
+# drafting again keeps. Every answer a student gives (or a skip, choice NULL) is a quiz_answers row;
+# `date` is the creator-local day, `correct` fixed when answered (a later edit does not rewrite it).
+QUIZ = f"""
+CREATE TABLE quiz_questions (
+  id INTEGER PRIMARY KEY,
+  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('choice', 'blank')),
+  at_s REAL NOT NULL,
+  prompt TEXT NOT NULL,
+  choices TEXT NOT NULL,
+  answer_index INTEGER NOT NULL,
+  source_text TEXT NOT NULL DEFAULT '',
+  replay_at_s REAL NOT NULL,
+  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'approved')),
+  origin TEXT NOT NULL CHECK (origin IN ('offline', 'claude', 'creator')),
+  edited INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL DEFAULT {_NOW},
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE INDEX idx_quiz_video ON quiz_questions(video_id, at_s);
+CREATE TABLE quiz_answers (
+  id INTEGER PRIMARY KEY,
+  question_id INTEGER NOT NULL REFERENCES quiz_questions(id) ON DELETE CASCADE,
+  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+  choice INTEGER,
+  correct INTEGER NOT NULL DEFAULT 0 CHECK (correct IN (0, 1)),
+  date TEXT NOT NULL,
+  answered_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE INDEX idx_quiz_answers_question ON quiz_answers(question_id, student_id);
+CREATE INDEX idx_quiz_answers_student ON quiz_answers(student_id, video_id);
+CREATE INDEX idx_quiz_answers_creator_date ON quiz_answers(creator_id, date);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -963,6 +1004,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
      SESSIONS_AND_NAMES),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
     (17, "chapters: each video's parts where its topic turns, titled, editable by the creator", CHAPTERS),
+    (18, "quiz checkpoints: questions drafted from the transcript, approved, answered", QUIZ),
     (19, "people: one-time password reset links; chat: the course a question was asked in",
      RESETS_AND_COURSE_CHAT),
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),

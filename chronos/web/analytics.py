@@ -78,10 +78,10 @@ def student(student_id: int):
 @bp.get("/api/analytics/export")
 @api_owner_required
 def export():
-    """?report=videos|students|chat&from=YYYY-MM-DD&to=YYYY-MM-DD as CSV, streamed row by row."""
+    """?report=videos|students|chat|quiz&from=YYYY-MM-DD&to=YYYY-MM-DD as CSV, streamed row by row."""
     report = request.args.get("report", "")
     if report not in analytics_export.REPORTS:
-        raise RangeError(f"Unknown report {report!r}: use videos, students or chat.")
+        raise RangeError(f"Unknown report {report!r}: use videos, students, chat or quiz.")
     first, last = parse_day(request.args.get("from"), "from"), parse_day(request.args.get("to"), "to")
     if first > last:
         raise RangeError(f"'from' ({first}) is after 'to' ({last}).")
