@@ -911,6 +911,22 @@ CREATE INDEX idx_messages_course ON chat_messages(course_id) WHERE course_id IS 
 CREATE INDEX idx_messages_video ON chat_messages(video_id) WHERE video_id IS NOT NULL;
 """
 
+# Migration 25 (issue 16, point 1): lectures in other languages. vector_index records which
+# embedding model made the library's vectors and the dimension its vec0 tables were made for (the
+# tables existing until now are MiniLM's: 384); `chronos reembed` rebuilds them for another model
+# (models/vector_index.py). spoken_language is the language the creator fixed for a video (NULL:
+# Whisper detects it); videos.language stays the language its transcript is in.
+LANGUAGES = f"""
+CREATE TABLE vector_index (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  embedder TEXT NOT NULL,
+  dims INTEGER NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+INSERT INTO vector_index(id, embedder, dims) VALUES (1, 'all-MiniLM-L6-v2', 384);
+ALTER TABLE videos ADD COLUMN spoken_language TEXT;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -934,4 +950,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
     (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),
     (22, "answer ratings: thumbs up or down, a reason and a comment", ANSWER_RATINGS),
+    (25, "languages: the embedder that made the vectors, a video's language fixed by its creator",
+     LANGUAGES),
 ]
