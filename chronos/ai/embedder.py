@@ -94,11 +94,9 @@ class Embedder:
             return dots
         return (dots - self.similarity_offset) * self.similarity_scale
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts (passages: chunks, sentences) as unit-length float32 rows."""
-        return self._embed(texts, query=False)
-
-    def _embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        """Embed texts as unit-length float32 rows: passages (chunks, sentences), or questions
+        (query=True; embed_one batches those)."""
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
         model = self._load()
@@ -147,7 +145,7 @@ class Embedder:
                     break
             texts = list(dict.fromkeys(text for text, _ in waiting))
             try:
-                vectors = dict(zip(texts, self._embed(texts, query=True)))
+                vectors = dict(zip(texts, self.embed(texts, query=True)))
             except BaseException as exc:  # noqa: BLE001 - every waiting caller gets the error
                 for _, future in waiting:
                     future.set_exception(exc)
