@@ -3,6 +3,8 @@ embedded by multilingual-e5, found by questions in English and in their own lang
 moment the answer is spoken; the creator's language overrides detection; captions say the language."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from chronos import create_app, languages
@@ -15,6 +17,7 @@ from chronos.rag.chat import Asker
 from tests.conftest import OWNER, add_video, csrf, process, sidecar, signed_in
 
 SLACK_S = 1.0
+SHOTS = Path("/tmp/chronos-shots")
 
 # (question, fixture, a phrase of the sentence that answers it)
 QUESTIONS = [
@@ -120,3 +123,37 @@ def test_the_creators_language_overrides_detection(tmp_path, whisper_base, e5):
         assert res.get_json()["spoken_language"] is None and res.get_json()["status"] == "completed"
     finally:
         sv.close(wait=True)
+
+
+def test_the_owner_fixes_the_language_on_the_video_page(library, browser):
+    """In a real browser: the page says the lecture is in German (detected), its caption track is
+    German, and choosing Français there transcribes it again in French. (Last: it re-queues a video.)"""
+    from playwright.sync_api import expect
+
+    from tests.conftest import LiveServer
+
+    app, sv, _, ids = library
+    server = LiveServer(app)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(server.url + "/login")
+        page.fill("input[name=name]", OWNER["name"])
+        page.fill("input[name=password]", OWNER["password"])
+        page.click("button[type=submit]")
+        page.goto(f"{server.url}/videos/{ids['alpen.mp4']}")
+        expect(page.locator("#language")).to_contain_text("German (detected)")
+        assert page.locator("#player track").get_attribute("srclang") == "de"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "video-language.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(SHOTS / "video-language-phone.png"), full_page=True)
+        page.select_option("#spoken-language", "fr")
+        expect(page.locator("dialog")).to_contain_text("transcribed again in Français")
+        with sv.db.connection() as conn:
+            row = conn.execute("SELECT spoken_language, status FROM videos WHERE id = ?",
+                               (ids["alpen.mp4"],)).fetchone()
+        assert tuple(row) == ("fr", "pending")
+    finally:
+        ctx.close()
+        server.stop()

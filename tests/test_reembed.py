@@ -14,7 +14,7 @@ from chronos.models.transcripts import ends_sentence
 from chronos.pipeline.chunking import sentences_from_segments
 from chronos.pipeline.reembed import reembed_library
 from chronos.rag.chat import Asker
-from tests.conftest import processed_library
+from tests.conftest import processed_library, signed_in
 
 
 def test_the_embedder_setting_names_its_choices(tmp_path):
@@ -49,10 +49,13 @@ def test_reembed_moves_a_minilm_library_to_e5_with_progress_and_it_keeps_answeri
     assert "already made with multilingual-e5-small" in capsys.readouterr().out
     # A setting that asks for another model than the library's: the owner is told; nothing mixes.
     settings = load_settings(folder, env={"CHRONOS_EMBEDDER": "minilm"}, run_scheduler=False)
-    sv = create_app(settings, transcriber=transcriber).extensions["chronos"]
+    sv_app = create_app(settings, transcriber=transcriber)
+    sv = sv_app.extensions["chronos"]
     try:
         assert sv.embedder.name == "multilingual-e5-small"
         assert "chronos reembed" in sv.embedder_notice and "'minilm'" in sv.embedder_notice
+        page = signed_in(sv_app).get("/").get_data(as_text=True)
+        assert 'id="embedder-notice"' in page and "chronos reembed" in page
     finally:
         sv.close(wait=True)
 
