@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, Union
 
 from chronos.config import TUTOR_MODES
+from chronos import languages
 from chronos.timefmt import clock
 
 # How the tutor replies (config.TUTOR_MODES): it states the answer, or it only guides.
@@ -42,13 +43,15 @@ class Passage:
     # The moment the student is watching, for a question about it ("Can you explain this?"): its
     # sentences' scores say how near each is to that moment, not how like the question it is.
     at_moment: bool = False
+    language: str | None = None  # the language the video is spoken in ("es"), as transcribed
 
     @property
     def heading(self) -> str:
-        """How a model is shown the passage: its video, its time range, and whether it is the
-        moment the student is watching."""
+        """How a model is shown the passage: its video, its time range, the language it is spoken
+        in when not English, and whether it is the moment the student is watching."""
         moment = " (the moment the student is watching and asks about)" if self.at_moment else ""
-        return f"{self.title} ({clock(self.start_s)}–{clock(self.end_s)}){moment}"
+        spoken = f" (spoken in {languages.name(self.language)})" if self.language not in (None, "en") else ""
+        return f"{self.title} ({clock(self.start_s)}–{clock(self.end_s)}){spoken}{moment}"
 
     @property
     def source(self) -> str:
@@ -131,6 +134,7 @@ and suggest what the student could ask instead.
 - Be clear and encouraging, like a good tutor: short paragraphs, simple words, an example from \
 the lecture when it helps. Use Markdown sparingly (short lists, **bold** key terms).
 - Keep answers focused: usually 2-5 sentences.
+- Answer in the language the student writes in, even when the lecture is in another language; quote and cite the lecture in its own words and language (a passage's heading names the language it is spoken in when that is not English), and say when a quotation is in another language.
 - After the answer, on the very last line, write FOLLOW_UPS: followed by two or three short \
 follow-up questions the student might ask next, separated by " | ". The lectures must be able \
 to answer them."""

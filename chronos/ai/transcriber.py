@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from chronos.ai.hint_copy import redo_copied, shift
-from chronos.models.transcripts import SENTENCE_END, Segment, Word
+from chronos.models.transcripts import Segment, Word, ends_sentence
 
 SAMPLE_RATE = 16_000
 # faster-whisper keeps the first max_length // 2 - 1 = 223 tokens of `hotwords` and cuts the rest
@@ -63,9 +63,10 @@ def by_sentence(segment: Segment) -> list[Segment]:
     batched pipeline gives one segment per speech chunk (up to 30 s); captions, subtitles and the
     editor want a sentence a line, about what sequential decoding gives."""
     pieces: list[list[Word]] = [[]]
-    for word in segment.words:
+    for i, word in enumerate(segment.words):
         pieces[-1].append(word)
-        if SENTENCE_END.search(word.text.strip()):
+        following = segment.words[i + 1].text if i + 1 < len(segment.words) else None
+        if ends_sentence(word.text, following):
             pieces.append([])
     pieces = [p for p in pieces if p]
     if len(pieces) < 2:
@@ -119,12 +120,14 @@ class Transcriber:
         return ", ".join(kept) or None
 
     def transcribe(self, audio: np.ndarray, on_progress: Callable[[float], None] | None = None,
-                   *, hints: Sequence[str] | None = None) -> Transcript:
+                   *, hints: Sequence[str] | None = None, language: str | None = None) -> Transcript:
         """Transcribe 16 kHz mono float32 audio; on_progress gets the fraction done (0..1).
 
         hints: the words the lecture uses (names, terms, titles), most specific first. They go to
         Whisper as `hotwords`, which prefix every 30 s window; `initial_prompt` would reach only
         the first window, since each window is decoded without the previous one's text.
+        language: the language it is spoken in, fixed by the creator for this video; otherwise the
+        whisper_language setting's, and without that Whisper detects it from the first 30 s.
         """
         duration = len(audio) / SAMPLE_RATE
         hotwords = self.hotwords(hints) if hints else None
@@ -133,7 +136,7 @@ class Transcriber:
             if on_progress and duration > 0:
                 on_progress(min(1.0, seconds / duration))
 
-        language, probability, segments = self._decode(audio, hotwords, progress)
+        language, probability, segments = self._decode(audio, hotwords, progress, language=language)
         if hotwords:
             segments = redo_copied(segments, list(hints),
                                    lambda start, end: self._redo(audio, start, end, language))

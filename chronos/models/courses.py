@@ -31,6 +31,7 @@ class CourseVideo:
     has_video: bool
     thumbnail_path: str | None
     available_at: str | None = None
+    language: str | None = None  # what its transcript (and so its captions) is in
 
     @property
     def visible(self) -> bool:
@@ -115,10 +116,12 @@ def get_course(conn: Connection, course_id: int, creator_id: int) -> Course | No
     placed: dict[int, list[CourseVideo]] = {}
     for r in conn.execute(
             "SELECT mv.module_id, v.id, v.title, v.duration_s, v.status, v.published, v.has_video,"
-            " v.thumbnail_path, v.available_at FROM module_videos mv JOIN course_modules m ON m.id = mv.module_id"
+            " v.thumbnail_path, v.available_at, v.language FROM module_videos mv"
+            " JOIN course_modules m ON m.id = mv.module_id"
             " JOIN videos v ON v.id = mv.video_id WHERE m.course_id = ? ORDER BY mv.position",
             (course_id,)):
-        placed.setdefault(r[0], []).append(CourseVideo(r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8]))
+        placed.setdefault(r[0], []).append(CourseVideo(r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8],
+                                                       r[9]))
     modules = tuple(Module(m["id"], course_id, m["title"], m["description"], tuple(placed.get(m["id"], ())))
                     for m in conn.execute("SELECT * FROM course_modules WHERE course_id = ?"
                                           " ORDER BY order_index, id", (course_id,)))

@@ -985,6 +985,22 @@ CREATE INDEX idx_quiz_answers_student ON quiz_answers(student_id, video_id);
 CREATE INDEX idx_quiz_answers_creator_date ON quiz_answers(creator_id, date);
 """
 
+# Migration 25 (issue 16, point 1): lectures in other languages. vector_index records which
+# embedding model made the library's vectors and the dimension its vec0 tables were made for (the
+# tables existing until now are MiniLM's: 384); `chronos reembed` rebuilds them for another model
+# (models/vector_index.py). spoken_language is the language the creator fixed for a video (NULL:
+# Whisper detects it); videos.language stays the language its transcript is in.
+LANGUAGES = f"""
+CREATE TABLE vector_index (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  embedder TEXT NOT NULL,
+  dims INTEGER NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+INSERT INTO vector_index(id, embedder, dims) VALUES (1, 'all-MiniLM-L6-v2', 384);
+ALTER TABLE videos ADD COLUMN spoken_language TEXT;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -1011,4 +1027,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),
     (22, "answer ratings: thumbs up or down, a reason and a comment", ANSWER_RATINGS),
     (24, "courses: a hint-only tutor mode; answers: the mode they were written in", TUTOR_MODE_COLUMNS),
+    (25, "languages: the embedder that made the vectors, a video's language fixed by its creator",
+     LANGUAGES),
 ]

@@ -33,6 +33,7 @@ class Video:
     available_at: str | None = None  # when it first completed: from then on students may see it
     chunks: int = 0
     description: str = ""
+    spoken_language: str | None = None  # fixed by the creator; None: Whisper detects it
 
     @property
     def visible_to_students(self) -> bool:
@@ -44,7 +45,8 @@ class Video:
         d = asdict(self)
         return {k: d[k] for k in ("id", "title", "status", "error", "duration_s", "chunks", "progress",
                                   "language", "original_filename", "size_bytes", "has_video",
-                                  "created_at", "updated_at", "completed_at", "published", "description")}
+                                  "created_at", "updated_at", "completed_at", "published", "description",
+                                  "spoken_language")}
 
 
 _SELECT = ("SELECT v.*, (SELECT count(*) FROM video_chunks c WHERE c.video_id = v.id) AS chunks"
@@ -60,7 +62,7 @@ def _video(row) -> Video:
         status=VideoStatus(row["status"]), progress=row["progress"], error=row["error"], attempts=row["attempts"],
         published=bool(row["published"]), created_at=row["created_at"], updated_at=row["updated_at"],
         completed_at=row["completed_at"], available_at=row["available_at"], chunks=row["chunks"],
-        description=row["description"])
+        description=row["description"], spoken_language=row["spoken_language"])
 
 
 def create_video(conn: Connection, *, creator_id: int, title: str, original_filename: str,
@@ -161,6 +163,13 @@ def update_video(conn: Connection, video_id: int, *, title: str | None = None,
                      (title, description, None if published is None else int(published), iso_utc(), video_id))
 
 
+def set_spoken_language(conn: Connection, video_id: int, language: str | None) -> None:
+    """Fix the language a video is transcribed in (None: Whisper detects it)."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET spoken_language = ?, updated_at = ? WHERE id = ?",
+                     (language, iso_utc(), video_id))
+
+
 def delete_video(conn: Connection, video_id: int) -> None:
     """Delete a video row; chunks, vectors, FTS rows, segments and stages go with it."""
     with transaction(conn):
@@ -180,6 +189,15 @@ def answerable_video_ids(conn: Connection, creator_id: int, *, drafts: bool = Fa
     rows = conn.execute(f"SELECT v.id FROM videos v WHERE v.creator_id = ? AND {answerable_sql('v', drafts=drafts)}"
                         " ORDER BY v.id", (creator_id,))
     return [r[0] for r in rows]
+
+
+def spoken_languages(conn: Connection, video_ids: list[int]) -> dict[int, str | None]:
+    """The language each video's transcript is in, by id (None before it is transcribed)."""
+    if not video_ids:
+        return {}
+    marks = ",".join("?" * len(video_ids))
+    return {r[0]: r[1] for r in conn.execute(f"SELECT id, language FROM videos WHERE id IN ({marks})",
+                                             list(video_ids))}
 
 
 def titles(conn: Connection, video_ids: list[int]) -> dict[int, str]:

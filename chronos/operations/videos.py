@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from chronos import tiers
+from chronos import languages, tiers
 from chronos.db import Connection, Database, transaction
 from chronos.models import chunks as chunk_store
 from chronos.models import transcripts, usage, videos
@@ -115,6 +115,20 @@ def update(sv: Services, creator_id: int, video_id: int, *, title: str | None = 
     with sv.db.connection() as conn:
         require_video(conn, video_id, creator_id)
         videos.update_video(conn, video_id, title=title, description=description, published=published)
+        publish_video(conn, video_id, sv.bus.publish)
+        return require_video(conn, video_id, creator_id)
+
+
+def set_language(sv: Services, creator_id: int, video_id: int, language: str | None) -> videos.Video:
+    """Fix the language a video is spoken in (None: detect it). A video already transcribed in
+    another language is transcribed again in this one (students keep the old one meanwhile)."""
+    if language is not None and language not in languages.CHOICES:
+        raise OperationError(f"'language' must be one of {', '.join(languages.CHOICES)}, or null to detect it.", 400)
+    with sv.db.connection() as conn:
+        video = require_video(conn, video_id, creator_id)
+        videos.set_spoken_language(conn, video_id, language)
+        if language is not None and video.language not in (None, language) and video.status in REPROCESSABLE:
+            return reprocess(sv, creator_id, video_id)
         publish_video(conn, video_id, sv.bus.publish)
         return require_video(conn, video_id, creator_id)
 

@@ -13,7 +13,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from chronos.db import Database, transaction
-from chronos.models import chapters, sentences, usage, videos
+from chronos.models import chapters, sentences, usage, vector_index, videos
 from chronos.models import transcript_edits as edit_store
 from chronos.models.states import VideoStatus
 from chronos.pipeline.chaptering import refresh_chapters
@@ -127,6 +127,7 @@ class PipelineRunner:
                 if self.pipeline.stopping.is_set():
                     break  # the rest are done at the next start
                 try:
+                    self.pipeline.embedder.follow(vector_index.current(conn).embedder)
                     embed_sentences(conn, video_id, self.pipeline.embedder)
                     done.append(video_id)
                     publish_video(conn, video_id, self.pipeline.publish)

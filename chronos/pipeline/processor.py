@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,8 +13,9 @@ from chronos.ai.transcriber import Transcriber
 from chronos.db import Connection, transaction
 from chronos.models import chunks as chunk_store
 from chronos.models import sentences as sentence_store
-from chronos.models import stages, transcripts, videos
+from chronos.models import stages, transcripts, vector_index, videos
 from chronos.models import transcript_edits as edit_store
+from chronos.models.sentences import window_text
 from chronos.models.states import VideoStatus
 from chronos.pipeline import media
 from chronos.pipeline.chaptering import Titler, refresh_chapters
@@ -79,6 +80,7 @@ def process_video(video_id: int, *, conn: Connection, pipeline: Pipeline, attemp
     video = _next_stage(conn, video_id, pipeline)
     if video.status == VideoStatus.EMBEDDING:
         with _stage(conn, video_id, "embed", attempt):
+            pipeline.embedder.follow(vector_index.current(conn).embedder)  # after a re-embed elsewhere
             embed_chunks(conn, video_id, pipeline.embedder)
             embed_sentences(conn, video_id, pipeline.embedder)
         _chapters(conn, video_id, pipeline, attempt)
@@ -127,8 +129,10 @@ def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attem
 
     with _stage(conn, video.id, "transcribe", attempt):
         hints = hints_for_video(conn, video) if pipeline.hints else []
-        # Passed only when there are some, so a transcriber without the keyword still works.
+        # Passed only when there are some, so a transcriber without the keywords still works.
         extra = {"hints": hints} if hints else {}
+        if video.spoken_language:  # the creator fixed it: no detection
+            extra["language"] = video.spoken_language
         result = pipeline.transcriber.transcribe(audio, on_progress, **extra)
         if not any(s.text.strip() for s in result.segments):
             raise PermanentError("No speech was found in this file's audio: it is silent or has "
@@ -191,11 +195,6 @@ def _embed_windows(conn: Connection, video_id: int, embedder: Embedder) -> int:
         sentence_store.store_windows(conn, embedder.name, [s for s, _, _ in batch], [h for _, _, h in batch],
                                      embedder.embed([text for _, text, _ in batch]))
     return len(fresh)
-
-
-def window_text(spoken: Sequence[sentence_store.StoredSentence], i: int) -> str:
-    """Sentence i with the sentence before and the one after it, as one text."""
-    return " ".join(s.text for s in spoken[max(0, i - 1):i + 2])
 
 
 def _store_sentences(conn: Connection, video: videos.Video, spoken: list) -> None:

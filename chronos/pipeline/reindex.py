@@ -20,10 +20,11 @@ import numpy as np
 
 from chronos.ai.embedder import Embedder
 from chronos.db import Connection, transaction
-from chronos.models import answer_cache, transcripts, videos
+from chronos.models import answer_cache, transcripts, vector_index, videos
 from chronos.models import chunks as chunk_store
 from chronos.models import sentences as sentence_store
 from chronos.models import transcript_edits as edit_store
+from chronos.models.sentences import window_text
 from chronos.models.states import VideoStatus
 from chronos.pipeline.chaptering import Titler, refresh_chapters
 from chronos.pipeline.chunking import chunk_sentences, sentences_from_segments
@@ -79,9 +80,10 @@ def reindex_video(video_id: int, *, conn: Connection, embedder: Embedder,
 
 
 def _rebuild(conn: Connection, video: videos.Video, revision: int, embedder: Embedder) -> Reindexed:
+    embedder.follow(vector_index.current(conn).embedder)
     spoken = sentences_from_segments(transcripts.load_segments(conn, video.id))
     drafts = chunk_sentences(spoken)
-    windows = [" ".join(s.text for s in spoken[max(0, i - 1):i + 2]) for i in range(len(spoken))]
+    windows = [window_text(spoken, i) for i in range(len(spoken))]
     chunk_hashes = [chunk_store.content_hash(d.text) for d in drafts]
     other_hashes = [chunk_store.content_hash(t) for t in [s.text for s in spoken] + windows]
     vectors, fresh = _vectors(conn, embedder, [d.text for d in drafts] + [s.text for s in spoken] + windows,

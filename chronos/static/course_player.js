@@ -98,7 +98,8 @@
     current = items[i];
     watching.reset();
     player.querySelectorAll("track").forEach((t) => t.remove());
-    player.append(el("track", { kind: "captions", label: "Transcript", src: `/videos/${current.id}/transcript.vtt` }));
+    player.append(el("track", { kind: "captions", srclang: current.language, label: `Transcript (${current.language_name})`,
+                                src: `/videos/${current.id}/transcript.vtt` }));
     if (current.poster) player.poster = current.poster; else player.removeAttribute("poster");
     player.src = `/media/videos/${current.id}`;
     startAt(at !== null ? at : resumeAt(current), autoplay);

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
+from pydantic import ValidationError
 
 from chronos.models import stages, videos
 from chronos.operations import OperationError
@@ -11,6 +12,7 @@ from chronos.pipeline import subtitles
 from chronos.web import services
 from chronos.web.errors import error
 from chronos.web.identity import api_owner_required
+from chronos.web.schemas import VideoLanguage, field_errors, refusal
 
 bp = Blueprint("api_videos", __name__, url_prefix="/api/videos")
 
@@ -93,8 +95,16 @@ def get_video(video_id: int):
 @bp.patch("/<int:video_id>")
 @api_owner_required
 def edit(video_id: int):
-    """Change any of {title, description, published}."""
+    """Change any of {title, description, published, language}."""
     body = request.get_json(silent=True) or {}
+    if isinstance(body, dict) and "language" in body:  # declared in web/schemas.py
+        try:
+            language = VideoLanguage.model_validate({"language": body["language"]}).language
+        except ValidationError as exc:
+            return refusal(field_errors(exc), example=VideoLanguage.EXAMPLE)
+        video = video_ops.set_language(services(), g.creator.id, video_id, language)
+        if not any(body.get(name) is not None for name in ("title", "description", "published")):
+            return _one(video)
     fields = {}
     for name, kind, words in (("title", str, "text"), ("description", str, "text"),
                               ("published", bool, "true or false")):
@@ -103,7 +113,7 @@ def edit(video_id: int):
                 raise OperationError(f"'{name}' must be {words}.", 400)
             fields[name] = body[name]
     if not fields:
-        raise OperationError("Send any of 'title', 'description' and 'published'.", 400)
+        raise OperationError("Send any of 'title', 'description', 'published' and 'language'.", 400)
     return _one(video_ops.update(services(), g.creator.id, video_id, **fields))
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
+from chronos import languages
 from chronos.models import courses, progress
 from chronos.models.states import Role
 from chronos.operations import OperationError
@@ -135,6 +136,7 @@ def _player_state(course: courses.Course, here: Step, done: dict[int, progress.V
         mine = done.get(v.video_id)
         return {"id": v.video_id, "title": v.title, "duration_s": v.duration_s,
                 "poster": f"/media/thumbnails/{v.video_id}" if v.thumbnail_path else None,
+                "language": v.language or "en", "language_name": languages.NATIVE.get(v.language, v.language or "English"),
                 "completed": bool(mine and mine.completed), "position_s": mine.position_s if mine else 0}
 
     return {"course_id": course.id, "preview": who().role == Role.OWNER, "progress": place.to_json(),

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Annotated, Any, Callable, ClassVar
+from typing import Annotated, Any, Callable, ClassVar, Literal
 
 from flask import jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-__all__ = ["Body", "Query", "accepts", "Text", "Id"]
+from chronos import languages
+
+__all__ = ["Body", "Query", "accepts", "Text", "Id", "LanguageCode", "VideoLanguage"]
 
 # A row id SQLite can hold (a signed 64-bit integer), and never 0 or negative.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)]
@@ -32,6 +34,17 @@ class Body(BaseModel):
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False, frozen=True, strict=True)
     EXAMPLE: ClassVar[dict | None] = None
+
+
+# A language a creator may fix a video to ("es"), as Whisper names it.
+LanguageCode = Literal[languages.CHOICES]
+
+
+class VideoLanguage(Body):
+    """`PATCH /api/videos/<id>` with "language": the language the video is spoken in; null detects it."""
+
+    language: LanguageCode | None
+    EXAMPLE: ClassVar[dict] = {"language": "es"}
 
 
 class Query(BaseModel):
