@@ -1,6 +1,9 @@
 """Numbered migrations: (number, name, SQL). Append only; never edit one that has shipped."""
 
 _NOW = "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+# How a stage run a crash (or a kill, or a power cut) cut short is closed: its error column.
+INTERRUPTED_NOTE = ("Interrupted: Chronos stopped before this stage finished (a crash, a kill or a power cut); "
+                    "not counted as a failed attempt, the next run took it up again")
 
 INITIAL = f"""
 CREATE TABLE creators (
@@ -851,6 +854,40 @@ BEGIN
 END;
 """
 
+# Migration 15 (issue 19, point 5): a transcription a crash cuts short keeps what it decoded. The
+# segments are saved as Whisper streams them (transcript_drafts: the model and language they were
+# decoded with; transcript_draft_segments: the segments, in order) and the next attempt decodes
+# only the rest; the draft goes when the finished transcript is saved. A crash is not a failed
+# attempt: videos.interruptions counts the crashes in a row of the current attempt instead. Stage
+# runs a crash left open (no finished_at) and followed by a later run are closed as interrupted,
+# ending when the next began.
+TRANSCRIPT_DRAFTS = f"""
+CREATE TABLE transcript_drafts (
+  video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  language TEXT NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE TABLE transcript_draft_segments (
+  video_id INTEGER NOT NULL REFERENCES transcript_drafts(video_id) ON DELETE CASCADE,
+  segment_index INTEGER NOT NULL,
+  start_s REAL NOT NULL,
+  end_s REAL NOT NULL,
+  text TEXT NOT NULL,
+  words TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (video_id, segment_index)
+) WITHOUT ROWID;
+ALTER TABLE videos ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0;
+UPDATE processing_stages SET
+  finished_at = (SELECT min(n.started_at) FROM processing_stages n
+                 WHERE n.video_id = processing_stages.video_id AND n.id > processing_stages.id),
+  error = '{INTERRUPTED_NOTE}'
+WHERE finished_at IS NULL AND EXISTS (SELECT 1 FROM processing_stages n
+  WHERE n.video_id = processing_stages.video_id AND n.id > processing_stages.id);
+UPDATE processing_stages SET seconds = max(0, round((julianday(finished_at) - julianday(started_at)) * 86400, 3))
+WHERE seconds IS NULL AND finished_at IS NOT NULL AND error = '{INTERRUPTED_NOTE}';
+"""
+
 # Migration 16: quota charged only for what gave something (issue 18). A video that failed or was
 # deleted before it ever completed gives its month's upload back, once (upload_refunded_at); the
 # owner's own questions are counted apart from the students' AI answers (preview_answers).
@@ -1018,6 +1055,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
      TRANSCRIPT_EDITS),
     (14, "sessions end on sign-out, password change and revoke; usernames compared normalised",
      SESSIONS_AND_NAMES),
+    (15, "transcription drafts saved as decoded; crashes counted apart from failed attempts",
+     TRANSCRIPT_DRAFTS),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
     (17, "chapters: each video's parts where its topic turns, titled, editable by the creator", CHAPTERS),
     (18, "quiz checkpoints: questions drafted from the transcript, approved, answered", QUIZ),

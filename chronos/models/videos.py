@@ -140,18 +140,35 @@ def set_probe(conn: Connection, video_id: int, *, duration_s: float | None,
                      (duration_s, thumbnail_path, iso_utc(), video_id))
 
 
-def record_attempt(conn: Connection, video_id: int) -> int:
-    """Count one more processing attempt and return the new count."""
+def next_attempt(conn: Connection, video_id: int) -> int | None:
+    """The number of the attempt about to run: one more than the attempts that ended (None when
+    the video is gone). An attempt a crash or a stop cut short never ended, so the next run
+    carries it on under the same number."""
+    row = conn.execute("SELECT attempts FROM videos WHERE id = ?", (video_id,)).fetchone()
+    return None if row is None else row[0] + 1
+
+
+def count_attempt(conn: Connection, video_id: int, attempt: int) -> None:
+    """Record that attempt number `attempt` ended, in success or in failure (which also ends the
+    run of interruptions it may have had)."""
     with transaction(conn):
-        conn.execute("UPDATE videos SET attempts = attempts + 1 WHERE id = ?", (video_id,))
-        return conn.execute("SELECT attempts FROM videos WHERE id = ?", (video_id,)).fetchone()[0]
+        conn.execute("UPDATE videos SET attempts = max(attempts, ?), interruptions = 0 WHERE id = ?",
+                     (attempt, video_id))
+
+
+def count_interruptions(conn: Connection, video_id: int, crashes: int) -> int:
+    """Record that crashes cut the current attempt short `crashes` more times; returns how many
+    times in a row it has been."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET interruptions = interruptions + ? WHERE id = ?", (crashes, video_id))
+        return conn.execute("SELECT interruptions FROM videos WHERE id = ?", (video_id,)).fetchone()[0]
 
 
 def requeue(conn: Connection, video_id: int) -> None:
     """Put a settled video back in the queue, from transcription, with a fresh attempt budget."""
     with transaction(conn):
         conn.execute("UPDATE videos SET status = ?, progress = 0, error = NULL, attempts = 0,"
-                     " updated_at = ? WHERE id = ?", (VideoStatus.PENDING, iso_utc(), video_id))
+                     " interruptions = 0, updated_at = ? WHERE id = ?", (VideoStatus.PENDING, iso_utc(), video_id))
 
 
 def update_video(conn: Connection, video_id: int, *, title: str | None = None,

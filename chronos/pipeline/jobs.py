@@ -13,7 +13,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from chronos.db import Database, transaction
-from chronos.models import chapters, sentences, usage, vector_index, videos
+from chronos.models import chapters, sentences, stages, usage, vector_index, videos
 from chronos.models import transcript_edits as edit_store
 from chronos.models.states import VideoStatus
 from chronos.pipeline.chaptering import refresh_chapters
@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 # APScheduler stores a job as a textual reference to a module-level function, so a job finds its
 # live runner here by the data folder it belongs to. This is the only module-level state.
 _RUNNERS: dict[str, "PipelineRunner"] = {}
+# Crashes in a row of one attempt after which a video fails instead of being tried at every start
+# (a video that makes Chronos crash would otherwise crash it again and again). Crashes are not
+# failed attempts (max_retries) and each resumes from the work saved, so this is generous.
+INTERRUPTION_LIMIT = 10
 
 
 def run_video_job(runner_key: str, video_id: int) -> None:
@@ -77,14 +81,28 @@ class PipelineRunner:
 
     # -- one attempt -----------------------------------------------------------------------------
     def attempt(self, video_id: int) -> Outcome:
-        """Run one processing attempt; on failure decide between a retry and giving up."""
+        """Run one processing attempt; on failure decide between a retry and giving up.
+
+        An attempt counts once it ends, in success or failure. One that a crash (or a stop) cut
+        short never ended: this run carries it on under the same number, from the work saved,
+        after closing the stage runs the crash left open as interrupted.
+        """
         with self._heavy, self.db.connection() as conn:
-            try:
-                attempt = videos.record_attempt(conn, video_id)
-            except Exception:  # noqa: BLE001 - the video may be gone already
+            attempt = videos.next_attempt(conn, video_id)
+            if attempt is None:
                 return Outcome("gone")
+            with transaction(conn):  # each crash left one stage run open, at most
+                crashes = stages.close_interrupted(conn, video_id)
+                in_a_row = videos.count_interruptions(conn, video_id, crashes) if crashes else 0
+            if in_a_row >= INTERRUPTION_LIMIT:
+                videos.count_attempt(conn, video_id, attempt)
+                return self._fail(conn, video_id, f"Processing was cut short {in_a_row} times in a row: "
+                                  "Chronos stopped (it crashed, was killed or lost power) while working on "
+                                  "this video. See logs/chronos.log and check the machine's free memory, "
+                                  "then press Retry.")
             try:
                 video = process_video(video_id, conn=conn, pipeline=self.pipeline, attempt=attempt)
+                videos.count_attempt(conn, video_id, attempt)
                 return Outcome(video.status)
             except VideoGone:
                 return Outcome("gone")
@@ -92,9 +110,11 @@ class PipelineRunner:
                 current = videos.get_video(conn, video_id)
                 return Outcome(current.status if current else "gone")
             except PermanentError as exc:
+                videos.count_attempt(conn, video_id, attempt)
                 return self._fail(conn, video_id, str(exc))
             except Exception as exc:  # noqa: BLE001 - any other failure may be transient
                 log.exception("video %s: attempt %s failed", video_id, attempt)
+                videos.count_attempt(conn, video_id, attempt)
                 reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 if attempt > self.max_retries:
                     return self._fail(conn, video_id, f"Processing failed after {attempt} attempts. "
