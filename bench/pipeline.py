@@ -171,7 +171,9 @@ def bench_transcriber_class():
             if compute_type:
                 self.compute_type = compute_type
 
-        def transcribe(self, audio, on_progress=None, *, hints=None):
+        def transcribe(self, audio, on_progress=None, *, hints=None, on_decoded=None):
+            # Decodes the whole lecture at once: no draft is saved (on_decoded is not called), so
+            # these experiments time the decode alone.
             model = self._load()
             duration = len(audio) / SAMPLE_RATE
             kwargs = dict(language=self.language, beam_size=self.beam_size,

@@ -293,6 +293,12 @@ class StubEmbedder:
     def embed(self, texts):
         return np.stack([self.vectors[t] for t in texts])
 
+    def follow(self, model_name: str) -> None:
+        """The stub answers for whichever model the library records."""
+
+    def similarity(self, dots):
+        return dots
+
 
 def pct(xs: list[float], q: float) -> float | None:
     return report.pct(xs, q, digits=3)

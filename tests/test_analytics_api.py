@@ -32,7 +32,7 @@ def test_overview_answers_for_every_range(owner_client, ds):
         assert got["headline"]["messages"]["value"] == 6
     assert get(owner_client, "/api/analytics/overview")["range"]["key"] == "30d"
     res = owner_client.get("/api/analytics/overview?range=14d")
-    assert res.status_code == 400 and "'range' must be one of '7d', '30d', '90d' or 'all'" in res.get_json()["error"]
+    assert res.status_code == 400 and '\'range\' must be one of "7d", "30d", "90d" or "all"' in res.get_json()["error"]
 
 
 def test_confusion_map(owner_client, ds):
@@ -99,15 +99,16 @@ def test_csv_exports(owner_client, ds):
     assert res.status_code == 200 and res.mimetype == "text/csv"
     assert res.headers["Content-Disposition"].startswith("attachment;")
     assert read_csv(res) == [
-        ["video_id", "title", "duration_s", "views", "watch_minutes", "completions", "questions"],
-        [str(ds.videos["intro"]), "Intro", "600.0", "3", "22.0", "2", "4"],
-        [str(ds.videos["loops"]), "Loops", "300.0", "3", "11.0", "2", "1"],
-        [str(ds.videos["functions"]), "Functions", "1200.0", "1", "20.0", "1", "2"]]
+        ["video_id", "title", "duration_s", "views", "watch_minutes", "completions", "questions", "quiz_answered",
+         "quiz_correct", "quiz_score"],
+        [str(ds.videos["intro"]), "Intro", "600.0", "3", "22.0", "2", "4", "0", "0", ""],
+        [str(ds.videos["loops"]), "Loops", "300.0", "3", "11.0", "2", "1", "0", "0", ""],
+        [str(ds.videos["functions"]), "Functions", "1200.0", "1", "20.0", "1", "2", "0", "0", ""]]
     # the date filter: only d5 (Bob's day)
     day5 = read_csv(owner_client.get(f"/api/analytics/export?report=students&from={ds.day(5)}&to={ds.day(5)}"))
     assert day5 == [["student_id", "name", "email", "active_days", "videos_watched", "watch_minutes",
-                     "questions", "sign_ins", "courses_completed"],
-                    [str(ds.students["bob"]), "Bob", "", "1", "1", "2.0", "3", "0", "0"]]
+                     "questions", "sign_ins", "courses_completed", "quiz_answered", "quiz_correct", "quiz_score"],
+                    [str(ds.students["bob"]), "Bob", "", "1", "1", "2.0", "3", "0", "0", "0", "0", ""]]
     chat = read_csv(owner_client.get(f"/api/analytics/export?report=chat&from={ds.day(2)}&to={ds.day(1)}"))
     assert chat[0][:5] == ["asked_at", "date", "student_id", "student", "question"]
     assert [(r[1], r[3], r[4]) for r in chat[1:]] == [
@@ -122,7 +123,7 @@ def test_csv_streams_and_refuses_bad_input(app, owner_client, ds):
     chunks = list(res.response)  # the generator's items: one CSV line each, header first
     assert len(chunks) == 1 + 6 and all(c.count(b"\n") == 1 for c in chunks)
     res.close()
-    for query, message in (("report=money&from=2026-01-01&to=2026-01-02", "'report' must be one of 'videos'"),
+    for query, message in (("report=money&from=2026-01-01&to=2026-01-02", '\'report\' must be one of "videos"'),
                            ("report=videos&from=yesterday&to=2026-01-02", "'from' must be a date like 2026-11-24"),
                            ("report=videos&from=2026-01-01", "'to' is required"),
                            ("report=videos&from=2026-02-01&to=2026-01-02", "is after")):

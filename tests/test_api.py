@@ -70,7 +70,7 @@ def test_token_client_uploads_lists_reads_and_downloads_transcripts(app, token, 
     process(services, created["id"])
     one = api.get(f"/api/videos/{created['id']}", headers=auth).get_json()
     assert one["status"] == "completed" and one["chunks"] >= 1 and one["language"] == "en"
-    assert set(one["stage_timings"]) == {"probe", "audio", "transcribe", "chunk", "embed"}
+    assert set(one["stage_timings"]) == {"probe", "audio", "transcribe", "chunk", "embed", "chapters"}
     listing = api.get("/api/videos", headers=auth).get_json()
     assert [v["id"] for v in listing] == [created["id"]]
     tj = api.get(f"/api/videos/{created['id']}/transcript", headers=auth).get_json()

@@ -92,11 +92,12 @@ def test_a_transient_failure_is_retried_with_backoff_then_marked_failed(owner_cl
     waits = []
     calls = []
 
-    def broken(audio, on_progress=None):
+    def broken(audio, on_progress=None, **options):
         calls.append(1)
         raise RuntimeError("GPU fell off the bus")
 
-    services.runner.pipeline.transcriber = type("Broken", (), {"transcribe": staticmethod(broken)})()
+    services.runner.pipeline.transcriber = type("Broken", (), {"name": "tiny.en",
+                                                               "transcribe": staticmethod(broken)})()
     outcome = services.runner.process_until_done(video_id, sleep=waits.append)
     assert outcome.status == "failed"
     assert len(calls) == 4, "one attempt and three retries"

@@ -84,9 +84,9 @@ class RecordingTranscriber:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def transcribe(self, audio, on_progress=None, *, hints=None):
+    def transcribe(self, audio, on_progress=None, *, hints=None, **options):
         self.hints.append(hints)
-        return self.inner.transcribe(audio, on_progress, hints=hints)
+        return self.inner.transcribe(audio, on_progress, hints=hints, **options)
 
 
 @pytest.mark.parametrize("hints_on", [True, False])

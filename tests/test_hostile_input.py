@@ -99,7 +99,7 @@ def test_values_of_the_wrong_type_are_400s_naming_the_field(world):
             400, "title", "must be text")
     refused(owner.get("/api/analytics/students?limit=many"), 400, "limit", "must be a whole number")
     refused(owner.get("/api/analytics/overview?range=forever"), 400, "range", "must be one of")
-    refused(owner.get(f"/api/videos/{video}/transcript?format=docx"), 400, "format", "'json', 'txt', 'srt' or 'vtt'")
+    refused(owner.get(f"/api/videos/{video}/transcript?format=docx"), 400, "format", '"json", "txt", "srt" or "vtt"')
     # Only JSON is read as JSON: a form or plain text is refused with what to send instead.
     res = owner.post("/api/courses", data="title=Rivers", content_type="text/plain", headers=h)
     refused(res, 400, "body", "Content-Type: application/json")

@@ -10,7 +10,7 @@ from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import videos
 from chronos.models import sentences as sentence_store
-from chronos.pipeline.processor import window_text
+from chronos.models.sentences import window_text
 from chronos.rag.chat import Asker
 from chronos.rag.moments import Candidate, keyword_scores, score_moments
 from chronos.rag.retrieval import retrieve

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 
+from chronos.models.analytics_export import REPORTS
 from chronos.web.schemas import ID_MAX, Accepts
 from tests.test_courses_api import student_client
 
@@ -64,7 +65,7 @@ def test_the_document_describes_every_route_with_its_schema_and_role(app, owner_
     assert schemas["Question"]["properties"]["at_s"]["anyOf"][0] == {"maximum": 366 * 86400, "minimum": 0,
                                                                        "type": "number"}
     export = {p["name"]: p for p in doc["paths"]["/api/analytics/export"]["get"]["parameters"]}
-    assert export["report"]["schema"]["enum"] == ["videos", "students", "chat"] and export["report"]["required"]
+    assert export["report"]["schema"]["enum"] == list(REPORTS) and export["report"]["required"]
     assert export["from"]["schema"]["format"] == "date"
     assert doc["paths"]["/api/analytics/settings"]["put"]["x-chronos-role"] == "owner"
     upload = doc["paths"]["/api/videos"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]

@@ -106,7 +106,7 @@ def test_retry_is_only_for_failed_videos(services):
 
     with services.db.connection() as conn:
         videos.set_status(conn, video.id, VideoStatus.FAILED, error="The disk was full.")
-        videos.record_attempt(conn, video.id)
+        videos.count_attempt(conn, video.id, 1)
     with services.bus.subscribe() as events:
         again = video_ops.retry(services, owner, video.id)
         published = _drain(events)

@@ -95,7 +95,7 @@ def test_stage_timings_are_stored(processed):
     sv, ids = processed
     with sv.db.connection() as conn:
         timings = stages.latest_timings(conn, ids["photosynthesis.mp4"])
-    assert set(timings) == {"probe", "audio", "transcribe", "chunk", "embed"}
+    assert set(timings) == {"probe", "audio", "transcribe", "chunk", "embed", "chapters"}
     assert all(seconds >= 0 for seconds in timings.values())
     assert timings["transcribe"] > 0
 

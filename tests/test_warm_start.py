@@ -13,7 +13,7 @@ def test_serve_listens_first_then_loads_the_models_without_a_request(tmp_path):
             assert res.status in (200, 302)
         # No question asked: the models still load, and serve says so (and logs it).
         ready = next(line for line in server.proc.stdout if "Models ready" in line)
-        assert "all-MiniLM-L6-v2" in ready and "Whisper tiny.en" in ready
+        assert "multilingual-e5-small" in ready and "Whisper tiny.en" in ready  # a new library's default
     finally:
         server.stop()
     log = (tmp_path / "data" / "logs" / "chronos.log").read_text()

@@ -5,7 +5,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Union
 
+from chronos.config import TUTOR_MODES
+from chronos import languages
 from chronos.timefmt import clock
+
+# How the tutor replies (config.TUTOR_MODES): it states the answer, or it only guides.
+ANSWER, HINT = TUTOR_MODES
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,15 @@ class Passage:
     # The moment the student is watching, for a question about it ("Can you explain this?"): its
     # sentences' scores say how near each is to that moment, not how like the question it is.
     at_moment: bool = False
+    language: str | None = None  # the language the video is spoken in ("es"), as transcribed
 
     @property
     def heading(self) -> str:
-        """How a model is shown the passage: its video, its time range, and whether it is the
-        moment the student is watching."""
+        """How a model is shown the passage: its video, its time range, the language it is spoken
+        in when not English, and whether it is the moment the student is watching."""
         moment = " (the moment the student is watching and asks about)" if self.at_moment else ""
-        return f"{self.title} ({clock(self.start_s)}–{clock(self.end_s)}){moment}"
+        spoken = f" (spoken in {languages.name(self.language)})" if self.language not in (None, "en") else ""
+        return f"{self.title} ({clock(self.start_s)}–{clock(self.end_s)}){spoken}{moment}"
 
     @property
     def source(self) -> str:
@@ -106,8 +113,9 @@ class Answerer(Protocol):
     name: str  # "offline" | "claude" | "openai"
 
     def stream(self, question: str, passages: Sequence[Passage],
-               history: History = ()) -> Iterator[AnswerEvent]:
-        """Yield TextDelta and Cited events, then exactly one Finished or Failed."""
+               history: History = (), *, mode: str = ANSWER) -> Iterator[AnswerEvent]:
+        """Yield TextDelta and Cited events, then exactly one Finished or Failed. In HINT mode the
+        answer guides instead of answering, and still cites the moments that answer."""
         ...
 
 
@@ -126,6 +134,25 @@ and suggest what the student could ask instead.
 - Be clear and encouraging, like a good tutor: short paragraphs, simple words, an example from \
 the lecture when it helps. Use Markdown sparingly (short lists, **bold** key terms).
 - Keep answers focused: usually 2-5 sentences.
+- Answer in the language the student writes in, even when the lecture is in another language; quote and cite the lecture in its own words and language (a passage's heading names the language it is spoken in when that is not English), and say when a quotation is in another language.
 - After the answer, on the very last line, write FOLLOW_UPS: followed by two or three short \
 follow-up questions the student might ask next, separated by " | ". The lectures must be able \
 to answer them."""
+
+
+# Added to the instructions when a course's tutor gives hints only (its `tutor_mode` is "hint").
+HINT_MODE_INSTRUCTIONS = """
+
+This course is in HINT MODE: the creator wants students to find the answer themselves.
+- Do not state the answer, and do not quote or closely paraphrase the sentence of the lecture that \
+answers the question. Do not name the key terms, names or numbers that make up the answer.
+- Instead, point the student to the moments to rewatch: cite those passages so each becomes a link \
+to its moment, and say what to listen for there using only words the question already uses.
+- End the answer, before the FOLLOW_UPS line, with one short guiding question that leads the \
+student towards the answer without giving it.
+- If the student insists on the answer, encourage them kindly and give a smaller hint instead."""
+
+
+def system_prompt(mode: str = ANSWER) -> str:
+    """The tutor's instructions for a mode: the hint-mode rules follow the tutor's own in HINT."""
+    return TUTOR_SYSTEM_PROMPT + (HINT_MODE_INSTRUCTIONS if mode == HINT else "")

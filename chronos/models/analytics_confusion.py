@@ -4,6 +4,8 @@ questions: student questions (owner previews excluded) asked in the range whose 
 bin; a question citing several moments counts once per bin it points at. stops: students who have
 not completed the video whose last position is in the bin. viewers: students whose watched ranges
 cover part of the bin. Stops and viewers are the students' state now, not limited to the range.
+wrong_answers: wrong quiz answers given in the range, in the bin where the sentence that answers
+their question begins.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from chronos.db import Connection
+from chronos.models.analytics_quiz import wrong_answers
 from chronos.models.analytics_range import Range
 
 MAX_SAMPLES = 5
@@ -28,6 +31,7 @@ class Bin:
     questions: int
     stops: int
     viewers: int
+    wrong_answers: int = 0
 
 
 @dataclass
@@ -106,8 +110,11 @@ def confusion(conn: Connection, video_id: int, title: str, duration_s: float | N
             seen.update(_bins_of(start_s, end_s, bin_s, count))
         for i in seen:
             viewers[i] += 1
+    wrong = [0] * count
+    for replay_at_s in wrong_answers(conn, video_id, rng.first, rng.last):
+        wrong[min(int(replay_at_s // bin_s), count - 1)] += 1
     bins = [Bin(i * bin_s, min((i + 1) * bin_s, duration) if duration else bin_s,
-                len(questions.get(i, ())), stops[i], viewers[i]) for i in range(count)]
+                len(questions.get(i, ())), stops[i], viewers[i], wrong[i]) for i in range(count)]
     return ConfusionMap(video_id, title, duration, bin_s, bins, moments(rows, questions, bins))
 
 

@@ -1,9 +1,10 @@
 """Students in the dashboard: the leaderboard and one student's timeline and course progress."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chronos.db import Connection
+from chronos.models.analytics_quiz import Score, VideoScore, student_scores
 from chronos.models.analytics_range import Range
 
 SORTS = {"videos": "videos_watched", "questions": "questions", "courses": "courses_completed"}
@@ -70,6 +71,8 @@ class StudentDetail:
     student: StudentInfo
     timeline: list[TimelineEvent]  # newest first
     courses: list[CourseProgress]
+    quiz: Score = Score(0, 0)  # first-try quiz score, all time
+    quiz_videos: list[VideoScore] = field(default_factory=list)
 
 
 def leaderboard(conn: Connection, creator_id: int, rng: Range, *, sort: str = "videos", order: str = "desc",
@@ -112,9 +115,10 @@ def student_detail(conn: Connection, creator_id: int, student_id: int) -> Studen
                      " WHERE s.id = ? AND s.creator_id = ?", (student_id, creator_id)).fetchone()
     if s is None:
         return None
+    quiz, per_video = student_scores(conn, creator_id, student_id)
     return StudentDetail(StudentInfo(s["id"], s["name"], s["username"], s["email"],
                                      s["joined_at"] or s["created_at"], s["last_active_at"], s["access"]),
-                         timeline(conn, student_id), _courses(conn, creator_id, student_id))
+                         timeline(conn, student_id), _courses(conn, creator_id, student_id), quiz, per_video)
 
 
 def timeline(conn: Connection, student_id: int) -> list[TimelineEvent]:

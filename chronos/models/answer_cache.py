@@ -23,8 +23,10 @@ def normalise_question(text: str) -> str:
     return " ".join(text.lower().split()).rstrip("?!. ")
 
 
-def cache_key(creator_id: int, scope: str, question: str, fingerprint: str, answerer: str) -> str:
-    raw = json.dumps([creator_id, scope, normalise_question(question), fingerprint, answerer])
+def cache_key(creator_id: int, scope: str, question: str, fingerprint: str, answerer: str,
+              tutor_mode: str) -> str:
+    """The key of an answer: a hint (tutor_mode "hint") and an answer to one question never share it."""
+    raw = json.dumps([creator_id, scope, normalise_question(question), fingerprint, answerer, tutor_mode])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -47,6 +47,9 @@ class Message:
     created_at: str
     edited_at: str | None
     citations: list[Citation] = field(default_factory=list)
+    # An answer's tutor mode: "answer", or "hint" (it guides, its citations are moments to rewatch
+    # without their words); None for questions and for answers from before the modes.
+    tutor_mode: str | None = None
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -133,18 +136,19 @@ def add_message(conn: Connection, session_id: int, role: MessageRole, content: s
                 cost_usd: float = 0.0, error: str | None = None, cached: bool = False,
                 follow_ups: Sequence[str] = (), video_id: int | None = None,
                 at_s: float | None = None, course_id: int | None = None,
-                citations: Sequence[Citation] = ()) -> int:
+                citations: Sequence[Citation] = (), tutor_mode: str | None = None) -> int:
     """Store one message (and an answer's citations) and touch the session."""
     u = usage
     with transaction(conn):
         cur = conn.execute(
             "INSERT INTO chat_messages(session_id, role, content, answerer, model, input_tokens,"
             " output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, error, cached,"
-            " follow_ups, video_id, at_s, course_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " follow_ups, video_id, at_s, course_id, tutor_mode)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (session_id, role, content, answerer, model, u.input_tokens if u else 0,
              u.output_tokens if u else 0, u.cache_read_tokens if u else 0,
              u.cache_write_tokens if u else 0, cost_usd, error, int(cached),
-             json.dumps(list(follow_ups)), video_id, at_s, course_id))
+             json.dumps(list(follow_ups)), video_id, at_s, course_id, tutor_mode))
         conn.executemany(
             "INSERT INTO message_citations(message_id, video_id, start_s, end_s, score, text, verified)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -159,7 +163,7 @@ def _message(r, citations: list[Citation]) -> Message:
                    r["input_tokens"], r["output_tokens"], r["cache_read_tokens"],
                    r["cache_write_tokens"], r["cost_usd"], r["error"], bool(r["cached"]),
                    json.loads(r["follow_ups"]), r["video_id"], r["at_s"], r["created_at"],
-                   r["edited_at"], citations)
+                   r["edited_at"], citations, r["tutor_mode"])
 
 
 def list_messages(conn: Connection, session_id: int) -> list[Message]:
@@ -238,4 +242,10 @@ def delete_exchange(conn: Connection, message_id: int) -> int:
 
 def message_session(conn: Connection, message_id: int) -> int | None:
     row = conn.execute("SELECT session_id FROM chat_messages WHERE id = ?", (message_id,)).fetchone()
+    return row[0] if row else None
+
+
+def question_course(conn: Connection, message_id: int) -> int | None:
+    """The course player a question was asked in, if any (an edit is answered in that course's mode)."""
+    row = conn.execute("SELECT course_id FROM chat_messages WHERE id = ?", (message_id,)).fetchone()
     return row[0] if row else None

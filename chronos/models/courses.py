@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from chronos.config import TUTOR_MODES
 from chronos.db import Connection, transaction
 from chronos.timefmt import iso_utc
 from chronos.models.visibility import visible_to_students
@@ -30,6 +31,7 @@ class CourseVideo:
     has_video: bool
     thumbnail_path: str | None
     available_at: str | None = None
+    language: str | None = None  # what its transcript (and so its captions) is in
 
     @property
     def visible(self) -> bool:
@@ -69,6 +71,7 @@ class Course:
     modules: tuple[Module, ...]
     created_at: str
     updated_at: str
+    tutor_mode: str = "answer"  # one of config.TUTOR_MODES: its tutor answers, or only gives hints
 
     @property
     def videos(self) -> list[CourseVideo]:
@@ -98,7 +101,7 @@ class Course:
                 "topic": self.topic, "published": self.published, "thumbnail_url": self.thumbnail_url,
                 "prerequisites": list(self.prerequisites),
                 "estimated_duration_s": self.estimated_duration_s,
-                "modules": [m.to_json() for m in self.modules],
+                "modules": [m.to_json() for m in self.modules], "tutor_mode": self.tutor_mode,
                 "created_at": self.created_at, "updated_at": self.updated_at}
 
 
@@ -113,10 +116,12 @@ def get_course(conn: Connection, course_id: int, creator_id: int) -> Course | No
     placed: dict[int, list[CourseVideo]] = {}
     for r in conn.execute(
             "SELECT mv.module_id, v.id, v.title, v.duration_s, v.status, v.published, v.has_video,"
-            " v.thumbnail_path, v.available_at FROM module_videos mv JOIN course_modules m ON m.id = mv.module_id"
+            " v.thumbnail_path, v.available_at, v.language FROM module_videos mv"
+            " JOIN course_modules m ON m.id = mv.module_id"
             " JOIN videos v ON v.id = mv.video_id WHERE m.course_id = ? ORDER BY mv.position",
             (course_id,)):
-        placed.setdefault(r[0], []).append(CourseVideo(r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8]))
+        placed.setdefault(r[0], []).append(CourseVideo(r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8],
+                                                       r[9]))
     modules = tuple(Module(m["id"], course_id, m["title"], m["description"], tuple(placed.get(m["id"], ())))
                     for m in conn.execute("SELECT * FROM course_modules WHERE course_id = ?"
                                           " ORDER BY order_index, id", (course_id,)))
@@ -125,7 +130,7 @@ def get_course(conn: Connection, course_id: int, creator_id: int) -> Course | No
         (course_id,)))
     return Course(row["id"], row["creator_id"], row["title"], row["description"], row["topic"],
                   bool(row["published"]), row["thumbnail_path"], prerequisites, modules,
-                  row["created_at"], row["updated_at"])
+                  row["created_at"], row["updated_at"], row["tutor_mode"])
 
 
 def list_courses(conn: Connection, creator_id: int, *, published_only: bool = False) -> list[Course]:
@@ -153,6 +158,13 @@ def titles_for_video(conn: Connection, video_id: int) -> list[str]:
         " ORDER BY c.order_index, c.id", (video_id,))]
 
 
+def tutor_mode(conn: Connection, course_id: int, creator_id: int) -> str | None:
+    """How the tutor replies in a course's player ("answer" or "hint"), or None if no such course."""
+    row = conn.execute("SELECT tutor_mode FROM courses WHERE id = ? AND creator_id = ?",
+                       (course_id, creator_id)).fetchone()
+    return row[0] if row else None
+
+
 def scope_video_ids(conn: Connection, course_id: int, creator_id: int, *, student: bool) -> list[int] | None:
     """The videos of a course to ask about (None if there is no such course for this asker).
 
@@ -167,32 +179,36 @@ def scope_video_ids(conn: Connection, course_id: int, creator_id: int, *, studen
 # -- writing --------------------------------------------------------------------------------------
 
 def create_course(conn: Connection, creator_id: int, *, title: str, description: str = "",
-                  topic: str = "", published: bool = False, prerequisites: Sequence[int] = ()) -> Course:
+                  topic: str = "", published: bool = False, prerequisites: Sequence[int] = (),
+                  tutor_mode: str = "answer") -> Course:
     """A new course, last in the creator's catalog."""
     with transaction(conn):
         cur = conn.execute(
-            "INSERT INTO courses(creator_id, title, description, topic, published, order_index)"
-            " VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(order_index), -1) + 1 FROM courses"
+            "INSERT INTO courses(creator_id, title, description, topic, published, tutor_mode, order_index)"
+            " VALUES (?, ?, ?, ?, ?, ?, (SELECT coalesce(max(order_index), -1) + 1 FROM courses"
             " WHERE creator_id = ?))",
             (creator_id, _title(title), _text(description, DESCRIPTION_MAX), _text(topic, TOPIC_MAX),
-             int(published), creator_id))
+             int(published), _tutor_mode(tutor_mode), creator_id))
         _set_prerequisites(conn, cur.lastrowid, creator_id, prerequisites)
     return get_course(conn, cur.lastrowid, creator_id)
 
 
 def update_course(conn: Connection, course_id: int, creator_id: int, *, title: str | None = None,
                   description: str | None = None, topic: str | None = None,
-                  published: bool | None = None, prerequisites: Sequence[int] | None = None) -> Course:
+                  published: bool | None = None, prerequisites: Sequence[int] | None = None,
+                  tutor_mode: str | None = None) -> Course:
     """Change the given details of a course; the others stay."""
     with transaction(conn):
         _require_course(conn, course_id, creator_id)
         conn.execute(
             "UPDATE courses SET title = coalesce(?, title), description = coalesce(?, description),"
-            " topic = coalesce(?, topic), published = coalesce(?, published), updated_at = ? WHERE id = ?",
+            " topic = coalesce(?, topic), published = coalesce(?, published),"
+            " tutor_mode = coalesce(?, tutor_mode), updated_at = ? WHERE id = ?",
             (None if title is None else _title(title),
              None if description is None else _text(description, DESCRIPTION_MAX),
              None if topic is None else _text(topic, TOPIC_MAX),
-             None if published is None else int(published), iso_utc(), course_id))
+             None if published is None else int(published),
+             None if tutor_mode is None else _tutor_mode(tutor_mode), iso_utc(), course_id))
         if prerequisites is not None:
             _set_prerequisites(conn, course_id, creator_id, prerequisites)
     return get_course(conn, course_id, creator_id)
@@ -370,6 +386,12 @@ def _title(title: str) -> str:
     if len(text) > TITLE_MAX:
         raise CourseError(f"Titles can be at most {TITLE_MAX} characters long.")
     return text
+
+
+def _tutor_mode(mode: str) -> str:
+    if mode not in TUTOR_MODES:
+        raise CourseError(f"The tutor mode must be one of: {', '.join(TUTOR_MODES)} (got {mode!r}).")
+    return mode
 
 
 def _text(text: str, limit: int) -> str:

@@ -1,6 +1,9 @@
 """Numbered migrations: (number, name, SQL). Append only; never edit one that has shipped."""
 
 _NOW = "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+# How a stage run a crash (or a kill, or a power cut) cut short is closed: its error column.
+INTERRUPTED_NOTE = ("Interrupted: Chronos stopped before this stage finished (a crash, a kill or a power cut); "
+                    "not counted as a failed attempt, the next run took it up again")
 
 INITIAL = f"""
 CREATE TABLE creators (
@@ -851,6 +854,40 @@ BEGIN
 END;
 """
 
+# Migration 15 (issue 19, point 5): a transcription a crash cuts short keeps what it decoded. The
+# segments are saved as Whisper streams them (transcript_drafts: the model and language they were
+# decoded with; transcript_draft_segments: the segments, in order) and the next attempt decodes
+# only the rest; the draft goes when the finished transcript is saved. A crash is not a failed
+# attempt: videos.interruptions counts the crashes in a row of the current attempt instead. Stage
+# runs a crash left open (no finished_at) and followed by a later run are closed as interrupted,
+# ending when the next began.
+TRANSCRIPT_DRAFTS = f"""
+CREATE TABLE transcript_drafts (
+  video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  language TEXT NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE TABLE transcript_draft_segments (
+  video_id INTEGER NOT NULL REFERENCES transcript_drafts(video_id) ON DELETE CASCADE,
+  segment_index INTEGER NOT NULL,
+  start_s REAL NOT NULL,
+  end_s REAL NOT NULL,
+  text TEXT NOT NULL,
+  words TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (video_id, segment_index)
+) WITHOUT ROWID;
+ALTER TABLE videos ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0;
+UPDATE processing_stages SET
+  finished_at = (SELECT min(n.started_at) FROM processing_stages n
+                 WHERE n.video_id = processing_stages.video_id AND n.id > processing_stages.id),
+  error = '{INTERRUPTED_NOTE}'
+WHERE finished_at IS NULL AND EXISTS (SELECT 1 FROM processing_stages n
+  WHERE n.video_id = processing_stages.video_id AND n.id > processing_stages.id);
+UPDATE processing_stages SET seconds = max(0, round((julianday(finished_at) - julianday(started_at)) * 86400, 3))
+WHERE seconds IS NULL AND finished_at IS NOT NULL AND error = '{INTERRUPTED_NOTE}';
+"""
+
 # Migration 16: quota charged only for what gave something (issue 18). A video that failed or was
 # deleted before it ever completed gives its month's upload back, once (upload_refunded_at); the
 # owner's own questions are counted apart from the students' AI answers (preview_answers).
@@ -934,6 +971,96 @@ UPDATE video_totals SET watch_s = 0 WHERE watch_s IN {INFINITE};
 UPDATE creator_days SET watch_s = 0 WHERE watch_s IN {INFINITE};
 """
 
+# Migration 17: each video's chapters (issue 17, point 2). A chapter starts at start_s and runs to
+# the next one's start (the last to the end of the video); the first starts at 0. title_by says who
+# titled it: the offline phrase picker, Claude, or the creator. chapter_sets holds one row per video
+# with chapters: the transcript revision they were computed from, and edited_at once the creator
+# changed them (renamed, merged, split, moved): from then on they are kept as the creator left them
+# when the transcript is corrected or the video processed again.
+CHAPTERS = f"""
+CREATE TABLE video_chapters (
+  id INTEGER PRIMARY KEY,
+  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  start_s REAL NOT NULL,
+  title TEXT NOT NULL,
+  title_by TEXT NOT NULL CHECK (title_by IN ('offline', 'claude', 'creator')),
+  UNIQUE (video_id, position)
+);
+CREATE TABLE chapter_sets (
+  video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+  revision INTEGER NOT NULL DEFAULT 0,
+  computed_at TEXT NOT NULL DEFAULT {_NOW},
+  edited_at TEXT
+);
+"""
+
+# Migration 24 (issue 15, point 5): a hint-only tutor, per course. A course's `tutor_mode` says
+# whether its tutor answers or only guides (asks a guiding question, points to the moments to
+# rewatch); an answer's `tutor_mode` is the mode it was written in (NULL on questions and on
+# answers written before the modes existed, which answered).
+TUTOR_MODE_COLUMNS = """
+ALTER TABLE courses ADD COLUMN tutor_mode TEXT NOT NULL DEFAULT 'answer' CHECK (tutor_mode IN ('answer', 'hint'));
+ALTER TABLE chat_messages ADD COLUMN tutor_mode TEXT CHECK (tutor_mode IN ('answer', 'hint'));
+"""
+
+# Migration 18: quiz checkpoints (issue 15). A question is drafted from a video's transcript (the
+# offline generator, Claude) or written by the creator, and reaches students only once approved.
+# at_s is when the player asks it; replay_at_s where the sentence that answers it (source_text)
+# begins, where "rewatch this moment" plays from. `edited` marks a draft the creator changed, which
+# drafting again keeps. Every answer a student gives (or a skip, choice NULL) is a quiz_answers row;
+# `date` is the creator-local day, `correct` fixed when answered (a later edit does not rewrite it).
+QUIZ = f"""
+CREATE TABLE quiz_questions (
+  id INTEGER PRIMARY KEY,
+  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('choice', 'blank')),
+  at_s REAL NOT NULL,
+  prompt TEXT NOT NULL,
+  choices TEXT NOT NULL,
+  answer_index INTEGER NOT NULL,
+  source_text TEXT NOT NULL DEFAULT '',
+  replay_at_s REAL NOT NULL,
+  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'approved')),
+  origin TEXT NOT NULL CHECK (origin IN ('offline', 'claude', 'creator')),
+  edited INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL DEFAULT {_NOW},
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE INDEX idx_quiz_video ON quiz_questions(video_id, at_s);
+CREATE TABLE quiz_answers (
+  id INTEGER PRIMARY KEY,
+  question_id INTEGER NOT NULL REFERENCES quiz_questions(id) ON DELETE CASCADE,
+  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  creator_id INTEGER NOT NULL REFERENCES creators(id) ON DELETE CASCADE,
+  student_id INTEGER NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+  choice INTEGER,
+  correct INTEGER NOT NULL DEFAULT 0 CHECK (correct IN (0, 1)),
+  date TEXT NOT NULL,
+  answered_at TEXT NOT NULL DEFAULT {_NOW}
+);
+CREATE INDEX idx_quiz_answers_question ON quiz_answers(question_id, student_id);
+CREATE INDEX idx_quiz_answers_student ON quiz_answers(student_id, video_id);
+CREATE INDEX idx_quiz_answers_creator_date ON quiz_answers(creator_id, date);
+"""
+
+# Migration 25 (issue 16, point 1): lectures in other languages. vector_index records which
+# embedding model made the library's vectors and the dimension its vec0 tables were made for (the
+# tables existing until now are MiniLM's: 384); `chronos reembed` rebuilds them for another model
+# (models/vector_index.py). spoken_language is the language the creator fixed for a video (NULL:
+# Whisper detects it); videos.language stays the language its transcript is in.
+LANGUAGES = f"""
+CREATE TABLE vector_index (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  embedder TEXT NOT NULL,
+  dims INTEGER NOT NULL,
+  updated_at TEXT NOT NULL DEFAULT {_NOW}
+);
+INSERT INTO vector_index(id, embedder, dims) VALUES (1, 'all-MiniLM-L6-v2', 384);
+ALTER TABLE videos ADD COLUMN spoken_language TEXT;
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", INITIAL),
     (2, "chat: follow-ups, answer cache, model prices", CHAT),
@@ -951,11 +1078,18 @@ MIGRATIONS: list[tuple[int, str, str]] = [
      TRANSCRIPT_EDITS),
     (14, "sessions end on sign-out, password change and revoke; usernames compared normalised",
      SESSIONS_AND_NAMES),
+    (15, "transcription drafts saved as decoded; crashes counted apart from failed attempts",
+     TRANSCRIPT_DRAFTS),
     (16, "usage: uploads that gave nothing refunded, the owner's previews counted apart", FAIR_QUOTA),
+    (17, "chapters: each video's parts where its topic turns, titled, editable by the creator", CHAPTERS),
+    (18, "quiz checkpoints: questions drafted from the transcript, approved, answered", QUIZ),
     (19, "people: one-time password reset links; chat: the course a question was asked in",
      RESETS_AND_COURSE_CHAT),
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
     (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),
     (22, "answer ratings: thumbs up or down, a reason and a comment", ANSWER_RATINGS),
     (23, "numbers stored as Infinity by unchecked requests repaired", REPAIR_INFINITE),
+    (24, "courses: a hint-only tutor mode; answers: the mode they were written in", TUTOR_MODE_COLUMNS),
+    (25, "languages: the embedder that made the vectors, a video's language fixed by its creator",
+     LANGUAGES),
 ]

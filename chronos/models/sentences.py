@@ -32,6 +32,12 @@ class StoredSentence:
     window: np.ndarray | None = None
 
 
+def window_text(spoken: Sequence, i: int) -> str:
+    """Sentence i (of sentences in spoken order, each with a .text) with the sentence before and
+    the one after it, as one text: what a sentence's context vector embeds."""
+    return " ".join(s.text for s in spoken[max(0, i - 1):i + 2])
+
+
 def _blob_vector(blob: bytes | None) -> np.ndarray | None:
     return np.frombuffer(blob, dtype=np.float32) if blob is not None else None
 

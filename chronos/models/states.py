@@ -41,6 +41,7 @@ class LiveKind(StrEnum):
     MESSAGE = "message"
     SIGNIN = "signin"
     RATING = "rating"
+    QUIZ = "quiz"
 
 
 class LogKind(StrEnum):

@@ -7,11 +7,43 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from chronos.db import Connection, transaction
+from chronos.languages import fold
 from chronos.timefmt import iso_utc
 
 
-# A word that ends a sentence: a full stop, question or exclamation mark, maybe before a quote.
-SENTENCE_END = re.compile(r"[.!?…。！？][\"')\]]*$")
+# A word that ends a sentence: a full stop, question or exclamation mark, maybe before a quote
+# (French and German quotes too: » « “ ”).
+SENTENCE_END = re.compile(r"[.!?…。！？][\"'’”»«)\]]*$")
+# Words whose full stop marks an abbreviation, not an end (folded: lower case, no accents), in
+# English, Spanish, French and German; a single letter ("z. B.", "M.") and a word with a stop
+# inside it ("p.ej.", "u.a.", "d.h.") are abbreviations too.
+ABBREVIATIONS = frozenset("""mr mrs ms dr dra prof st sr sra srta ud uds vd vds av fig vs no nr hr
+    mme mlle bzw vgl ca ggf inkl evtl ej""".split())
+
+
+def ends_sentence(word: str, following: str | None = None) -> bool:
+    """Whether a word ends its sentence. A full stop does not when it marks an abbreviation, nor
+    when the next word starts in lower case (as after "etc." mid-sentence, or a German ordinal:
+    "am 14. juli" — and "im 18. Jahrhundert" before a noun, for a number of one to three digits)."""
+    word = word.strip()
+    if not SENTENCE_END.search(word):
+        return False
+    bare = word.rstrip("\"'’”»«)]")
+    if not bare.endswith(".") or bare.endswith(".."):
+        return True  # ? ! … end a sentence whatever follows
+    stem = fold(bare[:-1].lstrip("\"'‘“«(¿¡"))
+    if stem in ABBREVIATIONS or (len(stem) == 1 and stem.isalpha()) or "." in stem:
+        return False
+    nxt = (following or "").strip().lstrip("\"'‘“«(")
+    if nxt[:1].islower():
+        return False
+    return not (stem.isdigit() and len(stem) <= 3 and nxt[:1].isupper() and nxt.lower() in ORDINAL_NOUNS)
+
+
+# German nouns a day, century or rank is counted before ("14. Juli", "18. Jahrhundert").
+ORDINAL_NOUNS = frozenset("""januar februar märz april mai juni juli august september oktober november
+    dezember jahrhundert jahrhunderts jahrtausend jahrtausends weltkrieg weltkriegs mal platz stelle
+    kapitel klasse""".split())
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class Video:
     available_at: str | None = None  # when it first completed: from then on students may see it
     chunks: int = 0
     description: str = ""
+    spoken_language: str | None = None  # fixed by the creator; None: Whisper detects it
 
     @property
     def visible_to_students(self) -> bool:
@@ -44,7 +45,8 @@ class Video:
         d = asdict(self)
         return {k: d[k] for k in ("id", "title", "status", "error", "duration_s", "chunks", "progress",
                                   "language", "original_filename", "size_bytes", "has_video",
-                                  "created_at", "updated_at", "completed_at", "published", "description")}
+                                  "created_at", "updated_at", "completed_at", "published", "description",
+                                  "spoken_language")}
 
 
 _SELECT = ("SELECT v.*, (SELECT count(*) FROM video_chunks c WHERE c.video_id = v.id) AS chunks"
@@ -60,7 +62,7 @@ def _video(row) -> Video:
         status=VideoStatus(row["status"]), progress=row["progress"], error=row["error"], attempts=row["attempts"],
         published=bool(row["published"]), created_at=row["created_at"], updated_at=row["updated_at"],
         completed_at=row["completed_at"], available_at=row["available_at"], chunks=row["chunks"],
-        description=row["description"])
+        description=row["description"], spoken_language=row["spoken_language"])
 
 
 def create_video(conn: Connection, *, creator_id: int, title: str, original_filename: str,
@@ -138,18 +140,35 @@ def set_probe(conn: Connection, video_id: int, *, duration_s: float | None,
                      (duration_s, thumbnail_path, iso_utc(), video_id))
 
 
-def record_attempt(conn: Connection, video_id: int) -> int:
-    """Count one more processing attempt and return the new count."""
+def next_attempt(conn: Connection, video_id: int) -> int | None:
+    """The number of the attempt about to run: one more than the attempts that ended (None when
+    the video is gone). An attempt a crash or a stop cut short never ended, so the next run
+    carries it on under the same number."""
+    row = conn.execute("SELECT attempts FROM videos WHERE id = ?", (video_id,)).fetchone()
+    return None if row is None else row[0] + 1
+
+
+def count_attempt(conn: Connection, video_id: int, attempt: int) -> None:
+    """Record that attempt number `attempt` ended, in success or in failure (which also ends the
+    run of interruptions it may have had)."""
     with transaction(conn):
-        conn.execute("UPDATE videos SET attempts = attempts + 1 WHERE id = ?", (video_id,))
-        return conn.execute("SELECT attempts FROM videos WHERE id = ?", (video_id,)).fetchone()[0]
+        conn.execute("UPDATE videos SET attempts = max(attempts, ?), interruptions = 0 WHERE id = ?",
+                     (attempt, video_id))
+
+
+def count_interruptions(conn: Connection, video_id: int, crashes: int) -> int:
+    """Record that crashes cut the current attempt short `crashes` more times; returns how many
+    times in a row it has been."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET interruptions = interruptions + ? WHERE id = ?", (crashes, video_id))
+        return conn.execute("SELECT interruptions FROM videos WHERE id = ?", (video_id,)).fetchone()[0]
 
 
 def requeue(conn: Connection, video_id: int) -> None:
     """Put a settled video back in the queue, from transcription, with a fresh attempt budget."""
     with transaction(conn):
         conn.execute("UPDATE videos SET status = ?, progress = 0, error = NULL, attempts = 0,"
-                     " updated_at = ? WHERE id = ?", (VideoStatus.PENDING, iso_utc(), video_id))
+                     " interruptions = 0, updated_at = ? WHERE id = ?", (VideoStatus.PENDING, iso_utc(), video_id))
 
 
 def update_video(conn: Connection, video_id: int, *, title: str | None = None,
@@ -159,6 +178,13 @@ def update_video(conn: Connection, video_id: int, *, title: str | None = None,
         conn.execute("UPDATE videos SET title = coalesce(?, title), description = coalesce(?, description),"
                      " published = coalesce(?, published), updated_at = ? WHERE id = ?",
                      (title, description, None if published is None else int(published), iso_utc(), video_id))
+
+
+def set_spoken_language(conn: Connection, video_id: int, language: str | None) -> None:
+    """Fix the language a video is transcribed in (None: Whisper detects it)."""
+    with transaction(conn):
+        conn.execute("UPDATE videos SET spoken_language = ?, updated_at = ? WHERE id = ?",
+                     (language, iso_utc(), video_id))
 
 
 def delete_video(conn: Connection, video_id: int) -> None:
@@ -180,6 +206,15 @@ def answerable_video_ids(conn: Connection, creator_id: int, *, drafts: bool = Fa
     rows = conn.execute(f"SELECT v.id FROM videos v WHERE v.creator_id = ? AND {answerable_sql('v', drafts=drafts)}"
                         " ORDER BY v.id", (creator_id,))
     return [r[0] for r in rows]
+
+
+def spoken_languages(conn: Connection, video_ids: list[int]) -> dict[int, str | None]:
+    """The language each video's transcript is in, by id (None before it is transcribed)."""
+    if not video_ids:
+        return {}
+    marks = ",".join("?" * len(video_ids))
+    return {r[0]: r[1] for r in conn.execute(f"SELECT id, language FROM videos WHERE id IN ({marks})",
+                                             list(video_ids))}
 
 
 def titles(conn: Connection, video_ids: list[int]) -> dict[int, str]:

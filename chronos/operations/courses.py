@@ -39,13 +39,13 @@ def course_for(conn: Connection, creator_id: int, course_id: int, *, student: bo
 
 
 def create_course(sv: Services, creator_id: int, **fields) -> courses.Course:
-    """A new course: title, description?, topic?, published?, prerequisites?."""
+    """A new course: title, description?, topic?, published?, prerequisites?, tutor_mode?."""
     with _refused(), sv.db.connection() as conn:
         return courses.create_course(conn, creator_id, **fields)
 
 
 def update_course(sv: Services, creator_id: int, course_id: int, **fields) -> courses.Course:
-    """Change any of a course's title, description, topic, published, prerequisites."""
+    """Change any of a course's title, description, topic, published, prerequisites, tutor_mode."""
     with _refused(), sv.db.connection() as conn:
         return courses.update_course(conn, course_id, creator_id, **fields)
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from chronos import tiers
+from chronos import languages, tiers
 from chronos.db import Connection, Database, transaction
 from chronos.models import chunks as chunk_store
+from chronos.models import transcript_drafts as drafts
 from chronos.models import transcripts, usage, videos
 from chronos.models.states import VideoStatus
 from chronos.operations import OperationError
@@ -119,6 +120,20 @@ def update(sv: Services, creator_id: int, video_id: int, *, title: str | None = 
         return require_video(conn, video_id, creator_id)
 
 
+def set_language(sv: Services, creator_id: int, video_id: int, language: str | None) -> videos.Video:
+    """Fix the language a video is spoken in (None: detect it). A video already transcribed in
+    another language is transcribed again in this one (students keep the old one meanwhile)."""
+    if language is not None and language not in languages.CHOICES:
+        raise OperationError(f"'language' must be one of {', '.join(languages.CHOICES)}, or null to detect it.", 400)
+    with sv.db.connection() as conn:
+        video = require_video(conn, video_id, creator_id)
+        videos.set_spoken_language(conn, video_id, language)
+        if language is not None and video.language not in (None, language) and video.status in REPROCESSABLE:
+            return reprocess(sv, creator_id, video_id)
+        publish_video(conn, video_id, sv.bus.publish)
+        return require_video(conn, video_id, creator_id)
+
+
 def delete(sv: Services, creator_id: int, video_id: int) -> None:
     """Delete a video with its file, thumbnail, transcript, chunks, vectors and index rows."""
     with sv.db.connection() as conn:
@@ -134,7 +149,8 @@ def delete(sv: Services, creator_id: int, video_id: int) -> None:
 
 
 def retry(sv: Services, creator_id: int, video_id: int) -> videos.Video:
-    """Queue a failed video again, with a fresh attempt budget."""
+    """Queue a failed video again, with a fresh attempt budget (its transcription resumes from
+    whatever the failed attempts had saved)."""
     with sv.db.connection() as conn:
         video = require_video(conn, video_id, creator_id)
         if video.status != VideoStatus.FAILED:
@@ -146,7 +162,8 @@ def retry(sv: Services, creator_id: int, video_id: int) -> videos.Video:
 
 
 def reprocess(sv: Services, creator_id: int, video_id: int) -> videos.Video:
-    """Run a completed or failed video again from transcription.
+    """Run a completed or failed video again from transcription, from the start: what a failed
+    transcription had saved is dropped (a retry resumes from it instead).
 
     A video students could already see stays visible meanwhile (its old transcript and chunks
     answer until the new ones replace them): see models/visibility.py.
@@ -157,7 +174,9 @@ def reprocess(sv: Services, creator_id: int, video_id: int) -> videos.Video:
             raise OperationError(f"Video {video_id} is still being processed ({video.status}); "
                                  "wait until it completes or fails.", 409)
         _recharge(sv, conn, creator_id, video_id)
-        videos.requeue(conn, video_id)
+        with transaction(conn):
+            videos.requeue(conn, video_id)
+            drafts.discard_draft(conn, video_id)
         _queue(sv, conn, video_id)
         return require_video(conn, video_id, creator_id)
 

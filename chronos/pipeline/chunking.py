@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chronos.models.chunks import ChunkDraft
-from chronos.models.transcripts import SENTENCE_END, Segment
+from chronos.models.transcripts import Segment, ends_sentence
 
 # Why these sizes: at lecture pace (130-160 words a minute) 50 words is about 20 s of speech, so a
 # citation lands on a moment rather than a quarter of an hour, while still holding a whole idea for
@@ -41,12 +41,12 @@ def sentences_from_segments(segments: Iterable[Segment]) -> list[Sentence]:
                 sentences.append(Sentence(buf[0][0], buf[-1][1], " ".join(text.split())))
             buf.clear()
 
-    for seg in segments:
-        words = [(w.start_s, w.end_s, w.text) for w in seg.words] or [(seg.start_s, seg.end_s, " " + seg.text)]
-        for start, end, text in words:
-            buf.append((start, end, text))
-            if SENTENCE_END.search(text.strip()):
-                flush()
+    words = [w for seg in segments
+             for w in ([(w.start_s, w.end_s, w.text) for w in seg.words] or [(seg.start_s, seg.end_s, " " + seg.text)])]
+    for i, (start, end, text) in enumerate(words):
+        buf.append((start, end, text))
+        if ends_sentence(text, words[i + 1][2] if i + 1 < len(words) else None):
+            flush()
     flush()
     return [s for piece in sentences for s in _split_long(piece)]
 

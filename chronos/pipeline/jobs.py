@@ -13,9 +13,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from chronos.db import Database, transaction
-from chronos.models import sentences, usage, videos
+from chronos.models import chapters, sentences, stages, usage, vector_index, videos
 from chronos.models import transcript_edits as edit_store
 from chronos.models.states import VideoStatus
+from chronos.pipeline.chaptering import refresh_chapters
 from chronos.pipeline.processor import (Interrupted, PermanentError, Pipeline, VideoGone, embed_sentences,
                                         process_video, publish_video)
 from chronos.pipeline.reindex import Reindexed, index_event, reindex_video
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 # APScheduler stores a job as a textual reference to a module-level function, so a job finds its
 # live runner here by the data folder it belongs to. This is the only module-level state.
 _RUNNERS: dict[str, "PipelineRunner"] = {}
+# Crashes in a row of one attempt after which a video fails instead of being tried at every start
+# (a video that makes Chronos crash would otherwise crash it again and again). Crashes are not
+# failed attempts (max_retries) and each resumes from the work saved, so this is generous.
+INTERRUPTION_LIMIT = 10
 
 
 def run_video_job(runner_key: str, video_id: int) -> None:
@@ -38,10 +43,12 @@ def run_video_job(runner_key: str, video_id: int) -> None:
 
 
 def run_backfill_job(runner_key: str) -> None:
-    """The persisted job: store the sentence vectors completed videos are missing."""
+    """The persisted job: store the sentence vectors completed videos are missing, then their
+    chapters."""
     runner = _RUNNERS.get(runner_key)
     if runner is not None:
         runner.backfill_sentences()
+        runner.backfill_chapters()
 
 
 def run_reindex_job(runner_key: str, video_id: int) -> None:
@@ -74,14 +81,28 @@ class PipelineRunner:
 
     # -- one attempt -----------------------------------------------------------------------------
     def attempt(self, video_id: int) -> Outcome:
-        """Run one processing attempt; on failure decide between a retry and giving up."""
+        """Run one processing attempt; on failure decide between a retry and giving up.
+
+        An attempt counts once it ends, in success or failure. One that a crash (or a stop) cut
+        short never ended: this run carries it on under the same number, from the work saved,
+        after closing the stage runs the crash left open as interrupted.
+        """
         with self._heavy, self.db.connection() as conn:
-            try:
-                attempt = videos.record_attempt(conn, video_id)
-            except Exception:  # noqa: BLE001 - the video may be gone already
+            attempt = videos.next_attempt(conn, video_id)
+            if attempt is None:
                 return Outcome("gone")
+            with transaction(conn):  # each crash left one stage run open, at most
+                crashes = stages.close_interrupted(conn, video_id)
+                in_a_row = videos.count_interruptions(conn, video_id, crashes) if crashes else 0
+            if in_a_row >= INTERRUPTION_LIMIT:
+                videos.count_attempt(conn, video_id, attempt)
+                return self._fail(conn, video_id, f"Processing was cut short {in_a_row} times in a row: "
+                                  "Chronos stopped (it crashed, was killed or lost power) while working on "
+                                  "this video. See logs/chronos.log and check the machine's free memory, "
+                                  "then press Retry.")
             try:
                 video = process_video(video_id, conn=conn, pipeline=self.pipeline, attempt=attempt)
+                videos.count_attempt(conn, video_id, attempt)
                 return Outcome(video.status)
             except VideoGone:
                 return Outcome("gone")
@@ -89,9 +110,11 @@ class PipelineRunner:
                 current = videos.get_video(conn, video_id)
                 return Outcome(current.status if current else "gone")
             except PermanentError as exc:
+                videos.count_attempt(conn, video_id, attempt)
                 return self._fail(conn, video_id, str(exc))
             except Exception as exc:  # noqa: BLE001 - any other failure may be transient
                 log.exception("video %s: attempt %s failed", video_id, attempt)
+                videos.count_attempt(conn, video_id, attempt)
                 reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 if attempt > self.max_retries:
                     return self._fail(conn, video_id, f"Processing failed after {attempt} attempts. "
@@ -124,6 +147,7 @@ class PipelineRunner:
                 if self.pipeline.stopping.is_set():
                     break  # the rest are done at the next start
                 try:
+                    self.pipeline.embedder.follow(vector_index.current(conn).embedder)
                     embed_sentences(conn, video_id, self.pipeline.embedder)
                     done.append(video_id)
                     publish_video(conn, video_id, self.pipeline.publish)
@@ -133,6 +157,24 @@ class PipelineRunner:
                     log.exception("video %s: storing sentence vectors failed", video_id)
         if done:
             log.info("backfill: stored sentence and context vectors for %d video(s) of an older library", len(done))
+        return done
+
+    def backfill_chapters(self) -> list[int]:
+        """Chapter the completed videos that have none (a library older than migration 17) or whose
+        unedited chapters an interrupted re-index left behind; returns the videos done. Light work
+        (stored vectors, no model), so it does not wait for the heavy lock."""
+        done = []
+        with self.db.connection() as conn:
+            for video_id in chapters.videos_needing_chapters(conn):
+                if self.pipeline.stopping.is_set():
+                    break
+                try:
+                    if refresh_chapters(conn, video_id, self.pipeline.titler):
+                        done.append(video_id)
+                except Exception:  # noqa: BLE001 - its page computes chapters meanwhile
+                    log.exception("video %s: computing chapters failed", video_id)
+        if done:
+            log.info("backfill: chaptered %d video(s) of an older library", len(done))
         return done
 
     def reindex(self, video_id: int) -> Reindexed | None:
@@ -146,7 +188,7 @@ class PipelineRunner:
         with self.db.connection() as conn:
             try:
                 return reindex_video(video_id, conn=conn, embedder=self.pipeline.embedder,
-                                     publish=self.pipeline.publish)
+                                     publish=self.pipeline.publish, titler=self.pipeline.titler)
             except Exception as exc:  # noqa: BLE001 - the old index keeps answering meanwhile
                 log.exception("video %s: re-indexing failed", video_id)
                 video = videos.get_video(conn, video_id)
@@ -189,7 +231,7 @@ class PipelineRunner:
         self.scheduler.start()
         self.recover()
         with self.db.connection() as conn:
-            behind = bool(sentences.videos_needing_sentences(conn))
+            behind = bool(sentences.videos_needing_sentences(conn) or chapters.videos_needing_chapters(conn))
         if behind:
             self.scheduler.add_job(run_backfill_job, "date", args=[self.key], id="sentence-backfill",
                                    run_date=datetime.now(timezone.utc), replace_existing=True)

@@ -1,9 +1,10 @@
 """The video state machine: pending → transcribing → chunking → embedding → completed."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,16 +13,22 @@ from chronos.ai.transcriber import Transcriber
 from chronos.db import Connection, transaction
 from chronos.models import chunks as chunk_store
 from chronos.models import sentences as sentence_store
-from chronos.models import stages, transcripts, videos
+from chronos.models import stages, transcripts, vector_index, videos
+from chronos.models import transcript_drafts as drafts
 from chronos.models import transcript_edits as edit_store
+from chronos.models.sentences import window_text
 from chronos.models.states import VideoStatus
 from chronos.pipeline import media
+from chronos.pipeline.chaptering import Titler, refresh_chapters
 from chronos.pipeline.chunking import chunk_sentences, sentences_from_segments
 from chronos.pipeline.corrections import reapply_edits
 from chronos.pipeline.events import Event
 from chronos.pipeline.hints import hints_for_video
 
 Publish = Callable[[Event], None]
+log = logging.getLogger(__name__)
+# Seconds between commits of the segments a transcription has decoded so far (its draft).
+DRAFT_COMMIT_S = 2.0
 
 
 class PermanentError(Exception):
@@ -47,6 +54,8 @@ class Pipeline:
     hints: bool = False
     # Set when Chronos is stopping: the running stage finishes, the next one is left for later.
     stopping: threading.Event = field(default_factory=threading.Event)
+    # Titles chapters (Claude, when a key is set); None: the offline titles.
+    titler: Titler | None = None
 
 
 def publish_video(conn: Connection, video_id: int, publish: Publish, stage: str | None = None) -> None:
@@ -74,15 +83,30 @@ def process_video(video_id: int, *, conn: Connection, pipeline: Pipeline, attemp
     video = _next_stage(conn, video_id, pipeline)
     if video.status == VideoStatus.EMBEDDING:
         with _stage(conn, video_id, "embed", attempt):
+            pipeline.embedder.follow(vector_index.current(conn).embedder)  # after a re-embed elsewhere
             embed_chunks(conn, video_id, pipeline.embedder)
             embed_sentences(conn, video_id, pipeline.embedder)
+        _chapters(conn, video_id, pipeline, attempt)
         _advance(conn, video_id, VideoStatus.COMPLETED, pipeline)
     return _require(conn, video_id)
 
 
+def _chapters(conn: Connection, video_id: int, pipeline: Pipeline, attempt: int) -> None:
+    """Chapter the video (kept as they are if the creator edited them). A failure is logged and
+    does not hold the video back: its page computes chapters until the start-up backfill stores them."""
+    try:
+        with _stage(conn, video_id, "chapters", attempt):
+            refresh_chapters(conn, video_id, pipeline.titler)
+    except Exception:  # noqa: BLE001 - chapters are a convenience; the lecture is ready without them
+        log.exception("video %s: computing chapters failed", video_id)
+
+
 def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attempt: int) -> None:
     path = pipeline.media_dir / video.media_path
-    videos.set_status(conn, video.id, VideoStatus.TRANSCRIBING, progress=0.0)
+    draft = _resumable_draft(conn, video.id, pipeline.transcriber.name, video.spoken_language)
+    # A resumed transcription shows the progress it had saved from the start; a new one, none.
+    videos.set_status(conn, video.id, VideoStatus.TRANSCRIBING,
+                      progress=_share(draft.decoded_until_s, video.duration_s) if draft else 0.0)
     publish_video(conn, video.id, pipeline.publish, "probe")
     with _stage(conn, video.id, "probe", attempt):
         if not path.exists():
@@ -99,8 +123,9 @@ def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attem
     publish_video(conn, video.id, pipeline.publish, "audio")
     with _stage(conn, video.id, "audio", attempt):
         audio = media.load_audio(path)
+    last = [_share(draft.decoded_until_s, len(audio) / media.SAMPLE_RATE) if draft else 0.0]
+    videos.set_progress(conn, video.id, last[0])
     publish_video(conn, video.id, pipeline.publish, "transcribe")
-    last = [0.0]
 
     def on_progress(fraction: float) -> None:
         _require(conn, video.id)  # stop early if the creator deleted the video meanwhile
@@ -111,16 +136,68 @@ def _transcribe(conn: Connection, video: videos.Video, pipeline: Pipeline, attem
 
     with _stage(conn, video.id, "transcribe", attempt):
         hints = hints_for_video(conn, video) if pipeline.hints else []
-        # Passed only when there are some, so a transcriber without the keyword still works.
+        # Hints, the creator's language and a resume are passed only when there are some.
         extra = {"hints": hints} if hints else {}
-        result = pipeline.transcriber.transcribe(audio, on_progress, **extra)
+        if video.spoken_language:  # the creator fixed it: no detection
+            extra["language"] = video.spoken_language
+        if draft:
+            extra.update(resume=draft.segments, language=draft.language)
+        saver = _DraftSaver(conn, video.id, pipeline.transcriber.name)
+        try:
+            result = pipeline.transcriber.transcribe(audio, on_progress, on_decoded=saver.add, **extra)
+        finally:
+            if videos.get_video(conn, video.id) is not None:
+                saver.flush()  # what a failure interrupted is kept for the retry
         if not any(s.text.strip() for s in result.segments):
+            drafts.discard_draft(conn, video.id)
             raise PermanentError("No speech was found in this file's audio: it is silent or has "
                                  "only music or noise. Upload a version with the spoken lecture.")
         with transaction(conn):  # the new transcript lands with the creator's corrections on it
             transcripts.save_transcript(conn, video.id, result.language, result.segments)
+            drafts.discard_draft(conn, video.id)
             reapply_edits(conn, video.id)
     _advance(conn, video.id, VideoStatus.CHUNKING, pipeline)
+
+
+def _share(seconds: float, duration_s: float | None) -> float:
+    """The fraction of the audio that `seconds` reach (0 when the duration is unknown)."""
+    return min(1.0, seconds / duration_s) if duration_s else 0.0
+
+
+def _resumable_draft(conn: Connection, video_id: int, model: str,
+                     language: str | None) -> drafts.Draft | None:
+    """The segments an interrupted transcription of the video saved, when this model made them in
+    the language the creator fixed (if any); others are discarded (the rest would not match them)."""
+    draft = drafts.load_draft(conn, video_id)
+    if draft is not None and (draft.model != model or (language and draft.language != language)):
+        drafts.discard_draft(conn, video_id)
+        return None
+    return draft if draft and draft.segments else None
+
+
+class _DraftSaver:
+    """Saves the segments Whisper decodes to the video's draft as they come, one commit at most
+    every DRAFT_COMMIT_S: a crash loses the segments of the last few seconds (and the step under
+    way), and commits stay too rare to slow decoding (bench/README.md, "Resuming")."""
+
+    def __init__(self, conn: Connection, video_id: int, model: str):
+        self.conn, self.video_id, self.model = conn, video_id, model
+        self.language = ""
+        self.pending: list[transcripts.Segment] = []
+        self.saved_at = time.monotonic()
+
+    def add(self, language: str, segments: list[transcripts.Segment]) -> None:
+        self.language = language
+        self.pending.extend(segments)
+        if time.monotonic() - self.saved_at >= DRAFT_COMMIT_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            drafts.append_segments(self.conn, self.video_id, model=self.model, language=self.language,
+                                   segments=self.pending)
+            self.pending = []
+        self.saved_at = time.monotonic()
 
 
 def embed_chunks(conn: Connection, video_id: int, embedder: Embedder) -> int:
@@ -175,11 +252,6 @@ def _embed_windows(conn: Connection, video_id: int, embedder: Embedder) -> int:
         sentence_store.store_windows(conn, embedder.name, [s for s, _, _ in batch], [h for _, _, h in batch],
                                      embedder.embed([text for _, text, _ in batch]))
     return len(fresh)
-
-
-def window_text(spoken: Sequence[sentence_store.StoredSentence], i: int) -> str:
-    """Sentence i with the sentence before and the one after it, as one text."""
-    return " ".join(s.text for s in spoken[max(0, i - 1):i + 2])
 
 
 def _store_sentences(conn: Connection, video: videos.Video, spoken: list) -> None:

@@ -7,10 +7,12 @@ sentences and windows whose text it changed. The embedding happens first, outsid
 transaction; then one transaction swaps the old rows for the new ones, forgets the answers that
 cited the video and moves its updated_at (the answer cache's key), so a reader sees either the old
 index or the new one, never a video half-indexed. The video's processing status is not touched:
-it stays `completed` and answerable throughout.
+it stays `completed` and answerable throughout. The chapters follow the new transcript afterwards
+(recomputed, titles too), unless the creator has edited them.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,14 +20,17 @@ import numpy as np
 
 from chronos.ai.embedder import Embedder
 from chronos.db import Connection, transaction
-from chronos.models import answer_cache, transcripts, videos
+from chronos.models import answer_cache, transcripts, vector_index, videos
 from chronos.models import chunks as chunk_store
 from chronos.models import sentences as sentence_store
 from chronos.models import transcript_edits as edit_store
+from chronos.models.sentences import window_text
 from chronos.models.states import VideoStatus
+from chronos.pipeline.chaptering import Titler, refresh_chapters
 from chronos.pipeline.chunking import chunk_sentences, sentences_from_segments
 from chronos.pipeline.events import Event
 
+log = logging.getLogger(__name__)
 ATTEMPTS = 5  # rebuilds in a row when edits keep landing meanwhile; the next job takes the rest
 
 
@@ -50,7 +55,7 @@ def index_event(video: videos.Video, state: edit_store.IndexState, error: str | 
 
 
 def reindex_video(video_id: int, *, conn: Connection, embedder: Embedder,
-                  publish: Callable[[Event], None]) -> Reindexed | None:
+                  publish: Callable[[Event], None], titler: Titler | None = None) -> Reindexed | None:
     """Bring a completed video's search data up to its transcript; None when there was nothing to do
     (already up to date, gone, or being processed: processing rebuilds everything anyway)."""
     for _ in range(ATTEMPTS):
@@ -65,15 +70,20 @@ def reindex_video(video_id: int, *, conn: Connection, embedder: Embedder,
             done = _rebuild(conn, video, state.revision, embedder)
         except _Superseded:
             continue
+        try:
+            refresh_chapters(conn, video_id, titler)
+        except Exception:  # noqa: BLE001 - the index is rebuilt; the start-up backfill retries chapters
+            log.exception("video %s: recomputing chapters after a re-index failed", video_id)
         publish(index_event(video, edit_store.index_state(conn, video_id)))
         return done
     return None
 
 
 def _rebuild(conn: Connection, video: videos.Video, revision: int, embedder: Embedder) -> Reindexed:
+    embedder.follow(vector_index.current(conn).embedder)
     spoken = sentences_from_segments(transcripts.load_segments(conn, video.id))
     drafts = chunk_sentences(spoken)
-    windows = [" ".join(s.text for s in spoken[max(0, i - 1):i + 2]) for i in range(len(spoken))]
+    windows = [window_text(spoken, i) for i in range(len(spoken))]
     chunk_hashes = [chunk_store.content_hash(d.text) for d in drafts]
     other_hashes = [chunk_store.content_hash(t) for t in [s.text for s in spoken] + windows]
     vectors, fresh = _vectors(conn, embedder, [d.text for d in drafts] + [s.text for s in spoken] + windows,

@@ -1,4 +1,5 @@
-"""Transcript downloads: plain text, SRT and WebVTT, and the JSON shape of the CLI and API."""
+"""Transcript downloads: plain text, SRT and WebVTT, and the JSON shape of the CLI and API; chapters
+as WebVTT chapters."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -38,6 +39,15 @@ def to_srt(segments: Sequence[Segment]) -> str:
 def to_vtt(segments: Sequence[Segment]) -> str:
     """WebVTT subtitles (what the browser's <track> reads)."""
     blocks = [f"{_stamp(s.start_s, '.')} --> {_stamp(s.end_s, '.')}\n{s.text}\n" for s in segments]
+    return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+def to_vtt_chapters(chapters: Sequence[tuple[float, float, str]]) -> str:
+    """WebVTT chapters (a <track kind="chapters">): one cue per (start_s, end_s, title), numbered."""
+    def text(title: str) -> str:  # a cue's text is markup: escape it; "-->" would end the cue
+        return title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    blocks = [f"{i}\n{_stamp(start, '.')} --> {_stamp(end, '.')}\n{text(title)}\n"
+              for i, (start, end, title) in enumerate(chapters, 1)]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from chronos.ai.answerer import NOT_COVERED, Answerer, Cited, Failed, Finished, Passage, TextDelta, Usage
+from chronos.ai.answerer import (ANSWER, HINT, NOT_COVERED, Answerer, Cited, Failed, Finished, Passage,
+                                 TextDelta, Usage)
 from chronos.ai.embedder import Embedder
 from chronos.config import Settings
 from chronos.db import Database, transaction
 from chronos import tiers
-from chronos.models import activity, analytics, answer_cache, chat, prices, videos
+from chronos.models import activity, analytics, answer_cache, chat, courses, prices, videos
 from chronos.models import usage as quota
 from chronos.models.states import LiveKind, MessageRole
 from chronos.models.writer import Writer
@@ -43,6 +44,7 @@ class _Answer:
     finished: Finished | None
     failed: Failed | None
     dropped: int = 0  # citations left out because their quoted words are not in the lecture
+    mode: str = ANSWER  # the tutor mode it was written in
 
     @property
     def usage(self) -> Usage:
@@ -69,12 +71,16 @@ class Asker:
         return self.student_id is None and not self.as_student
 
 
+def answerer_choice(settings: Settings) -> str:
+    """Which answerer the settings ask for: claude, openai or offline ("auto" resolved)."""
+    if settings.answerer != "auto":
+        return settings.answerer
+    return "claude" if settings.anthropic_api_key else "openai" if settings.openai_base_url else "offline"
+
+
 def make_answerer(settings: Settings, embedder: Embedder) -> Answerer:
     """The answerer the settings ask for: Claude with a key, an OpenAI-compatible server, or offline."""
-    choice = settings.answerer
-    if choice == "auto":
-        choice = ("claude" if settings.anthropic_api_key else
-                  "openai" if settings.openai_base_url else "offline")
+    choice = answerer_choice(settings)
     if choice == "claude":
         from chronos.ai.claude import ClaudeAnswerer
 
@@ -107,6 +113,7 @@ class _Opened:
     credit_day: str | None
     cached_answer_id: int | None = None
     creator_id: int | None = None  # to announce the question to, when its analytics were written here
+    mode: str = ANSWER  # how the tutor replies to it: answers, or (HINT) only guides
 
 
 class ChatService:
@@ -129,7 +136,8 @@ class ChatService:
             video_ids: list[int] | None = None, edit_message_id: int | None = None,
             course_id: int | None = None) -> Iterator[ChatEvent]:
         """Stream events: session, delta*, citation*, then done (or error, keeping partial text).
-        course_id: asked in that course's player (stored with the question, for its history)."""
+        course_id: asked in that course's player (stored with the question, for its history; a
+        student's question there gets the course's tutor mode)."""
         question = (message or "").strip()
         if not question:
             raise ChatError("Type a question first.")
@@ -149,14 +157,18 @@ class ChatService:
             # The owner's own questions take no credit: they are counted apart, as previews.
             charged = self.settings is not None and asker.student_id is not None
             tier = tiers.creator_tier(conn, self.settings, asker.creator_id) if charged else None
-            key = None if focus is not None else self._cache_key(conn, asker, question, scope)
+            if edit_message_id is not None and course_id is None:  # asked again where it was asked
+                course_id = chat.question_course(conn, edit_message_id)
+            mode = self._tutor_mode(conn, asker, course_id)
+            key = None if focus is not None else self._cache_key(conn, asker, question, scope, mode)
             cached = answer_cache.get(conn, key) if key is not None else None
         opened = self.writer.call(lambda w: self._open(w, asker, tier, question, session_id, video_id,
-                                                       at_s, edit_message_id, key, cached, course_id))
+                                                       at_s, edit_message_id, key, cached, course_id, mode))
         recorded = cached is not None  # a cached answer's question analytics were written with it
         activity.announce(self.publish, opened.creator_id, LiveKind.MESSAGE)
         try:
-            yield {"type": "session", "session": opened.session.to_json(), "question_id": opened.question_id}
+            yield {"type": "session", "session": opened.session.to_json(), "question_id": opened.question_id,
+                   "tutor_mode": mode}
             if cached is not None:
                 yield from self._replay(opened.cached_answer_id, cached)
             else:
@@ -167,15 +179,25 @@ class ChatService:
                                                                                  opened.question_id))
                 activity.announce(self.publish, creator_id, LiveKind.MESSAGE)
 
-    def _cache_key(self, conn, asker: Asker, question: str, scope: list[int] | None) -> str:
-        """The answer cache's key: the question, its scope and the state of the videos in it."""
+    def _tutor_mode(self, conn, asker: Asker, course_id: int | None) -> str:
+        """How the tutor replies: a student asking in a course's player gets the course's mode;
+        questions outside any course, and the creator's own (previews), the creator's default."""
+        default = self.settings.tutor_mode if self.settings is not None else ANSWER
+        if course_id is None or asker.student_id is None:
+            return default
+        return courses.tutor_mode(conn, course_id, asker.creator_id) or default
+
+    def _cache_key(self, conn, asker: Asker, question: str, scope: list[int] | None, mode: str) -> str:
+        """The answer cache's key: the question, its scope, the state of the videos in it and the
+        tutor mode (a hint is never served for an answer, nor an answer for a hint)."""
         fingerprint = answer_cache.library_fingerprint(
             conn, scope_of(conn, asker.creator_id, scope, drafts=asker.sees_drafts))
-        return answer_cache.cache_key(asker.creator_id, repr(scope), question, fingerprint, self.answerer.name)
+        return answer_cache.cache_key(asker.creator_id, repr(scope), question, fingerprint, self.answerer.name,
+                                      mode)
 
     def _open(self, conn, asker: Asker, tier, question: str, session_id: int | None, video_id: int | None,
               at_s: float | None, edit_message_id: int | None, key: str | None,
-              cached: dict | None, course_id: int | None = None) -> _Opened:
+              cached: dict | None, course_id: int | None = None, mode: str = ANSWER) -> _Opened:
         """The writer's part of asking, one transaction: take the credit (none for a cached answer:
         no AI work) and record the question, or neither; a cached answer is stored here too."""
         credit_day = None
@@ -188,13 +210,14 @@ class ChatService:
         session, user_msg_id = self._record_question(conn, asker, question, session_id, video_id, at_s,
                                                      edit_message_id, course_id)
         if cached is None:
-            return _Opened(session, user_msg_id, credit_day)
+            return _Opened(session, user_msg_id, credit_day, mode=mode)
         answer_id = chat.add_message(conn, session.id, MessageRole.ASSISTANT, cached["content"],
                                      answerer=self.answerer.name, model=cached.get("model"), cached=True,
-                                     follow_ups=cached["follow_ups"],
+                                     follow_ups=cached["follow_ups"], tutor_mode=mode,
                                      citations=[chat.Citation(**c) for c in cached["citations"]])
         answer_cache.count_hit(conn, key)
-        return _Opened(session, user_msg_id, credit_day, answer_id, self._record_asked(conn, asker, user_msg_id))
+        return _Opened(session, user_msg_id, credit_day, answer_id, self._record_asked(conn, asker, user_msg_id),
+                       mode)
 
     def _record_asked(self, conn, asker: Asker, question_id: int) -> int | None:
         """The question's analytics (students only); the creator id to announce it to, else None."""
@@ -248,7 +271,7 @@ class ChatService:
             yield {"type": "delta", "text": NOT_COVERED}
             finished = Finished(model=self.answerer.name)
         else:
-            for event in self.answerer.stream(question, found.passages, history):
+            for event in self.answerer.stream(question, found.passages, history, mode=opened.mode):
                 if isinstance(event, TextDelta):
                     text.append(event.text)
                     yield {"type": "delta", "text": event.text}
@@ -258,6 +281,9 @@ class ChatService:
                         with self.db.connection() as conn:
                             citation = quotes.verify(conn, citation, event.cited_text)
                         dropped += citation is None
+                        if citation is not None and opened.mode == HINT:
+                            # Proven to be the moment, then sent without its words: a link to rewatch.
+                            citation = replace(citation, text="")
                     if citation and (citation.video_id, citation.start_s) not in citations:
                         citations[(citation.video_id, citation.start_s)] = citation
                         yield {"type": "citation", "citation": citation.to_json()}
@@ -268,7 +294,7 @@ class ChatService:
         if dropped and not citations and not failed:
             text.append(UNPROVEN)
             yield {"type": "delta", "text": UNPROVEN}
-        answer = _Answer("".join(text), list(citations.values()), finished, failed, dropped)
+        answer = _Answer("".join(text), list(citations.values()), finished, failed, dropped, opened.mode)
         with self.db.connection() as conn:
             cost = self._cost(conn, answer.model, answer.usage)
         msg_id, creator_id = self.writer.call(lambda w: (
@@ -294,7 +320,8 @@ class ChatService:
             msg_id = chat.add_message(
                 conn, session_id, MessageRole.ASSISTANT, answer.body, answerer=self.answerer.name,
                 model=answer.model, usage=answer.usage, cost_usd=cost, error=failed.message if failed else None,
-                follow_ups=finished.follow_ups if finished else (), citations=answer.citations)
+                follow_ups=finished.follow_ups if finished else (), citations=answer.citations,
+                tutor_mode=answer.mode)
             analytics.record_chat_references(conn, [c.video_id for c in answer.citations], today)
             preview = asker.student_id is None
             analytics.record_answer_usage(conn, asker.creator_id, today,
@@ -332,6 +359,7 @@ def answer_json(message: dict) -> dict:
             "citations": [{k: c[k] for k in ("video_id", "title", "start_s", "end_s", "score", "text", "verified")}
                           for c in message["citations"]],
             "follow_ups": message["follow_ups"], "cached": message["cached"],
+            "tutor_mode": message["tutor_mode"] or ANSWER,
             "error": message["error"], "cost_usd": message["cost_usd"],
             "usage": {k: message[k] for k in ("input_tokens", "output_tokens", "cache_read_tokens",
                                                "cache_write_tokens")}}

@@ -15,12 +15,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
 import numpy as np
+
+from chronos.languages import fold, small_words, words
 
 SENTENCE_WEIGHT, WINDOW_WEIGHT = 0.6, 0.4
 KEYWORD_WEIGHT = 0.2
@@ -54,9 +56,13 @@ _NOT_A_SUBJECT = _STOPWORDS | _HELP_WORDS | _POINTING
 
 def is_vague(question: str) -> bool:
     """Whether a question names no subject of its own: nothing but help words, or a word pointing
-    at the moment ("this", "here") and at most one word of content."""
-    words = re.findall(r"[a-z']+", question.lower().replace("'s", ""))
-    content = [w for w in words if w not in _NOT_A_SUBJECT and len(w) > 1]
+    at the moment ("this", "here") and at most one word of content. A question in Spanish,
+    French or German is vague when it has nothing but its language's small words."""
+    words = re.findall(r"[a-z']+", fold(question).replace("'s", ""))
+    # French elisions ("qu'est", "l'idee") are two words; English contractions are listed whole.
+    words = [part for w in words for part in ([w] if w in _NOT_A_SUBJECT else w.split("'"))]
+    small = small_words(question)
+    content = [w for w in words if w not in _NOT_A_SUBJECT and w not in small and len(w) > 1]
     return not content or (len(content) <= 1 and any(w in _POINTING for w in words))
 
 
@@ -82,12 +88,14 @@ class Scored:
     similarities: np.ndarray
 
 
-def score_moments(question: str, question_vector: np.ndarray, candidates: Sequence[Candidate]) -> Scored:
-    """Score every candidate sentence as the moment that answers the question."""
+def score_moments(question: str, question_vector: np.ndarray, candidates: Sequence[Candidate],
+                  similarity: Callable[[np.ndarray], np.ndarray] = lambda dots: dots) -> Scored:
+    """Score every candidate sentence as the moment that answers the question; similarity puts
+    the embedder's cosines on the scale the weights were measured on (Embedder.similarity)."""
     if not candidates:
         return Scored(np.zeros(0), np.zeros(0))
-    sentence = np.stack([c.vector for c in candidates]) @ question_vector
-    window = np.stack([c.window for c in candidates]) @ question_vector
+    sentence = similarity(np.stack([c.vector for c in candidates]) @ question_vector)
+    window = similarity(np.stack([c.window for c in candidates]) @ question_vector)
     dense = SENTENCE_WEIGHT * sentence + WINDOW_WEIGHT * window
     keyword = keyword_scores(question, [f"{c.title} {c.text}" for c in candidates])
     best = float(keyword.max())
@@ -129,7 +137,8 @@ def _query_terms(question: str, vocabulary: Counter) -> list[tuple[str, float]]:
     """The question's words found in the candidates, and the candidates' sound-alikes of its long
     words, each with its weight."""
     terms: list[tuple[str, float]] = []
-    for word in dict.fromkeys(tokens(question)):
+    small = small_words(question)
+    for word in dict.fromkeys(w for w in tokens(question) if w not in small):
         if word in vocabulary:
             terms.append((word, 1.0))
         if len(word) >= SOUND_ALIKE_MIN_LETTERS:
@@ -153,9 +162,9 @@ def sound_alike(word: str, other: str) -> float:
 
 @lru_cache(maxsize=1 << 14)  # the candidates' sentences recur from question to question
 def tokens(text: str) -> tuple[str, ...]:
-    """The text's content words, lower case, crudely stemmed (plurals, -ing, -ed, -ly)."""
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("'s", ""))
-    return tuple(_stem(w) for w in words if w not in _STOPWORDS and len(w) > 1)
+    """The text's content words, lower case without accents, crudely stemmed (plurals, -ing,
+    -ed, -ly)."""
+    return tuple(_stem(w) for w in words(text) if w not in _STOPWORDS and len(w) > 1)
 
 
 def _stem(word: str) -> str:

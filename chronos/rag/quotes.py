@@ -3,7 +3,9 @@
 Before an answer is shown, each citation's quoted text (Claude's `cited_text`, the offline
 answerer's quoted sentence, or the passage text a numbered citation points at) is looked up in the
 transcript segments spoken in the cited time range, compared without case, punctuation or spacing.
-A citation whose words are not there is dropped; its times are clamped to the video's length.
+A citation whose words are not there is dropped; its times are clamped to the video's length. In
+hint mode the check is the same (the answerer still says which words it cites); the chat service
+then sends the verified citation on without them, as a moment to rewatch.
 """
 from __future__ import annotations
 

@@ -10,9 +10,10 @@ import numpy as np
 from chronos.ai.answerer import Passage, TimedSentence
 from chronos.ai.embedder import Embedder
 from chronos.db import Connection
+from chronos.languages import fold, small_words
 from chronos.models import chunks as chunk_store
 from chronos.models import sentences as sentence_store
-from chronos.models import transcripts, videos
+from chronos.models import transcripts, vector_index, videos
 from chronos.pipeline.chunking import sentences_from_segments
 from chronos.rag.moments import QUESTION_STOPWORDS, Candidate, is_vague, score_moments
 
@@ -77,7 +78,9 @@ def fts_query(question: str) -> str:
 
 def _fts_terms(question: str) -> list[str]:
     """The question's content words, each a quoted FTS5 term, without repeats."""
-    words = [w for w in re.findall(r"[\w']+", question.lower()) if w not in QUESTION_STOPWORDS and len(w) > 1]
+    small = small_words(question)  # a Spanish, French or German question's own small words
+    words = [w for w in re.findall(r"[\w']+", question.lower())
+             if w not in QUESTION_STOPWORDS and fold(w) not in small and len(w) > 1]
     return [f'"{w}"' for w in dict.fromkeys(words)]
 
 
@@ -126,9 +129,10 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
         return Retrieval([], 0.0, False, [])
     # Unfiltered KNN is fastest; filter only when some of the creator's chunks are out of scope.
     scope_filter = None if videos.videos_with_chunks(conn, creator_id) <= set(allowed) else allowed
+    embedder.follow(vector_index.current(conn).embedder)  # after `chronos reembed`, its model
     q_vec = embedder.embed_one(question)
     if focus is not None and focus.video_id in allowed and is_vague(question):
-        moment = _moment_passage(conn, q_vec, focus)
+        moment = _moment_passage(conn, embedder, q_vec, focus)
         if moment is not None:
             return Retrieval([moment], moment.score, True, allowed, q_vec)
     fused: dict[int, float] = {}
@@ -138,7 +142,7 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
         hits = chunk_store.nearest_chunks(conn, creator_id, q_vec, NEIGHBOURS, scope_filter)
         for rank, hit in enumerate(hits[:CANDIDATES]):
             fused[hit.chunk_id] = fused.get(hit.chunk_id, 0) + 1 / (RRF_K + rank + 1)
-        known = {hit.chunk_id: 1.0 - hit.score for hit in hits}
+        known = {hit.chunk_id: float(embedder.similarity(1.0 - hit.score)) for hit in hits}
         # Fewer hits than asked for: the rest have no vector (similarity 0). Otherwise the rest are
         # no more similar than the last neighbour.
         others_below_floor = len(hits) < NEIGHBOURS or known[hits[-1].chunk_id] < RELEVANCE_FLOOR
@@ -162,7 +166,7 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
     if not fused:
         return Retrieval([], 0.0, False, allowed, q_vec)
     pool = max(k, MOMENT_PASSAGES)
-    ranked, similarity = _rank_above_floor(conn, q_vec, fused, known, others_below_floor, focused, pool * 2)
+    ranked, similarity = _rank_above_floor(conn, embedder, q_vec, fused, known, others_below_floor, focused, pool * 2)
     # The KNN's nearest chunk is the most similar of all candidates; without it, look at them all.
     best = max(known.values()) if known else max(similarity.values())
     kept = {c: fused[c] for c in ranked}
@@ -174,7 +178,7 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
     return Retrieval(passages, best, bool(passages), allowed, q_vec)
 
 
-def _moment_passage(conn: Connection, q_vec: np.ndarray, focus: Focus) -> Passage | None:
+def _moment_passage(conn: Connection, embedder: Embedder, q_vec: np.ndarray, focus: Focus) -> Passage | None:
     """The sentences around the moment being watched, as one passage, scored by nearness to it."""
     spoken = _timed_sentences(conn, focus.video_id, focus.at_s - MOMENT_BEFORE_S, focus.at_s + MOMENT_AFTER_S)
     if not spoken:
@@ -189,13 +193,15 @@ def _moment_passage(conn: Connection, q_vec: np.ndarray, focus: Focus) -> Passag
             near = MOMENT_SPEAKING
         else:
             near, later = MOMENT_LATER - MOMENT_DECAY * later, later + 1
-        likeness = float(s.vector @ q_vec) if s.vector is not None else 0.0
+        likeness = float(embedder.similarity(s.vector @ q_vec)) if s.vector is not None else 0.0
         scored.append(replace(s, score=round(max(near, 0.0) + MOMENT_LIKENESS * likeness, 4),
                               similarity=round(likeness, 4)))
     title = videos.titles(conn, [focus.video_id]).get(focus.video_id, "")
+    language = videos.spoken_languages(conn, [focus.video_id]).get(focus.video_id)
     best = max(s.score for s in scored)
     return Passage(focus.video_id, title, spoken[0].start_s, spoken[-1].end_s,
-                   " ".join(s.text for s in spoken), round(min(1.0, best), 4), tuple(scored), at_moment=True)
+                   " ".join(s.text for s in spoken), round(min(1.0, best), 4), tuple(scored), at_moment=True,
+                   language=language)
 
 
 def _by_best_moment(embedder: Embedder, question: str, q_vec: np.ndarray, passages: list[Passage],
@@ -210,7 +216,7 @@ def _by_best_moment(embedder: Embedder, question: str, q_vec: np.ndarray, passag
     windows = [s.window if s.window is not None else vectors[n] for n, (_, _, s) in enumerate(sentences)]
     candidates = [Candidate(passages[i].video_id, passages[i].title, s.text, vec, win)
                   for (i, _, s), vec, win in zip(sentences, vectors, windows)]
-    moments = score_moments(question, q_vec, candidates)
+    moments = score_moments(question, q_vec, candidates, embedder.similarity)
     scores = moments.scores.copy()
     if focus is not None:  # "ask about this moment": what is playing answers a vague question
         for n, (i, _, s) in enumerate(sentences):
@@ -227,7 +233,7 @@ def _by_best_moment(embedder: Embedder, question: str, q_vec: np.ndarray, passag
     return [replace(passages[i], sentences=tuple(rescored[i])) for i in order]
 
 
-def _rank_above_floor(conn: Connection, q_vec: np.ndarray, fused: dict[int, float],
+def _rank_above_floor(conn: Connection, embedder: Embedder, q_vec: np.ndarray, fused: dict[int, float],
                       known: dict[int, float], others_below_floor: bool, focused: set[int], n: int
                       ) -> tuple[list[int], dict[int, float]]:
     """The n best fused candidates that clear the floor, and the similarities looked at.
@@ -236,13 +242,13 @@ def _rank_above_floor(conn: Connection, q_vec: np.ndarray, fused: dict[int, floa
     the KNN did not return are read one at a time, best fused first, only until n are kept, and
     only when the KNN cannot already tell that they are below the floor.
     """
-    similarity = dict(known) if known else _similarities(conn, q_vec, list(fused))
+    similarity = dict(known) if known else _similarities(conn, embedder, q_vec, list(fused))
     ranked: list[int] = []
     for c in sorted(fused, key=lambda c: fused[c], reverse=True):
         if c not in similarity:
             if others_below_floor and c not in focused:
                 continue
-            similarity |= _similarities(conn, q_vec, [c])
+            similarity |= _similarities(conn, embedder, q_vec, [c])
         if similarity[c] >= RELEVANCE_FLOOR or c in focused:
             ranked.append(c)
             if len(ranked) == n:
@@ -250,13 +256,15 @@ def _rank_above_floor(conn: Connection, q_vec: np.ndarray, fused: dict[int, floa
     return ranked, similarity
 
 
-def _similarities(conn: Connection, q_vec: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
-    """Cosine similarity of each candidate to the question (vectors are unit length)."""
+def _similarities(conn: Connection, embedder: Embedder, q_vec: np.ndarray,
+                  chunk_ids: list[int]) -> dict[int, float]:
+    """Cosine similarity of each candidate to the question (vectors are unit length), on the
+    embedder's scale."""
     vectors = chunk_store.vectors_for(conn, chunk_ids)
     ids = [c for c in chunk_ids if c in vectors]
     if not ids:
         return {c: 0.0 for c in chunk_ids}
-    sims = np.stack([vectors[c] for c in ids]) @ q_vec  # one matrix product over the candidates
+    sims = embedder.similarity(np.stack([vectors[c] for c in ids]) @ q_vec)  # one product for all
     out = {c: 0.0 for c in chunk_ids}
     out.update({c: float(s) for c, s in zip(ids, sims)})
     return out
@@ -270,6 +278,7 @@ def _merge(conn: Connection, ranked: list[int], similarity: dict[int, float],
     """
     chunks = chunk_store.get_chunks(conn, ranked)
     titles = videos.titles(conn, sorted({c.video_id for c in chunks.values()}))
+    spoken = videos.spoken_languages(conn, sorted(titles))
     by_video: dict[int, list] = {}
     for cid in ranked:
         by_video.setdefault(chunks[cid].video_id, []).append(chunks[cid])
@@ -290,7 +299,8 @@ def _merge(conn: Connection, ranked: list[int], similarity: dict[int, float],
             text = _join_overlapping(text, c.text)
         start, end = group[0].start_s, max(c.end_s for c in group)
         passage = Passage(group[0].video_id, titles.get(group[0].video_id, ""), start, end, text,
-                          round(max(0.0, min(1.0, max(similarity[c.id] for c in group))), 4))
+                          round(max(0.0, min(1.0, max(similarity[c.id] for c in group))), 4),
+                          language=spoken.get(group[0].video_id))
         words = set(text.lower().split())
         if not any(_near_duplicate(words, other) for other in kept_words):
             passages.append((max(fused[c.id] for c in group), passage))

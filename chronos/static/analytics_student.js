@@ -29,6 +29,13 @@
         el("div", { class: "progress", role: "progressbar", "aria-label": c.title, "aria-valuemin": 0,
                     "aria-valuemax": 100, "aria-valuenow": pct }, fill));
     }));
+    const quiz = d.quiz || { answered: 0, videos: [] };
+    document.getElementById("quiz-score").textContent = quiz.answered
+      ? `${quiz.percent} % right at first try · ${quiz.correct} of ${quiz.answered} questions`
+      : "No quiz checkpoint answered yet.";
+    document.getElementById("quiz-videos").replaceChildren(...quiz.videos.map((v) => el("li", { "data-video-id": v.video_id },
+      el("div", { class: "row" }, el("a", { href: `/videos/${v.video_id}`, text: v.title }),
+        el("span", { class: "muted small", text: `${v.percent} % · ${v.correct} of ${v.answered}` })))));
     document.getElementById("empty-timeline").hidden = d.timeline.length > 0;
     document.getElementById("timeline").replaceChildren(...d.timeline.map((t) => el("li", { "data-kind": t.kind },
       el("time", { datetime: t.at, text: when(t.at) }),

@@ -308,6 +308,7 @@
     if (field.type === "file") return;
     let body;
     if (field.name === "published") body = { published: field.checked };
+    else if (field.name === "tutor_mode") body = { tutor_mode: field.checked ? "hint" : "answer" };
     else if (field.name === "prerequisites") {
       body = { prerequisites: [...details.querySelectorAll('input[name="prerequisites"]:checked')].map((c) => Number(c.value)) };
     } else body = { [field.name]: field.value };
@@ -316,9 +317,11 @@
       const badge = document.getElementById("course-state");
       badge.textContent = c.published ? "Published" : "Draft";
       badge.className = `badge ${c.published ? "state-published" : "state-draft"}`;
+      document.getElementById("course-tutor").hidden = c.tutor_mode !== "hint";
     }).then(() => {  // after a refusal, the form shows what is stored
       details.elements.title.value = course.title;
       details.elements.published.checked = course.published;
+      details.elements.tutor_mode.checked = course.tutor_mode === "hint";
       for (const box of details.querySelectorAll('input[name="prerequisites"]')) box.checked = course.prerequisites.includes(Number(box.value));
     });
   });

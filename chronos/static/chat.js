@@ -170,6 +170,7 @@ const ChronosChat = (() => {
       const b = this.pending;
       if (e.type === "session") {
         this.sessionId = e.session.id;
+        if (b) b._hint = e.tutor_mode === "hint";  // a hint: its citations are moments to rewatch
         const q = [...this.list.querySelectorAll(".msg.user")].pop();
         if (q) q.dataset.id = e.question_id;
         this.opts.onSession && this.opts.onSession(e.session);
@@ -179,7 +180,7 @@ const ChronosChat = (() => {
         b.querySelector(".text").innerHTML = markdown(b._raw);
         this.scroll();
       } else if (e.type === "citation" && b) {
-        b.querySelector(".cites").append(this.card(e.citation));
+        b.querySelector(".cites").append(this.card(e.citation, b._hint));
         this.scroll();
       } else if (e.type === "done" && b) {
         this.finish(b, e.message);
@@ -195,7 +196,8 @@ const ChronosChat = (() => {
       b.querySelector(".text").innerHTML = markdown(m.content);
       const meta = b.querySelector(".meta");
       meta.replaceChildren(el("time", { text: timeOf(m.created_at) }),
-        el("span", { text: m.cached ? " · answered before" : m.answerer === "offline" && m.citations.length ? " · quoted from the videos" : "" }));
+        el("span", { text: m.cached ? " · answered before" : m.tutor_mode === "hint" ? " · a hint: rewatch the moments"
+          : m.answerer === "offline" && m.citations.length ? " · quoted from the videos" : "" }));
       if (!m.error) meta.after(this.rating(m.id, m.rating));
       if (m.follow_ups && m.follow_ups.length) {
         const chips = el("div", { class: "follow-ups" });
@@ -277,14 +279,15 @@ const ChronosChat = (() => {
 
     done() { this.pending = null; this.sendBtn.disabled = false; this.scroll(); }
 
-    card(c) {
+    /* A cited moment; in a hint (hint mode) a link to rewatch it, without its words. */
+    card(c, hint) {
       const href = `/videos/${c.video_id}?t=${Math.floor(c.start_s)}`;
-      const a = el("a", { class: "cite", href, title: c.text },
+      const when = hint ? el("span", { class: "small rewatch-label", text: `▶ Rewatch ${clock(c.start_s)}–${clock(c.end_s)}` })
+        : el("span", { class: "small muted", text: `${clock(c.start_s)}–${clock(c.end_s)} · ${Math.round(c.score * 100)}% match${c.verified ? " · ✓ quote checked" : ""}`,
+                       title: c.verified ? "The quoted words were found in the transcript at this moment" : "" });
+      const a = el("a", { class: hint ? "cite rewatch" : "cite", href, title: hint ? `Rewatch this moment of ${c.title}` : c.text },
         el("img", { src: `/media/thumbnails/${c.video_id}`, alt: "", loading: "lazy", onerror: (e) => e.target.replaceWith(el("span", { class: "cite-blank", text: "▶" })) }),
-        el("span", { class: "cite-body" },
-          el("span", { class: "cite-title", text: c.title }),
-          el("span", { class: "small muted", text: `${clock(c.start_s)}–${clock(c.end_s)} · ${Math.round(c.score * 100)}% match${c.verified ? " · ✓ quote checked" : ""}`,
-                       title: c.verified ? "The quoted words were found in the transcript at this moment" : "" })));
+        el("span", { class: "cite-body" }, el("span", { class: "cite-title", text: c.title }), when));
       a.dataset.start = c.start_s;
       a.dataset.video = c.video_id;
       a.addEventListener("click", (e) => {
@@ -344,7 +347,7 @@ const ChronosChat = (() => {
         if (m.role === "user") { this.addQuestion(m); continue; }
         this.startAnswer();
         const b = this.pending;
-        for (const c of m.citations) b.querySelector(".cites").append(this.card(c));
+        for (const c of m.citations) b.querySelector(".cites").append(this.card(c, m.tutor_mode === "hint"));
         if (m.error) { b._raw = m.content; b.querySelector(".text").innerHTML = markdown(m.content); this.fail(b, m.error, true); }
         else this.finish(b, m);
       }

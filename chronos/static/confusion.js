@@ -1,6 +1,7 @@
 /* The confusion map of one video: a strip along its timeline where students' questions point
-   (purple, top) and where viewers stopped watching (orange, bottom), the most-asked moments with
-   sample questions, and links that play each moment. Used on the dashboard and the video page. */
+   (purple, top), where quiz answers were wrong (red, between, once there are some) and where viewers
+   stopped watching (orange, bottom), the most-asked moments with sample questions, and links that
+   play each moment. Used on the dashboard and the video page. */
 "use strict";
 const ChronosConfusion = (() => {
   const { el, clock, api } = Chronos;
@@ -29,16 +30,21 @@ const ChronosConfusion = (() => {
     const bins = data.bins || [];
     const maxQ = Math.max(1, ...bins.map((b) => b.questions)), maxS = Math.max(1, ...bins.map((b) => b.stops));
     const hotQ = Math.max(0, ...bins.map((b) => b.questions));
+    const maxW = Math.max(0, ...bins.map((b) => b.wrong_answers || 0));
     const strip = el("div", { class: "cf-strip", role: "group", "aria-label": `Timeline of ${data.title}` });
     const tip = el("div", { class: "cf-tip", role: "status", hidden: "" });
     for (const b of bins) {
+      const wrong = b.wrong_answers || 0;
       const label = `${clock(b.start_s)}–${clock(b.end_s)}: ${plural(b.questions, "question", "questions")}, `
+        + (maxW ? `${plural(wrong, "wrong quiz answer", "wrong quiz answers")}, ` : "")
         + `${plural(b.stops, "viewer", "viewers")} stopped here, ${plural(b.viewers, "viewer", "viewers")} watched`;
       const bin = el("a", { class: "cf-bin", href: href(b.start_s), tabindex: "-1", "aria-label": label,
-                              "data-start": b.start_s, "data-questions": b.questions, "data-stops": b.stops },
-        el("span", { class: "cf-q" }), el("span", { class: "cf-s" }));
+                              "data-start": b.start_s, "data-questions": b.questions, "data-stops": b.stops,
+                              "data-wrong": wrong },
+        el("span", { class: "cf-q" }), maxW ? el("span", { class: "cf-w" }) : null, el("span", { class: "cf-s" }));
       bin.style.setProperty("--q", (b.questions / maxQ).toFixed(3));
       bin.style.setProperty("--s", (b.stops / maxS).toFixed(3));
+      if (maxW) bin.style.setProperty("--w", (wrong / maxW).toFixed(3));
       bin.style.flexGrow = String(Math.max(0.0001, b.end_s - b.start_s));
       if (hotQ && b.questions === hotQ) bin.classList.add("hot");
       bin.addEventListener("mouseenter", () => { tip.textContent = label; tip.hidden = false; });
@@ -52,9 +58,10 @@ const ChronosConfusion = (() => {
       ...[0, 0.25, 0.5, 0.75, 1].map((k) => el("span", { text: clock(duration * k) })));
     const legend = el("p", { class: "cf-legend small muted" },
       el("span", { class: "cf-key" }, el("span", { class: "sw sw-q" }), "Questions point here"),
+      maxW ? el("span", { class: "cf-key" }, el("span", { class: "sw sw-w" }), "Quiz answers wrong here") : null,
       el("span", { class: "cf-key" }, el("span", { class: "sw sw-s" }), "Viewers stopped here"));
 
-    const quiet = !bins.some((b) => b.questions || b.stops);
+    const quiet = !bins.some((b) => b.questions || b.stops || b.wrong_answers);
     const parts = [legend, strip, axis, tip];
     if (!bins.length) parts.splice(0, 3);
     if (quiet) {

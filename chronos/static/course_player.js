@@ -10,6 +10,7 @@
   let index = Math.max(0, items.findIndex((i) => i.id === state.current.video_id && i.module_id === state.current.module_id));
   let current = items[index];
   let chat = null;
+  const chapters = ChronosChapters.mount(player, document.getElementById("chapters"));
 
   const human = (s) => (!s ? "no time" : s < 60 ? `${Math.round(s)} s` : s < 3600 ? `${Math.round(s / 60)} min`
     : `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`);
@@ -97,11 +98,13 @@
     current = items[i];
     watching.reset();
     player.querySelectorAll("track").forEach((t) => t.remove());
-    player.append(el("track", { kind: "captions", label: "Transcript", src: `/videos/${current.id}/transcript.vtt` }));
+    player.append(el("track", { kind: "captions", srclang: current.language, label: `Transcript (${current.language_name})`,
+                                src: `/videos/${current.id}/transcript.vtt` }));
     if (current.poster) player.poster = current.poster; else player.removeAttribute("poster");
     player.src = `/media/videos/${current.id}`;
     startAt(at !== null ? at : resumeAt(current), autoplay);
     if (chat) chat.opts.videoId = current.id;
+    chapters.load(current.id);
     if (push) history.pushState({ index: i }, "", `/learn/${state.course_id}/watch/${current.id}?module=${current.module_id}`);
     show();
   }
@@ -148,6 +151,7 @@
   if (window.matchMedia("(max-width: 760px)").matches) document.getElementById("course-nav").open = false;
   const t = Number(new URLSearchParams(location.search).get("t"));
   startAt(t > 0 ? t : resumeAt(current), false);
+  chapters.load(current.id);
   show();
   countModules();
 })();

@@ -1,4 +1,5 @@
-/* The owner's header of a video page: visibility (draft or published), title and description. */
+/* The owner's header of a video page: visibility (draft or published), title and description, and
+   the language it is spoken in (fixing it transcribes the video again in that language). */
 "use strict";
 (() => {
   const { api } = Chronos;
@@ -21,6 +22,17 @@
     const wanted = box.checked;
     try { show((await api("PATCH", `/api/videos/${id}`, { published: wanted })).published); }
     catch (e) { show(!wanted); Chronos.tell(e.message); }
+  });
+
+  const spoken = document.getElementById("spoken-language");
+  let spokenWas = spoken.value;
+  spoken.addEventListener("change", async () => {
+    try {
+      const v = await api("PATCH", `/api/videos/${id}`, { language: spoken.value || null });
+      spokenWas = spoken.value;
+      const name = spoken.options[spoken.selectedIndex].text;
+      if (v.status === "pending") Chronos.tell(`It is transcribed again in ${name}; students keep the old transcript meanwhile.`);
+    } catch (e) { spoken.value = spokenWas; Chronos.tell(e.message); }
   });
 
   edit.addEventListener("click", () => {

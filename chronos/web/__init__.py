@@ -49,9 +49,9 @@ def build_app(settings: Settings, services: Services) -> Flask:
 
 def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
-    from chronos.web import api_videos, auth, chat, errors, filters, library, live, people, whop
+    from chronos.web import api_videos, auth, chapters, chat, errors, filters, library, live, people, whop
     from chronos.web import analytics, courses, dashboard, glossary, headers, hosts, learn, limits, plan_checks
-    from chronos.web import json_input, openapi, resets, transcripts, usage
+    from chronos.web import json_input, openapi, quiz, resets, transcripts, usage
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
@@ -66,6 +66,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(glossary.bp)
     app.register_blueprint(transcripts.bp)
+    app.register_blueprint(chapters.bp)
+    app.register_blueprint(quiz.bp)
     app.register_blueprint(openapi.bp)
     live.register(app)
     chat.register(app)

@@ -106,7 +106,7 @@ def student(student_id: int):
 @api_owner_required
 @accepts(query=Export)
 def export(query: Export):
-    """?report=videos|students|chat&from=YYYY-MM-DD&to=YYYY-MM-DD as CSV, streamed row by row."""
+    """?report=videos|students|chat|quiz&from=YYYY-MM-DD&to=YYYY-MM-DD as CSV, streamed row by row."""
     report, first, last = query.report, query.first.isoformat(), query.last.isoformat()
     if first > last:
         raise RangeError(f"'from' ({first}) is after 'to' ({last}).")

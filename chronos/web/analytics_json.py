@@ -95,7 +95,9 @@ def student_json(detail: StudentDetail) -> dict:
                         "last_active_at": s.last_active_at, "access": s.access},
             "timeline": [{"at": e.at, "kind": e.kind, "text": timeline_text(e), "video_id": e.video_id,
                           "course_id": e.course_id, "at_s": e.at_s} for e in detail.timeline],
-            "courses": [asdict(c) for c in detail.courses]}
+            "courses": [asdict(c) for c in detail.courses],
+            "quiz": detail.quiz.to_json() | {"videos": [{"video_id": v.video_id, "title": v.title} | v.score.to_json()
+                                                       for v in detail.quiz_videos]}}
 
 
 def timeline_text(e: TimelineEvent) -> str:

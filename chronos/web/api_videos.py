@@ -7,12 +7,13 @@ from typing import Literal
 
 from chronos.models import stages, videos
 from chronos.operations import OperationError
+from chronos.operations import chapters as chapter_ops
 from chronos.operations import videos as video_ops
 from chronos.pipeline import subtitles
 from chronos.web import services
 from chronos.web.errors import error
 from chronos.web.identity import api_owner_required
-from chronos.web.schemas import Body, Query, Text, accepts
+from chronos.web.schemas import Body, LanguageCode, Query, Text, accepts
 
 bp = Blueprint("api_videos", __name__, url_prefix="/api/videos")
 
@@ -52,6 +53,7 @@ class VideoChange(Body):
     title: Text(video_ops.TITLE_MAX, min_length=1) | None = None
     description: Text(video_ops.DESCRIPTION_MAX, multiline=True) | None = None
     published: bool | None = None
+    language: LanguageCode | None = None  # the language it is spoken in (re-transcribed); null: detect it
 
 
 class TranscriptFormat(Query):
@@ -95,19 +97,25 @@ def _declared_size(fs) -> int | None:
 @bp.get("/<int:video_id>")
 @api_owner_required
 def get_video(video_id: int):
-    """One video."""
+    """One video, with its chapters."""
     with services().db.connection() as conn:
-        return jsonify(video_json(conn, video_ops.require_video(conn, video_id, g.creator.id)))
+        video = video_ops.require_video(conn, video_id, g.creator.id)
+        return jsonify({**video_json(conn, video), "chapters": chapter_ops.chapters_json(conn, video)["chapters"]})
 
 
 @bp.patch("/<int:video_id>")
 @api_owner_required
 @accepts(VideoChange)
 def edit(video_id: int, body: VideoChange):
-    """Change any of {title, description, published}."""
-    fields = {name: value for name, value in body.given().items() if value is not None}
+    """Change any of {title, description, published, language}."""
+    given = body.given()
+    fields = {name: value for name, value in given.items() if value is not None and name != "language"}
+    if "language" in given:
+        video = video_ops.set_language(services(), g.creator.id, video_id, given["language"])
+        if not fields:
+            return _one(video)
     if not fields:
-        raise OperationError("Send any of 'title', 'description' and 'published'.", 400)
+        raise OperationError("Send any of 'title', 'description', 'published' and 'language'.", 400)
     return _one(video_ops.update(services(), g.creator.id, video_id, **fields))
 
 

@@ -1,11 +1,12 @@
 """The owner's course builder pages and the courses JSON API."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask import Blueprint, abort, jsonify, render_template, request
 from pydantic import Field
 
+from chronos.config import TUTOR_MODES
 from chronos.models import courses, videos
 from chronos.models.states import Role
 from chronos.operations import courses as course_ops
@@ -75,12 +76,14 @@ class CourseDetails(Body):
     """A course's details; on a change, only the fields sent are changed."""
 
     EXAMPLE = {"title": "Rivers of the world", "description": "Ten short lectures.", "topic": "Geography",
-               "published": False, "prerequisites": []}
+               "published": False, "prerequisites": [], "tutor_mode": "answer"}
     title: Text(courses.TITLE_MAX, min_length=1) = None
     description: Text(courses.DESCRIPTION_MAX, multiline=True) = None
     topic: Text(courses.TOPIC_MAX) = None
     published: bool = None
     prerequisites: Annotated[Ids, Field(max_length=100)] = None
+    # "answer": the tutor answers; "hint": it only points to the moments to rewatch and asks a guiding question.
+    tutor_mode: Literal[TUTOR_MODES] = None
 
 
 class NewCourse(CourseDetails):
@@ -124,7 +127,7 @@ def create_course(body: NewCourse):
 @api_owner_required
 @accepts(CourseDetails)
 def update_course(course_id: int, body: CourseDetails):
-    """Change any of title, description, topic, published, prerequisites."""
+    """Change any of title, description, topic, published, prerequisites, tutor_mode."""
     return jsonify(course_ops.update_course(services(), who().creator_id, course_id, **body.given()).to_json())
 
 

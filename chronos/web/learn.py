@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
+from chronos import languages
 from chronos.models import courses, progress
 from chronos.models.states import Role
 from chronos.operations import courses as course_ops
@@ -123,7 +124,8 @@ def player(course_id: int, video_id: int):
         place = _summary(conn, course)
     state = _player_state(course, here, done, place)
     return render_template("learn_player.html", course=course, here=here, state=state, done=done,
-                           place=place, is_owner=who().role == Role.OWNER)
+                           place=place, is_owner=who().role == Role.OWNER,
+                           default_mode=services().settings.tutor_mode)
 
 
 def _player_state(course: courses.Course, here: Step, done: dict[int, progress.VideoProgress],
@@ -133,6 +135,7 @@ def _player_state(course: courses.Course, here: Step, done: dict[int, progress.V
         mine = done.get(v.video_id)
         return {"id": v.video_id, "title": v.title, "duration_s": v.duration_s,
                 "poster": f"/media/thumbnails/{v.video_id}" if v.thumbnail_path else None,
+                "language": v.language or "en", "language_name": languages.NATIVE.get(v.language, v.language or "English"),
                 "completed": bool(mine and mine.completed), "position_s": mine.position_s if mine else 0}
 
     return {"course_id": course.id, "preview": who().role == Role.OWNER, "progress": place.to_json(),

@@ -35,7 +35,7 @@ def index():
     accept = ",".join("." + e for e in (*ACCEPTED_VIDEO, *ACCEPTED_AUDIO))
     return render_template("library.html", videos=items, accept=accept, max_bytes=max_bytes,
                            limit_whose=f"the {tier.label} plan's limit" if whose == "plan" else "this server's limit",
-                           publish_new=sv.settings.publish_new_uploads,
+                           publish_new=sv.settings.publish_new_uploads, embedder_notice=sv.embedder_notice,
                            accepted=", ".join((*ACCEPTED_VIDEO, *ACCEPTED_AUDIO)))
 
 

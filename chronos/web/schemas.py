@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable, ClassVar
+from typing import Annotated, Any, Callable, ClassVar, Literal
 
 from flask import jsonify, request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
@@ -20,9 +20,10 @@ from pydantic_core import PydanticCustomError
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from chronos import languages
 from chronos.web.json_input import BodyRefused, load_body
 
-__all__ = ["Body", "Query", "accepts", "Text", "Id", "Seconds", "ID_MAX", "RowIdConverter"]
+__all__ = ["Body", "Query", "accepts", "Text", "Id", "Seconds", "ID_MAX", "RowIdConverter", "LanguageCode"]
 
 ID_MAX = 2**63 - 1  # the largest row id SQLite can hold (a signed 64-bit integer)
 
@@ -69,6 +70,10 @@ class Body(BaseModel):
     def given(self) -> dict[str, Any]:
         """The fields the caller sent (a change touches only those)."""
         return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+# A language a creator may fix a video to ("es"), as Whisper names it.
+LanguageCode = Literal[languages.CHOICES]
 
 
 class Query(BaseModel):
@@ -121,8 +126,8 @@ def _reason(problem: dict) -> str:
     if kind in ("too_long", "too_short"):
         return f"must have at most {ctx.get('max_length')} items" if kind == "too_long" else \
             f"must have at least {ctx.get('min_length')} items"
-    if kind in ("literal_error", "enum"):
-        return f"must be one of {ctx.get('expected')}"
+    if kind in ("literal_error", "enum"):  # the values as JSON writes them: "hint", not 'hint'
+        return "must be one of " + str(ctx.get("expected")).replace("'", '"')
     return problem["msg"][0].lower() + problem["msg"][1:]
 
 

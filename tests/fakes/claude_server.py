@@ -1,17 +1,20 @@
-"""A fake Anthropic Messages API (`POST /v1/messages`, streaming only) for the real `anthropic` SDK.
+"""A fake Anthropic Messages API (`POST /v1/messages`) for the real `anthropic` SDK: answers stream;
+a request with tools (quiz drafting) may also be answered whole, with a tool_use block.
 
     with FakeClaude() as claude:
         claude.script(rate_limited(), answer(("Gradients point uphill. ", 0)))
         Anthropic(api_key=claude.api_key, base_url=claude.url) ...
 
 Replies are built by the functions below; with nothing scripted the fake gives `answer()`, which
-cites the request's first two search results. Streams follow the real event order: message_start,
+cites the request's first two search results, to a streaming request (or, to a request with tools,
+`quiz_drafts()`), and `message()` to another. Streams follow the real event order: message_start,
 per block content_block_start / content_block_delta* / content_block_stop, message_delta,
 message_stop, with pings in between.
 """
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -36,7 +39,9 @@ class FakeClaude(FakeServer):
         super().__init__()
 
     def route(self, request: Recorded, ex: Exchange) -> None:
-        reply = self._refusal(request) or self.next_reply() or answer()
+        reply = self._refusal(request) or self.next_reply() or (
+            quiz_drafts() if request.body.get("tools") else
+            answer() if request.body.get("stream") else message("The course videos don't cover this."))
         reply(request, ex)
 
     def _refusal(self, request: Recorded) -> Reply | None:
@@ -156,8 +161,18 @@ def _invalid(request: Recorded) -> str:
         return "anthropic-version: header is required"
     if not isinstance(body, dict) or not all(k in body for k in ("model", "max_tokens", "messages")):
         return "model, max_tokens and messages are required"
-    if body.get("stream") is not True:
-        return "this fake only answers streaming requests"
+    if not isinstance(body.get("stream", False), bool):
+        return "stream: Input should be a valid boolean"
+    tools = body.get("tools")
+    if tools is not None:
+        if not isinstance(tools, list) or any(not isinstance(t, dict) or not t.get("name")
+                                              or (t.get("input_schema") or {}).get("type") != "object" for t in tools):
+            return "tools: each tool needs a name and an input_schema of type object"
+        choice = body.get("tool_choice") or {"type": "auto"}
+        if choice.get("type") not in ("auto", "any", "tool", "none"):
+            return "tool_choice: type must be auto, any, tool or none"
+        if choice["type"] == "tool" and choice.get("name") not in {t["name"] for t in tools}:
+            return f"tool_choice: no tool named {choice.get('name')!r}"
     messages = body["messages"]
     if not messages or messages[0]["role"] != "user":
         return "messages: the first message must use the user role"
@@ -212,3 +227,54 @@ def _blocks(request: Recorded, ex: Exchange, parts: list[Part], delta_chars: int
         _event(ex, {"type": "content_block_stop", "index": index})
         if index == 0:
             _event(ex, {"type": "ping"})
+
+
+# -- whole (not streamed) replies: tool calls ---------------------------------------------------
+
+def message(*content: dict | str, stop_reason: str = "end_turn",
+            usage: dict[str, int | None] | None = None) -> Reply:
+    """A whole Messages API reply (to a request without `stream`) with these content blocks; a
+    string is a text block."""
+    blocks = [{"type": "text", "text": c} if isinstance(c, str) else c for c in content]
+
+    def reply(request: Recorded, ex: Exchange) -> None:
+        counts = {**DEFAULT_USAGE, **(usage or {})}
+        ex.json(200, {"id": "msg_fake_0002", "type": "message", "role": "assistant", "model": request.body["model"],
+                      "content": blocks, "stop_reason": stop_reason, "stop_sequence": None,
+                      "usage": {k: v for k, v in counts.items() if v is not None}},
+                {"request-id": "req_fake_0002"})
+    return reply
+
+
+def tool_use(name: str, tool_input: Any) -> Reply:
+    """Claude calling a tool with this input, as a forced tool_choice makes it."""
+    return message({"type": "tool_use", "id": "toolu_fake_0001", "name": name, "input": tool_input},
+                   stop_reason="tool_use")
+
+
+SENTENCE_LINE = re.compile(r"^\[(\d+)\] \([\d:]+\) (.+)$", re.M)
+
+
+def sentences_asked(body: dict) -> list[tuple[int, str]]:
+    """The numbered transcript sentences a quiz drafting request lists: [(number, text)]."""
+    text = body["messages"][-1]["content"]
+    return [(int(n), t) for n, t in SENTENCE_LINE.findall(text if isinstance(text, str) else "")]
+
+
+def quiz_drafts(*questions: dict) -> Reply:
+    """The draft_quiz tool called with these questions; with none, a blank for each sentence's
+    longest word, the other sentences' longest words as the wrong choices."""
+    def reply(request: Recorded, ex: Exchange) -> None:
+        chosen = list(questions) or default_drafts(request.body)
+        tool_use("draft_quiz", {"questions": chosen})(request, ex)
+    return reply
+
+
+def default_drafts(body: dict) -> list[dict]:
+    said = [(n, t, max(re.findall(r"[A-Za-z]+", t), key=len)) for n, t in sentences_asked(body)]
+    out = []
+    for n, text, word in said[1:4]:
+        wrong = [w for _, _, w in said if w.lower() not in text.lower()][:2]
+        out.append({"sentence": n, "kind": "blank", "prompt": text.replace(word, "_____"),
+                    "choices": [word, *wrong], "answer_index": 0})
+    return out
