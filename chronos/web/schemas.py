@@ -119,8 +119,6 @@ def _reason(problem: dict) -> str:
         return "is not in the expected form"
     if kind in ("less_than_equal", "less_than"):
         return f"must be at most {ctx.get('le', ctx.get('lt'))}"
-    if kind == "greater_than_equal" and ctx.get("ge") == 0:
-        return "must be zero or more"
     if kind in ("greater_than_equal", "greater_than"):
         return f"must be at least {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("too_long", "too_short"):
