@@ -21,20 +21,25 @@ from chronos import create_app
 from chronos.config import load_settings
 from chronos.models import chat as chat_store
 from chronos.models import courses, creators, people, videos
+from chronos.operations import quiz as quiz_ops
 from chronos.rag.chat import Asker
+from chronos.web.quiz import NewQuestion
 from tests.conftest import add_video, process, sign_in_cookie
 from tests.stored_data import StoredData
 
 EXAMPLES = int(os.environ.get("CHRONOS_FUZZ_EXAMPLES", "20"))  # per operation, mode and set of ids
 STUDENT_CSRF = "fuzz-csrf"
-# Re-processing and deletions last, the library's own last of all, so the other operations meet
-# real rows and a completed lecture.
-LAST = ("POST /api/videos/{video_id}/reprocess", "DELETE /api/chat", "DELETE /api/invites", "DELETE /api/courses/{course_id}/modules",
-        "DELETE /api/courses/{course_id}/thumbnail", "DELETE /api/courses", "DELETE /api/videos")
+# What transcribes the lecture again (a language fixed, a re-process) and the deletions go last,
+# the library's own last of all, so the other operations meet real rows and a completed lecture.
+RETRANSCRIBE = ("POST /api/videos/{video_id}/reprocess", "PATCH /api/videos/{video_id}")
+DELETIONS = ("DELETE /api/chat", "DELETE /api/invites", "DELETE /api/quiz", "DELETE /api/courses/{course_id}/modules",
+             "DELETE /api/courses/{course_id}/thumbnail", "DELETE /api/courses", "DELETE /api/videos")
 
 
 def order(label: str) -> tuple[int, str]:
-    return next((i + 1 for i, prefix in enumerate(LAST) if label.startswith(prefix)), 0), label
+    if label in RETRANSCRIBE:
+        return 1 + RETRANSCRIBE.index(label), label
+    return next((i + 3 for i, prefix in enumerate(DELETIONS) if label.startswith(prefix)), 0), label
 
 
 @pytest.fixture
@@ -60,9 +65,11 @@ def world(tmp_path, transcriber, embedder):
                                   video_id=video.id, at_s=2.0)
     with sv.db.connection() as conn:
         question = chat_store.list_messages(conn, answer["session_id"])[0]
+    quiz = quiz_ops.add_question(sv, owner.id, video.id, NewQuestion.model_validate(
+        NewQuestion.EXAMPLE | {"at_s": 3.0, "status": "approved"}).model_dump())
     ids = {"video_id": video.id, "course_id": course.id, "module_id": module.id, "student_id": student.id,
            "invite_id": invite.id, "session_id": answer["session_id"], "message_id": answer["message_id"],
-           "question_id": question.id, "index": 0}
+           "asked_id": question.id, "question_id": quiz["id"], "index": 0}
     yield {"app": app, "services": sv, "owner": owner, "token": token, "student": student, "ids": ids}
     sv.close(wait=True)
 
@@ -71,6 +78,17 @@ def student_cookie(app, student_id: int) -> str:
     """The signed session cookie of the student signed in now (its CSRF token included)."""
     serializer = app.session_interface.get_signing_serializer(app)
     return serializer.dumps(sign_in_cookie(app, student_id=student_id) | {"csrf": STUDENT_CSRF})
+
+
+def use_own_ids(body, ids: dict) -> None:
+    """Point a generated body's ids at rows that exist (a generated id is almost never one)."""
+    if not isinstance(body, dict):
+        return
+    for name in ("video_id", "course_id", "module_id", "session_id"):
+        if isinstance(body.get(name), int):
+            body[name] = ids[name]
+    if isinstance(body.get("video_ids"), list):
+        body["video_ids"] = [ids["video_id"]]
 
 
 def repair(world) -> None:
@@ -107,17 +125,19 @@ def test_the_api_survives_thousands_of_generated_requests(world, capsys):
                    ("student", {"X-CSRF-Token": STUDENT_CSRF}, {"session": cookie}))
         own_ids = {p.name: ids[p.name] for p in op.path_parameters if p.name in ids}
         if op.label.startswith("PUT /api/chat/messages/"):
-            own_ids["message_id"] = ids["question_id"]  # a question is edited, an answer rated
+            own_ids["message_id"] = ids["asked_id"]  # a question is edited, an answer rated
         sent = bool(len(op.query) or len(op.body))  # something besides the ids to get wrong
         runs = [(GenerationMode.POSITIVE, None)] + ([(GenerationMode.NEGATIVE, None)]
                                                      if sent or len(op.path_parameters) else [])
-        if own_ids:  # the same again on rows that exist, so the calls get past the lookups
+        if own_ids or sent:  # the same again on rows that exist, so the calls get past the lookups
             runs += [(GenerationMode.POSITIVE, own_ids)] + ([(GenerationMode.NEGATIVE, own_ids)] if sent else [])
         for mode, path_parameters in runs:
             @hypothesis_settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.generate],
                                  suppress_health_check=list(HealthCheck))
-            @given(case=op.as_strategy(generation_mode=mode, path_parameters=path_parameters))
+            @given(case=op.as_strategy(generation_mode=mode, path_parameters=path_parameters or None))
             def call(case):
+                if path_parameters is not None:
+                    use_own_ids(case.body, ids)
                 for role, headers, cookies in callers:
                     res = case.call(headers=headers, cookies=cookies)
                     outcomes[(role, mode.value, f"{res.status_code // 100}xx")] += 1
