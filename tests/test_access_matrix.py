@@ -21,7 +21,7 @@ MEMBER = {"library.index", "library.video_page", "library.download_transcript", 
           "chat.delete", "chat.edit", "chat.delete_message", "chat.rate", "chat.recent", "whop.experience",
           "courses.list_courses", "courses.get_course", "learn.catalog", "learn.course_page", "learn.player",
           "learn.thumbnail", "learn.heartbeat", "learn.mark_complete", "learn.course_progress",
-          "quiz.video_quiz", "quiz.answer"}
+          "quiz.video_quiz", "quiz.answer", "chapters.chapters", "chapters.chapters_vtt"}
 MARKERS = ("SECRET LECTURE", "SECRET QUESTION", "SECRET COURSE", "SECRET QUIZ", "Grace Hopper", "user_gone")
 
 

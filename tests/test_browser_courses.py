@@ -239,7 +239,7 @@ def test_builder_details_modules_and_refusals(site, contexts):
     title = page.locator(".module-title")
     title.fill("")
     title.press("Tab")
-    expect(page.locator("#save-state")).to_contain_text("Not saved: Give it a title.")
+    expect(page.locator("#save-state")).to_have_text("Not saved: 'title' must not be empty.")
     expect(page.locator(".module-title")).to_have_value("Light")
     page.set_input_files("#thumb-input", files=[{"name": "cover.png", "mimeType": "image/png",
                                                  "buffer": b"\x89PNG\r\n\x1a\n" + b"\x00" * 32}])

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 STUDENT = {"name": "Grace Hopper", "username": "grace", "password": "compilers rule"}
 OWNER_PAGES = ["/", "/videos/{video}", "/courses", "/courses/{course}/edit", "/glossary", "/chat",
                "/people", "/analytics", "/analytics/students", "/analytics/students/{student}",
-               "/usage", "/webhooks", "/learn", "/learn/{course}"]
+               "/usage", "/webhooks", "/api", "/learn", "/learn/{course}"]
 STUDENT_PAGES = ["/", "/videos/{video}", "/learn", "/learn/{course}", "/learn/{course}/watch/{video}", "/chat"]
 
 

@@ -210,13 +210,13 @@ def test_owner_watching_is_not_recorded(setup):
 
 
 @pytest.mark.parametrize("body, status, message", [
-    ({}, 400, "Send 'video_id'"),
+    ({}, 400, "'video_id' is required"),
     ({"video_id": "seven", "position_s": 1, "watched_s": 1}, 400, "'video_id' must be a whole number"),
     ({"video_id": 1.5, "position_s": 1, "watched_s": 1}, 400, "'video_id' must be a whole number"),
-    ({"video_id": "V", "position_s": -1, "watched_s": 1}, 400, "'position_s' must be zero or more"),
-    ({"video_id": "V", "position_s": "NaN", "watched_s": 1}, 400, "'position_s' must be zero or more"),
-    ({"video_id": "V", "position_s": 1, "watched_s": True}, 400, "'watched_s' must be a number"),
-    ({"video_id": "V", "position_s": 1}, 400, "Send 'watched_s'"),
+    ({"video_id": "V", "position_s": -1, "watched_s": 1}, 400, "'position_s' must be at least 0"),
+    ({"video_id": "V", "position_s": "NaN", "watched_s": 1}, 400, "'position_s' must be a finite number"),
+    ({"video_id": "V", "position_s": 1, "watched_s": True}, 400, "'watched_s' must be a finite number"),
+    ({"video_id": "V", "position_s": 1}, 400, "'watched_s' is required"),
     ({"video_id": 9999, "position_s": 1, "watched_s": 1}, 404, "No video 9999"),
     ({"video_id": "V", "position_s": 1, "watched_s": 1, "course_id": 9999}, 404, "No course 9999"),
     ({"video_id": "HIDDEN", "position_s": 1, "watched_s": 1}, 404, "No video"),

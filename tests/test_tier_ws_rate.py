@@ -51,7 +51,8 @@ def test_websocket_questions_share_the_question_limit(apps):
     assert refused["type"] == "error" and refused["retryable"] is True
     assert refused["error"].startswith("Too many requests. Try again in ")
     assert 1 <= refused["retry_after"] <= 60 and f"in {refused['retry_after']} second" in refused["error"]
-    assert still_open == {"type": "error", "error": "Send JSON.", "retryable": False}
+    assert still_open["type"] == "error" and still_open["retryable"] is False
+    assert still_open["error"].startswith("Send a JSON object, such as {\"message\"")
     assert previews(owner) == 3 and credits_used(owner) == 0  # the refused question counted nothing
     with app.extensions["chronos"].db.connection() as conn:
         asked = conn.execute("SELECT count(*) FROM chat_messages WHERE role = 'user'").fetchone()[0]

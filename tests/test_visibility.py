@@ -105,7 +105,7 @@ def test_titles_and_descriptions_are_edited_through_the_api(owner_client):
     assert (res.get_json()["title"], res.get_json()["description"]) == ("Volcanoes, part 1", "Lava and ash.")
     empty = owner_client.patch(f"/api/videos/{created['id']}", json={"title": "  "},
                                headers={"X-CSRF-Token": csrf(owner_client)})
-    assert empty.status_code == 400 and "cannot be empty" in empty.get_json()["error"]
+    assert empty.status_code == 400 and "'title' must not be empty" in empty.get_json()["error"]
     nothing = owner_client.patch(f"/api/videos/{created['id']}", json={}, headers={"X-CSRF-Token": csrf(owner_client)})
     assert nothing.status_code == 400
     page = owner_client.get(f"/videos/{created['id']}").get_data(as_text=True)

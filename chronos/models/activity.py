@@ -22,16 +22,24 @@ RETENTION_DAYS = 30
 AWAY = timedelta(minutes=30)  # a Whop iframe visit after this long unseen is a new sign-in
 
 
+ZONE_MAX = 64  # the longest IANA name is 32 characters ("America/Argentina/ComodRivadavia")
+
+
 class ZoneError(ValueError):
     """A time zone name that is not an IANA zone."""
 
 
 def parse_zone(name: str) -> ZoneInfo:
     """The zone called `name`, or ZoneError with a message a creator can act on."""
+    name = str(name)
     try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ZoneError(f"Unknown time zone {name!r}: use an IANA name such as "
+        if len(name) > ZONE_MAX:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    # ZoneInfo opens a file of that name: a name too long for one, or a folder, is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        raise ZoneError(f"Unknown time zone {shown!r}: use an IANA name such as "
                         "'Europe/Paris' or 'America/New_York'.") from None
 
 

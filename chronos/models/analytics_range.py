@@ -54,10 +54,3 @@ def resolve(conn: Connection, creator_id: int, key: str | None, *, now: datetime
     return Range(key, first.isoformat(), today.isoformat(), zone,
                  (first - timedelta(days=days)).isoformat(), (first - timedelta(days=1)).isoformat())
 
-
-def parse_day(text: str | None, name: str) -> str:
-    """A YYYY-MM-DD query parameter, or RangeError saying what was wrong."""
-    try:
-        return Date.fromisoformat(text or "").isoformat()
-    except ValueError:
-        raise RangeError(f"'{name}' must be a date like 2026-11-24 (got {text!r}).") from None

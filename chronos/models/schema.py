@@ -948,6 +948,29 @@ CREATE INDEX idx_messages_course ON chat_messages(course_id) WHERE course_id IS 
 CREATE INDEX idx_messages_video ON chat_messages(video_id) WHERE video_id IS NOT NULL;
 """
 
+# Migration 23 (issue 19): before request bodies were checked, `"at_s": Infinity` was stored with a
+# question, and a heartbeat's huge positions could add up to Infinity; the timeline of such a
+# student, and the chat, could no longer be read (JSON has no Infinity). SQLite stores NaN as NULL,
+# so only +-Infinity (the literal 9e999) needs repair, plus "Infinity"/"NaN" inside the watched
+# ranges' JSON text. A moment becomes unknown (NULL); a total becomes 0, or what can be recounted.
+INFINITE = "(9e999, -9e999)"
+REPAIR_INFINITE = f"""
+UPDATE chat_messages SET at_s = NULL WHERE at_s IN {INFINITE};
+UPDATE activity_log SET at_s = NULL WHERE at_s IN {INFINITE};
+UPDATE video_progress SET watched_ranges = '[]', watched_s = 0
+  WHERE watched_ranges LIKE '%Infinity%' OR watched_ranges LIKE '%NaN%';
+UPDATE video_progress SET watched_s = coalesce((SELECT sum(json_extract(value, '$[1]') - json_extract(value, '$[0]'))
+  FROM json_each(watched_ranges)), 0) WHERE watched_s IN {INFINITE};
+UPDATE video_progress SET position_s = 0 WHERE position_s IN {INFINITE};
+UPDATE video_progress SET watch_time_s = watched_s WHERE watch_time_s IN {INFINITE};
+UPDATE course_progress SET time_spent_s = 0 WHERE time_spent_s IN {INFINITE};
+UPDATE video_analytics SET total_watch_s = 0 WHERE total_watch_s IN {INFINITE};
+UPDATE student_days SET watch_s = 0 WHERE watch_s IN {INFINITE};
+UPDATE student_summary SET watch_s = 0 WHERE watch_s IN {INFINITE};
+UPDATE video_totals SET watch_s = 0 WHERE watch_s IN {INFINITE};
+UPDATE creator_days SET watch_s = 0 WHERE watch_s IN {INFINITE};
+"""
+
 # Migration 17: each video's chapters (issue 17, point 2). A chapter starts at start_s and runs to
 # the next one's start (the last to the end of the video); the first starts at 0. title_by says who
 # titled it: the offline phrase picker, Claude, or the creator. chapter_sets holds one row per video
@@ -1065,6 +1088,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (20, "transcript sentences searchable by KNN on their context vectors", SENTENCE_INDEX),
     (21, "citations: verified against the transcript, counted verified and dropped", VERIFIED_QUOTES),
     (22, "answer ratings: thumbs up or down, a reason and a comment", ANSWER_RATINGS),
+    (23, "numbers stored as Infinity by unchecked requests repaired", REPAIR_INFINITE),
     (24, "courses: a hint-only tutor mode; answers: the mode they were written in", TUTOR_MODE_COLUMNS),
     (25, "languages: the embedder that made the vectors, a video's language fixed by its creator",
      LANGUAGES),

@@ -1,6 +1,7 @@
 """Learning operations: a student's watch heartbeats and marking a video complete."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,9 @@ def heartbeat(sv: Services, creator_id: int, student_id: int, *, video_id: int, 
               watched_s: float, from_s: float | None = None, course_id: int | None = None,
               module_id: int | None = None) -> Watched:
     """Record a few seconds of a student's watching, and tell the creator's dashboards."""
+    for name, seconds in (("position_s", position_s), ("watched_s", watched_s), ("from_s", from_s)):
+        if seconds is not None and not (math.isfinite(seconds) and seconds >= 0):
+            raise OperationError(f"'{name}' must be a number of seconds, zero or more.")
     with sv.db.connection() as conn:
         where = _where(conn, creator_id, video_id, course_id, module_id)
     # The read-modify-write runs on the writer's thread, batched with the class's other heartbeats.

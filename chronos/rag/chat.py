@@ -1,6 +1,7 @@
 """The chat service: a question in; retrieval, the answerer, storage and analytics; events out."""
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -12,7 +13,7 @@ from chronos.ai.embedder import Embedder
 from chronos.config import Settings
 from chronos.db import Database, transaction
 from chronos import tiers
-from chronos.models import activity, analytics, answer_cache, chat, courses, prices
+from chronos.models import activity, analytics, answer_cache, chat, courses, prices, videos
 from chronos.models import usage as quota
 from chronos.models.states import LiveKind, MessageRole
 from chronos.models.writer import Writer
@@ -142,11 +143,17 @@ class ChatService:
             raise ChatError("Type a question first.")
         if len(question) > MAX_QUESTION_CHARS:
             raise ChatError(f"Questions can be at most {MAX_QUESTION_CHARS} characters long.")
+        if at_s is not None and not (math.isfinite(at_s) and at_s >= 0):
+            raise ChatError("'at_s' must be a moment of the video, in seconds from its start.")
         scope = [video_id] if video_id is not None and at_s is None else video_ids
         focus = Focus(video_id, at_s) if video_id is not None and at_s is not None else None
         # The connection is taken afresh after every yield, never held across one: the consumer
         # may resume (or close) this generator on another thread, and a connection is per thread.
-        with self.db.connection() as conn:  # reads only: the tier, and an answer already cached
+        with self.db.connection() as conn:  # reads only: the video, the tier, and an answer already cached
+            if video_id is not None:
+                video = videos.get_video(conn, video_id, creator_id=asker.creator_id)
+                if video is None or (asker.student_id is not None and not video.visible_to_students):
+                    raise ChatError(f"No video {video_id}.", 404)
             # The owner's own questions take no credit: they are counted apart, as previews.
             charged = self.settings is not None and asker.student_id is not None
             tier = tiers.creator_tier(conn, self.settings, asker.creator_id) if charged else None

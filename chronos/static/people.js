@@ -5,7 +5,8 @@
   const form = document.getElementById("invite-form");
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const data = Object.fromEntries(new FormData(form));
+    const data = {};  // numbers as numbers; an empty field is no limit
+    for (const [name, value] of new FormData(form)) if (value !== "") data[name] = name === "note" ? value : Number(value);
     try {
       const invite = await api("POST", "/api/invites", data);
       document.getElementById("invite-url").textContent = invite.url;

@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chronos.config import Settings
 from chronos.services import Services
+from chronos.web.json_input import JSON_MAX_BYTES
 
 
 def services() -> Services:
@@ -24,6 +25,8 @@ def build_app(settings: Settings, services: Services) -> Flask:
         # ingest gives the precise message.
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 10 * 1024 * 1024,
         MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        # A websocket message longer than a JSON body may be closes the socket (1009).
+        SOCK_SERVER_OPTIONS={"max_message_size": JSON_MAX_BYTES},
         SESSION_COOKIE_HTTPONLY=True,
         # Served over HTTPS (a tunnel), cookies must also work inside Whop's third-party iframe.
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
@@ -37,6 +40,9 @@ def build_app(settings: Settings, services: Services) -> Flask:
         n = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.extensions["chronos"] = services
+    from chronos.web.schemas import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route: ids SQLite can hold
     register_web(app)
     return app
 
@@ -45,7 +51,7 @@ def register_web(app: Flask) -> None:
     """Attach blueprints, the websocket, template helpers and error pages."""
     from chronos.web import api_videos, auth, chapters, chat, errors, filters, library, live, people, whop
     from chronos.web import analytics, courses, dashboard, glossary, headers, hosts, learn, limits, plan_checks
-    from chronos.web import quiz, resets, transcripts, usage
+    from chronos.web import json_input, openapi, quiz, resets, transcripts, usage
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(library.bp)
@@ -62,6 +68,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(transcripts.bp)
     app.register_blueprint(chapters.bp)
     app.register_blueprint(quiz.bp)
+    app.register_blueprint(openapi.bp)
     live.register(app)
     chat.register(app)
     filters.register(app)
@@ -69,6 +76,7 @@ def register_web(app: Flask) -> None:
     limits.install(app)  # after auth.install: the limits need to know who is asking
     plan_checks.install(app)
     headers.install(app)
+    json_input.install(app)  # its body limit goes before the sign-in check reads a form
     hosts.install(app)  # last, as its check goes first: before anything else reads the request
 
     errors.register(app)

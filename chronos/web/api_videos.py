@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
-from pydantic import ValidationError
+
+from typing import Literal
 
 from chronos.models import stages, videos
 from chronos.operations import OperationError
@@ -12,7 +13,7 @@ from chronos.pipeline import subtitles
 from chronos.web import services
 from chronos.web.errors import error
 from chronos.web.identity import api_owner_required
-from chronos.web.schemas import VideoLanguage, field_errors, refusal
+from chronos.web.schemas import Body, LanguageCode, Query, Text, accepts
 
 bp = Blueprint("api_videos", __name__, url_prefix="/api/videos")
 
@@ -37,17 +38,39 @@ def list_videos():
         return jsonify([video_json(conn, v) for v in videos.list_videos(conn, g.creator.id)])
 
 
+class UploadFields(Body):
+    """The form fields beside the files of an upload."""
+
+    EXAMPLE = {"title": "Rivers of the Amazon", "publish": "true"}
+    title: Text(video_ops.TITLE_MAX) | None = None
+    publish: bool | None = None  # absent: the publish_new_uploads setting decides
+
+
+class VideoChange(Body):
+    """Any of a video's title, description and visibility."""
+
+    EXAMPLE = {"title": "Rivers of the Amazon", "published": True}
+    title: Text(video_ops.TITLE_MAX, min_length=1) | None = None
+    description: Text(video_ops.DESCRIPTION_MAX, multiline=True) | None = None
+    published: bool | None = None
+    language: LanguageCode | None = None  # the language it is spoken in (re-transcribed); null: detect it
+
+
+class TranscriptFormat(Query):
+    format: Literal[subtitles.FORMATS] = "json"
+
+
 @bp.post("")
 @api_owner_required
-def upload():
+@accepts(UploadFields, files=("file",))
+def upload(body: UploadFields):
     """Multipart upload of one or more files (field `file`); each is queued for processing."""
     files = request.files.getlist("file")
     if not files:
         return error("Attach the video as multipart form field 'file'.", 400)
-    publish = _form_bool("publish")
     result = video_ops.upload(services(), g.creator.id,
                               [video_ops.Upload(fs.stream, fs.filename or "upload", _declared_size(fs))
-                               for fs in files], title=request.form.get("title"), publish=publish)
+                               for fs in files], title=body.title, publish=body.publish)
     refused = [{"filename": r.filename, "error": r.error, "status": r.status} for r in result.refused]
     if not result.created:
         first = refused[0]
@@ -56,18 +79,6 @@ def upload():
         created = [video_json(conn, v) for v in result.created]
     body = created[0] if len(files) == 1 else {"videos": created, "errors": refused}
     return jsonify(body), 201
-
-
-def _form_bool(name: str) -> bool | None:
-    """A true/false form field (absent: None), or OperationError 400."""
-    value = request.form.get(name)
-    if value is None or value == "":
-        return None
-    if value.lower() in ("1", "true", "yes", "on"):
-        return True
-    if value.lower() in ("0", "false", "no", "off"):
-        return False
-    raise OperationError(f"'{name}' must be true or false.", 400)
 
 
 def _declared_size(fs) -> int | None:
@@ -94,24 +105,15 @@ def get_video(video_id: int):
 
 @bp.patch("/<int:video_id>")
 @api_owner_required
-def edit(video_id: int):
+@accepts(VideoChange)
+def edit(video_id: int, body: VideoChange):
     """Change any of {title, description, published, language}."""
-    body = request.get_json(silent=True) or {}
-    if isinstance(body, dict) and "language" in body:  # declared in web/schemas.py
-        try:
-            language = VideoLanguage.model_validate({"language": body["language"]}).language
-        except ValidationError as exc:
-            return refusal(field_errors(exc), example=VideoLanguage.EXAMPLE)
-        video = video_ops.set_language(services(), g.creator.id, video_id, language)
-        if not any(body.get(name) is not None for name in ("title", "description", "published")):
+    given = body.given()
+    fields = {name: value for name, value in given.items() if value is not None and name != "language"}
+    if "language" in given:
+        video = video_ops.set_language(services(), g.creator.id, video_id, given["language"])
+        if not fields:
             return _one(video)
-    fields = {}
-    for name, kind, words in (("title", str, "text"), ("description", str, "text"),
-                              ("published", bool, "true or false")):
-        if body.get(name) is not None:
-            if not isinstance(body[name], kind):
-                raise OperationError(f"'{name}' must be {words}.", 400)
-            fields[name] = body[name]
     if not fields:
         raise OperationError("Send any of 'title', 'description', 'published' and 'language'.", 400)
     return _one(video_ops.update(services(), g.creator.id, video_id, **fields))
@@ -127,6 +129,7 @@ def delete(video_id: int):
 
 @bp.post("/<int:video_id>/retry")
 @api_owner_required
+@accepts()
 def retry(video_id: int):
     """Queue a failed video again."""
     return _one(video_ops.retry(services(), g.creator.id, video_id))
@@ -134,6 +137,7 @@ def retry(video_id: int):
 
 @bp.post("/<int:video_id>/reprocess")
 @api_owner_required
+@accepts()
 def reprocess(video_id: int):
     """Run a completed or failed video again from transcription (students keep seeing it meanwhile)."""
     return _one(video_ops.reprocess(services(), g.creator.id, video_id))
@@ -141,8 +145,8 @@ def reprocess(video_id: int):
 
 @bp.get("/<int:video_id>/transcript")
 @api_owner_required
-def transcript(video_id: int):
+@accepts(query=TranscriptFormat)
+def transcript(video_id: int, query: TranscriptFormat):
     """The transcript as json (default), txt, srt or vtt."""
-    fmt = request.args.get("format", "json")
-    body = video_ops.transcript(services().db, video_id, fmt, creator_id=g.creator.id)
-    return Response(body, mimetype=subtitles.MIME[fmt])
+    body = video_ops.transcript(services().db, video_id, query.format, creator_id=g.creator.id)
+    return Response(body, mimetype=subtitles.MIME[query.format])

@@ -73,6 +73,7 @@ def edit(video_id: int, index: int, body: ChapterEdit):
 
 @bp.post("/api/videos/<int:video_id>/chapters/<int:index>/merge")
 @api_owner_required
+@accepts()
 def merge(video_id: int, index: int):
     """Join chapter `index` with the next one."""
     return jsonify(chapter_ops.merge(services(), who().creator_id, video_id, index))
@@ -88,6 +89,7 @@ def split(video_id: int, body: ChapterSplit):
 
 @bp.post("/api/videos/<int:video_id>/chapters/reset")
 @api_owner_required
+@accepts()
 def reset(video_id: int):
     """Forget the owner's edits and compute the chapters again from the transcript."""
     return jsonify(chapter_ops.reset(services(), who().creator_id, video_id))

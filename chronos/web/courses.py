@@ -1,15 +1,18 @@
 """The owner's course builder pages and the courses JSON API."""
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from flask import Blueprint, abort, jsonify, render_template, request
+from pydantic import Field
 
 from chronos.config import TUTOR_MODES
 from chronos.models import courses, videos
 from chronos.models.states import Role
-from chronos.operations import OperationError
 from chronos.operations import courses as course_ops
 from chronos.web import services
 from chronos.web.identity import api_member_required, api_owner_required, owner_required, who
+from chronos.web.schemas import Body, Id, Text, accepts
 
 bp = Blueprint("courses", __name__)
 
@@ -66,71 +69,66 @@ def get_course(course_id: int):
 
 # -- writing --------------------------------------------------------------------------------------
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise OperationError("Send a JSON object.")
-    return body
+Ids = list[Id]  # a list of videos or courses, in order
 
 
-def _text_fields(body: dict, names: tuple[str, ...]) -> dict:
-    fields = {}
-    for name in names:
-        if name in body:
-            if not isinstance(body[name], str):
-                raise OperationError(f"'{name}' must be text.")
-            fields[name] = body[name]
-    return fields
+class CourseDetails(Body):
+    """A course's details; on a change, only the fields sent are changed."""
+
+    EXAMPLE = {"title": "Rivers of the world", "description": "Ten short lectures.", "topic": "Geography",
+               "published": False, "prerequisites": [], "tutor_mode": "answer"}
+    title: Text(courses.TITLE_MAX, min_length=1) = None
+    description: Text(courses.DESCRIPTION_MAX, multiline=True) = None
+    topic: Text(courses.TOPIC_MAX) = None
+    published: bool = None
+    prerequisites: Annotated[Ids, Field(max_length=100)] = None
+    # "answer": the tutor answers; "hint": it only points to the moments to rewatch and asks a guiding question.
+    tutor_mode: Literal[TUTOR_MODES] = None
 
 
-def _course_fields(body: dict, *, creating: bool) -> dict:
-    """The course details in a request body, type-checked."""
-    fields = _text_fields(body, ("title", "description", "topic"))
-    if creating and "title" not in fields:
-        raise OperationError("Give the course a 'title'.")
-    if "published" in body:
-        if not isinstance(body["published"], bool):
-            raise OperationError("'published' must be true or false.")
-        fields["published"] = body["published"]
-    if "prerequisites" in body:
-        fields["prerequisites"] = _ids(body["prerequisites"], "prerequisites")
-    if "tutor_mode" in body:
-        if not isinstance(body["tutor_mode"], str) or body["tutor_mode"] not in TUTOR_MODES:
-            raise OperationError("'tutor_mode' must be \"answer\" (the tutor answers) or \"hint\" (it only"
-                                 " points to the moments to rewatch and asks a guiding question).")
-        fields["tutor_mode"] = body["tutor_mode"]
-    return fields
+class NewCourse(CourseDetails):
+    title: Text(courses.TITLE_MAX, min_length=1)
 
 
-def _module_fields(body: dict, *, creating: bool) -> dict:
-    fields = _text_fields(body, ("title", "description"))
-    if creating and "title" not in fields:
-        raise OperationError("Give the module a 'title'.")
-    if "video_ids" in body:
-        fields["video_ids"] = _ids(body["video_ids"], "video_ids")
-    return fields
+class ModuleDetails(Body):
+    """A module's details; on a change, only the fields sent are changed."""
+
+    EXAMPLE = {"title": "The Amazon", "description": "", "video_ids": [1, 2]}
+    title: Text(courses.TITLE_MAX, min_length=1) = None
+    description: Text(courses.DESCRIPTION_MAX, multiline=True) = None
+    video_ids: Annotated[Ids, Field(max_length=1000)] = None
 
 
-def _ids(value, name: str) -> list[int]:
-    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise OperationError(f"'{name}' must be a list of whole-number ids.")
-    return value
+class NewModule(ModuleDetails):
+    title: Text(courses.TITLE_MAX, min_length=1)
+
+
+class PlacedModule(Body):
+    id: Id
+    video_ids: Annotated[Ids, Field(max_length=1000)] = []
+
+
+class Order(Body):
+    """Every module of the course in its new order, each with its videos in order."""
+
+    EXAMPLE = {"modules": [{"id": 2, "video_ids": [3, 1]}, {"id": 1, "video_ids": [2]}]}
+    modules: Annotated[list[PlacedModule], Field(max_length=1000)]
 
 
 @bp.post("/api/courses")
 @api_owner_required
-def create_course():
+@accepts(NewCourse)
+def create_course(body: NewCourse):
     """A new course: {title, description?, topic?, published?, prerequisites?}."""
-    fields = _course_fields(_body(), creating=True)
-    return jsonify(course_ops.create_course(services(), who().creator_id, **fields).to_json()), 201
+    return jsonify(course_ops.create_course(services(), who().creator_id, **body.given()).to_json()), 201
 
 
 @bp.put("/api/courses/<int:course_id>")
 @api_owner_required
-def update_course(course_id: int):
+@accepts(CourseDetails)
+def update_course(course_id: int, body: CourseDetails):
     """Change any of title, description, topic, published, prerequisites, tutor_mode."""
-    fields = _course_fields(_body(), creating=False)
-    return jsonify(course_ops.update_course(services(), who().creator_id, course_id, **fields).to_json())
+    return jsonify(course_ops.update_course(services(), who().creator_id, course_id, **body.given()).to_json())
 
 
 @bp.delete("/api/courses/<int:course_id>")
@@ -143,19 +141,19 @@ def delete_course(course_id: int):
 
 @bp.post("/api/courses/<int:course_id>/modules")
 @api_owner_required
-def add_module(course_id: int):
+@accepts(NewModule)
+def add_module(course_id: int, body: NewModule):
     """A new module at the end: {title, description?, video_ids?}."""
-    fields = _module_fields(_body(), creating=True)
-    return jsonify(course_ops.add_module(services(), who().creator_id, course_id, **fields).to_json()), 201
+    return jsonify(course_ops.add_module(services(), who().creator_id, course_id, **body.given()).to_json()), 201
 
 
 @bp.put("/api/courses/<int:course_id>/modules/<int:module_id>")
 @api_owner_required
-def update_module(course_id: int, module_id: int):
+@accepts(ModuleDetails)
+def update_module(course_id: int, module_id: int, body: ModuleDetails):
     """Change a module's title, description or videos."""
-    fields = _module_fields(_body(), creating=False)
     return jsonify(course_ops.update_module(services(), who().creator_id, course_id, module_id,
-                                            **fields).to_json())
+                                            **body.given()).to_json())
 
 
 @bp.delete("/api/courses/<int:course_id>/modules/<int:module_id>")
@@ -168,16 +166,10 @@ def delete_module(course_id: int, module_id: int):
 
 @bp.put("/api/courses/<int:course_id>/order")
 @api_owner_required
-def set_order(course_id: int):
+@accepts(Order)
+def set_order(course_id: int, body: Order):
     """The whole order in one call: {"modules": [{"id", "video_ids": [...]}, ...]}."""
-    entries = _body().get("modules")
-    if not isinstance(entries, list):
-        raise OperationError("Send {\"modules\": [{\"id\": …, \"video_ids\": […]}, …]}.")
-    layout = []
-    for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), int) or isinstance(entry["id"], bool):
-            raise OperationError("Each module needs its whole-number 'id'.")
-        layout.append((entry["id"], _ids(entry.get("video_ids", []), "video_ids")))
+    layout = [(m.id, m.video_ids) for m in body.modules]
     return jsonify(course_ops.set_order(services(), who().creator_id, course_id, layout).to_json())
 
 
@@ -185,6 +177,7 @@ def set_order(course_id: int):
 
 @bp.post("/api/courses/<int:course_id>/thumbnail")
 @api_owner_required
+@accepts(files=("file",))
 def upload_thumbnail(course_id: int):
     """Set the course's picture: multipart field 'file', a JPEG, PNG or WebP up to 5 MB."""
     upload = request.files.get("file")

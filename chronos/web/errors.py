@@ -6,7 +6,8 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from chronos.operations import OperationError
 from chronos.timefmt import human_bytes
-from chronos.web import services
+from chronos.web import json_input, services
+from chronos.web.schemas import ID_MAX
 
 
 def error(message: str, status: int):
@@ -29,8 +30,12 @@ def register(app: Flask) -> None:
             return exc
         if request.path.startswith("/api/"):
             message = exc.description
-            if exc.code == 413:  # Werkzeug refused the body before reading it
-                message = f"The upload is larger than the {human_bytes(services().settings.max_upload_bytes)} limit."
+            if exc.code == 413:  # Werkzeug refused the body before reading it, or as it was read
+                message = f"The upload is larger than the {human_bytes(services().settings.max_upload_bytes)} limit." \
+                    if json_input.is_upload() else json_input.TOO_LARGE
+            elif message == _NO_ROUTE:
+                message = (f"Nothing at {request.path[:200]}: check the address; ids are whole numbers from 1 to "
+                           f"{ID_MAX}. Every endpoint is listed at /api/openapi.json.")
             return error(message, exc.code)
         return error_page(exc)
 
@@ -44,6 +49,8 @@ PAGE_TITLES = {400: "That request did not work", 403: "Not allowed", 404: "Page 
 def error_page(exc: HTTPException):
     """Chronos's error page for a page route (API routes answer JSON), with the error's status."""
     message = exc.description
+    if exc.code == 413 and not json_input.is_upload():
+        message = json_input.TOO_LARGE
     if message == _NO_ROUTE:
         message = "There is nothing at this address. Check the link, or start again from the first page."
     title = PAGE_TITLES.get(exc.code, exc.name)

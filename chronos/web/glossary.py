@@ -1,14 +1,31 @@
 """The owner's glossary page and `GET`/`PUT /api/glossary`: the words the lectures use."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from typing import Annotated
+
+from flask import Blueprint, jsonify, render_template
+from pydantic import Field
 
 from chronos.operations import glossary as glossary_ops
 from chronos.web import services
-from chronos.web.errors import error
 from chronos.web.identity import api_owner_required, owner_required, who
+from chronos.web.schemas import Body, Text, accepts
 
 bp = Blueprint("glossary", __name__)
+# Loose bounds: the operation trims, drops repeats and then names the term or the count to change.
+Term = Text(20 * glossary_ops.TERM_MAX)
+
+
+class Glossary(Body):
+    """The whole glossary, in order (repeats and blanks are dropped)."""
+
+    EXAMPLE = {"terms": ["Manaus", "Rio Negro"]}
+    terms: Annotated[list[Term], Field(max_length=10 * glossary_ops.TERMS_MAX)]
+
+
+class NewTerm(Body):
+    EXAMPLE = {"term": "Manaus"}
+    term: Term
 
 
 @bp.get("/glossary")
@@ -30,20 +47,16 @@ def api_get():
 
 @bp.put("/api/glossary")
 @api_owner_required
-def api_put():
+@accepts(Glossary)
+def api_put(body: Glossary):
     """Replace the glossary with {"terms": [...]} (trimmed, each once); answers the stored list."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or "terms" not in body:
-        return error('Send JSON like {"terms": ["Manaus", "Rio Negro"]}.', 400)
-    return jsonify(terms=glossary_ops.set_terms(services(), who().creator_id, body["terms"]))
+    return jsonify(terms=glossary_ops.set_terms(services(), who().creator_id, list(body.terms)))
 
 
 @bp.post("/api/glossary/terms")
 @api_owner_required
-def api_add():
+@accepts(NewTerm)
+def api_add(body: NewTerm):
     """Add {"term": "..."} at the end of the glossary; answers {"terms": [...], "added": bool}."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or "term" not in body:
-        return error('Send JSON like {"term": "Manaus"}.', 400)
-    terms, added = glossary_ops.add_term(services(), who().creator_id, body["term"])
+    terms, added = glossary_ops.add_term(services(), who().creator_id, body.term)
     return jsonify(terms=terms, added=added)

@@ -166,6 +166,7 @@ def api_owner_required(view):
         if who().role == Role.OWNER:
             return view(*args, **kwargs)
         return _api_refusal(owner_only=True)
+    wrapped.role = "owner"  # read by the OpenAPI document
     return wrapped
 
 
@@ -176,4 +177,5 @@ def api_member_required(view):
         if who().role in (Role.OWNER, Role.STUDENT):
             return view(*args, **kwargs)
         return _api_refusal(owner_only=False)
+    wrapped.role = "member"
     return wrapped

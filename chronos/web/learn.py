@@ -5,7 +5,6 @@ watching is not recorded.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_file
@@ -13,11 +12,11 @@ from flask import Blueprint, abort, jsonify, render_template, request, send_file
 from chronos import languages
 from chronos.models import courses, progress
 from chronos.models.states import Role
-from chronos.operations import OperationError
 from chronos.operations import courses as course_ops
 from chronos.operations import progress as progress_ops
 from chronos.web import services
 from chronos.web.identity import api_member_required, member_required, who
+from chronos.web.schemas import Body, Id, Seconds, accepts
 
 bp = Blueprint("learn", __name__)
 MIME = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -159,52 +158,47 @@ def thumbnail(course_id: int):
 
 # -- progress API ---------------------------------------------------------------------------------
 
-def _number(body, name: str, *, whole: bool = False, required: bool = True) -> float | int | None:
-    """A non-negative number from JSON or a form field (navigator.sendBeacon posts forms)."""
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            raise OperationError(f"Send '{name}'.")
-        return None
-    try:
-        if isinstance(value, bool) or (whole and isinstance(value, float) and not value.is_integer()):
-            raise ValueError(value)
-        number = int(value) if whole else float(value)
-    except (TypeError, ValueError):
-        raise OperationError(f"'{name}' must be a {'whole ' if whole else ''}number.") from None
-    if not math.isfinite(number) or number < 0:
-        raise OperationError(f"'{name}' must be zero or more.")
-    return number
+class Watched(Body):
+    """Which video, and the course and module it was watched in (JSON, or a form: sendBeacon)."""
+
+    EXAMPLE = {"video_id": 3, "course_id": 1, "module_id": 2}
+    video_id: Id
+    course_id: Id | None = None
+    module_id: Id | None = None
 
 
-def _place(body) -> dict:
-    """Which video a heartbeat is about, and the course and module it was watched in."""
-    return {"video_id": _number(body, "video_id", whole=True),
-            "course_id": _number(body, "course_id", whole=True, required=False),
-            "module_id": _number(body, "module_id", whole=True, required=False)}
+class Heartbeat(Watched):
+    """Where the player is, and how much was watched since the last heartbeat (from `from_s`)."""
+
+    EXAMPLE = {"video_id": 3, "position_s": 95.5, "watched_s": 10.0, "from_s": 85.5, "course_id": 1, "module_id": 2}
+    position_s: Seconds
+    watched_s: Seconds
+    from_s: Seconds | None = None
+
+
+def _place(body: Watched) -> dict:
+    return {"video_id": body.video_id, "course_id": body.course_id, "module_id": body.module_id}
 
 
 @bp.post("/api/progress")
 @api_member_required
-def heartbeat():
+@accepts(Heartbeat, form=True)
+def heartbeat(body: Heartbeat):
     """{video_id, position_s, watched_s, from_s?, course_id?, module_id?} every few seconds of watching."""
     if who().role != Role.STUDENT:
         return "", 204  # the owner previewing: nothing to record
-    body = request.get_json(silent=True) or request.form
-    place = _place(body)
-    watched = progress_ops.heartbeat(
-        services(), who().creator_id, _student_id(), **place, position_s=_number(body, "position_s"),
-        watched_s=_number(body, "watched_s"), from_s=_number(body, "from_s", required=False))
+    watched = progress_ops.heartbeat(services(), who().creator_id, _student_id(), **_place(body),
+                                     position_s=body.position_s, watched_s=body.watched_s, from_s=body.from_s)
     return jsonify(watched.to_json())
 
 
 @bp.post("/api/progress/complete")
 @api_member_required
-def mark_complete():
+@accepts(Watched, form=True)
+def mark_complete(body: Watched):
     """{video_id, course_id?, module_id?}: the student marks a video as done."""
     if who().role != Role.STUDENT:
         return "", 204
-    body = request.get_json(silent=True) or request.form
     return jsonify(progress_ops.mark_complete(services(), who().creator_id, _student_id(), **_place(body)).to_json())
 
 

@@ -1,15 +1,27 @@
 """The owner's people page and API: students, how they got in, revoke and restore; invites."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Blueprint, jsonify, render_template, request, url_for
+from pydantic import Field
 
 from chronos.models import people
 from chronos.operations import people as people_ops
 from chronos.web import services
-from chronos.web.errors import error
 from chronos.web.identity import api_owner_required, owner_required, who
+from chronos.web.schemas import Body, Text, accepts
 
 bp = Blueprint("people", __name__)
+
+
+class NewInvite(Body):
+    """An invite link: how long it lasts and how many may join with it (absent: no limit)."""
+
+    EXAMPLE = {"expires_in_days": 14, "max_uses": 30, "note": "Spring cohort"}
+    expires_in_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    max_uses: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    note: Text(people_ops.NOTE_MAX) = ""
 
 
 def public_base() -> str:
@@ -42,6 +54,7 @@ def _set_revoked(student_id: int, revoked: bool):
 
 @bp.post("/api/students/<int:student_id>/revoke")
 @api_owner_required
+@accepts()
 def revoke(student_id: int):
     """Take a student's access away (their chats and progress are kept)."""
     return _set_revoked(student_id, True)
@@ -49,6 +62,7 @@ def revoke(student_id: int):
 
 @bp.post("/api/students/<int:student_id>/restore")
 @api_owner_required
+@accepts()
 def restore(student_id: int):
     """Give a revoked student their access back (Whop students still need a valid membership)."""
     return _set_revoked(student_id, False)
@@ -63,28 +77,14 @@ def list_invites():
 
 @bp.post("/api/invites")
 @api_owner_required
-def create_invite():
+@accepts(NewInvite, form=True)
+def create_invite(body: NewInvite):
     """A new invite link: {"expires_in_days"?: 1..365, "max_uses"?: 1..10000, "note"?}."""
-    body = request.get_json(silent=True) or request.form
-    try:
-        days, max_uses = _whole(body.get("expires_in_days")), _whole(body.get("max_uses"))
-    except ValueError:
-        return error("'expires_in_days' and 'max_uses' must be whole numbers.", 400)
-    made = people_ops.create_invite(services(), who().creator_id, expires_in_days=days, max_uses=max_uses,
-                                    note=str(body.get("note") or ""))
+    made = people_ops.create_invite(services(), who().creator_id, expires_in_days=body.expires_in_days,
+                                    max_uses=body.max_uses, note=body.note)
     link = public_base() + url_for("auth.join", token=made.token)
     return jsonify(made.invite.to_json() | {"url": link}), 201
 
-
-def _whole(value) -> int | None:
-    """A whole number from JSON or a form field; empty means none."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    raise ValueError(value)
 
 
 @bp.delete("/api/invites/<int:invite_id>")

@@ -11,12 +11,14 @@ from chronos.web import services
 from chronos.web.auth import MIN_PASSWORD, sign_in
 from chronos.web.identity import api_owner_required, who
 from chronos.web.people import public_base
+from chronos.web.schemas import accepts
 
 bp = Blueprint("resets", __name__)
 
 
 @bp.post("/api/students/<int:student_id>/reset-link")
 @api_owner_required
+@accepts()
 def issue(student_id: int):
     """A one-time link for the student to set a new password (older links stop working)."""
     made = people_ops.issue_reset(services(), who().creator_id, student_id)

@@ -1,7 +1,10 @@
 """The transcript editor's API: edit a line, undo, list edits, find and replace (owner only)."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Blueprint, jsonify
+from pydantic import Field
 
 from chronos.operations import transcripts as transcript_ops
 from chronos.web import services
@@ -24,7 +27,7 @@ class ReplaceAll(Body):
     EXAMPLE = {"find": "M&M on", "replace": "Amazon", "dry_run": True}
     find: Text(200, min_length=1)
     replace: Text(200)
-    video_ids: list[Id] | None = None
+    video_ids: Annotated[list[Id], Field(max_length=10_000)] | None = None
     dry_run: bool = False
 
 
@@ -38,6 +41,7 @@ def edit(video_id: int, index: int, body: SegmentEdit):
 
 @bp.post("/api/videos/<int:video_id>/segments/<int:index>/undo")
 @api_owner_required
+@accepts()
 def undo(video_id: int, index: int):
     """Take back the line's newest edit."""
     return jsonify(transcript_ops.undo_segment(services(), who().creator_id, video_id, index))

@@ -9,6 +9,7 @@ from chronos import tiers
 from chronos.models import usage
 from chronos.web import services
 from chronos.web.identity import api_owner_required, owner_required, who
+from chronos.web.schemas import accepts
 from chronos.whop import WhopError
 from chronos.web.errors import error
 
@@ -64,6 +65,7 @@ def _refresh_from_whop():
 
 @bp.post("/api/usage/refresh")
 @api_owner_required
+@accepts()
 def api_refresh():
     """Read the creator's plan from Whop's API now; on failure the tier is kept (502)."""
     try:

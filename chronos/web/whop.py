@@ -13,6 +13,7 @@ from chronos.web import services
 from chronos.web.auth import sign_in
 from chronos.web.identity import api_owner_required, member_required, owner_required, who
 from chronos.web.redirects import local_path
+from chronos.web.schemas import accepts
 from chronos.whop.oauth import WhopError, exchange_code, start_authorization, userinfo
 from chronos.web.errors import error
 
@@ -140,6 +141,7 @@ def list_events():
 
 @bp.post("/api/webhooks/events/<int:event_id>/replay")
 @api_owner_required
+@accepts()
 def replay(event_id: int):
     """Apply a stored event again (ordering rules still hold: an old event stays stale)."""
     whop = _whop()
