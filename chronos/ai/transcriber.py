@@ -25,6 +25,10 @@ REDO_CONTEXT_S = 10.0
 # `initial_prompt` was tried too: with this overlap it once dropped a sentence after the seam,
 # without it it was no better; bench/README.md, "Resuming".)
 RESUME_CONTEXT_S = 5.0
+# Windows of speech Whisper hears to detect a lecture's language, until one is sure (above 0.5).
+# One window, Whisper's default, took a French espeak lecture for Latin (la 0.38, fr 0.31); three
+# windows of speech found French, and cost nothing when the first window is already sure.
+DETECTION_WINDOWS = 3
 
 
 @dataclass(frozen=True)
@@ -182,7 +186,8 @@ class Transcriber:
         model = self._load()
         first = max(0.0, after_s - RESUME_CONTEXT_S)
         piece = audio[round(first * SAMPLE_RATE):] if first else audio
-        options = dict(language=language or self.language, beam_size=self.beam_size,
+        detected = None if language or self.language else self.detect_language(piece)
+        options = dict(language=language or self.language or detected[0], beam_size=self.beam_size,
                        word_timestamps=True, condition_on_previous_text=False, hotwords=hotwords)
         batched = batched and self.batch_size > 0
         if batched:
@@ -216,7 +221,18 @@ class Transcriber:
             if on_step and step:
                 on_step(info.language, step)
             progress(whole.end_s)
-        return info.language, info.language_probability, segments
+        return info.language, detected[1] if detected else info.language_probability, segments
+
+    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
+        """The language the audio is spoken in and how sure Whisper is, from up to
+        DETECTION_WINDOWS windows of its speech (the batched pipeline would look at one window
+        only, however unsure it is)."""
+        model = self._load()
+        if not model.model.is_multilingual:  # tiny.en and the like: English, nothing to detect
+            return "en", 1.0
+        language, probability, _ = model.detect_language(
+            audio=audio, vad_filter=True, language_detection_segments=DETECTION_WINDOWS)
+        return language, probability
 
     def _redo(self, audio: np.ndarray, start_s: float, end_s: float, language: str, *,
               hotwords: str | None = None, batched: bool = True) -> list[Segment]:
