@@ -316,7 +316,7 @@ def _lock_report(proc: subprocess.Popen, out: Path, timeout_s: float = 30) -> di
 
 def run(students: int, server: str, profile: Path | None = None, py_spy: str | None = None,
         profile_gil: bool = False, watch_s: float = 60.0, lock_probe: bool = True,
-        seed: int = 13) -> dict:
+        seed: int = 13, embedder: str = "") -> dict:
     """Start the server, sign the students up, run them all at once, and summarise."""
     data = Path(tempfile.mkdtemp(prefix="chronos-load-")) / "data"
     probed = lock_probe and server == "pooled"
@@ -325,7 +325,8 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
     env = chronos_env(LOCK_PROBE_OUT=str(lock_out), CHRONOS_ANSWERER="offline", CHRONOS_RATE_PER_ADDRESS_PER_MIN="0",
                       CHRONOS_RATE_PER_USER_PER_MIN="0", CHRONOS_RATE_QUESTIONS_PER_MIN="0",
                       CHRONOS_TIERS=json.dumps({"free": {"active_students": -1, "credits_per_month": -1,
-                                                         "questions_per_student_per_day": -1}}))
+                                                         "questions_per_student_per_day": -1}}),
+                      **({"CHRONOS_EMBEDDER": embedder} if embedder else {}))
     token, video_id = _prepare(data, env)
     port = free_port()
     log = (data / "server.log").open("w")
@@ -399,7 +400,7 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
             "http_by_kind": by_kind,
             "heartbeats": len(beats), "heartbeat_p50_ms": _ms(beats, 0.50), "heartbeat_p95_ms": _ms(beats, 0.95),
             "watch_s": watch_s, "locks": locks,
-            "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server, "server_exit_on_sigterm": proc.returncode,
+            "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server, "embedder": embedder or "default", "server_exit_on_sigterm": proc.returncode,
             "owner_live_events": len(live_events),
             "error_samples": sorted(set(errors))[:10]} | (
                 {"profile": profile_shares(profile) | {"file": str(profile), "gil_only": profile_gil}}
@@ -419,11 +420,12 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="sample the server with py-spy into this file")
     parser.add_argument("--profile-gil", action="store_true", help="sample only the GIL holder")
     parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy program")
+    parser.add_argument("--embedder", default="", help="the library's embedder (default: a new library's)")
     args = parser.parse_args()
     if args.profile and not args.py_spy:
         parser.error("--profile needs py-spy: install it or pass --py-spy PATH")
     result = run(args.students, args.server, args.profile, args.py_spy, args.profile_gil,
-                 watch_s=args.watch_s, lock_probe=not args.no_lock_probe)
+                 watch_s=args.watch_s, lock_probe=not args.no_lock_probe, embedder=args.embedder)
     out = args.out or ROOT / "bench" / "results" / f"load-{args.server}.json"
     emit(result, out)
 

@@ -209,6 +209,10 @@ def test_websocket_streams_the_answer(library):
             token = creators.create_token(conn, creator.id)
         ws = Client.connect(server.url.replace("http", "ws") + "/ws/chat",
                             headers={"Authorization": f"Bearer {token}"})
+        # A message over 1 MB is refused with a reason, and the socket stays open for the next.
+        ws.send(json.dumps({"type": "ask", "message": "x" * (1024 * 1024 + 1)}))
+        refused = json.loads(ws.receive(timeout=60))
+        assert refused["type"] == "error" and "larger than 1" in refused["error"], refused
         ws.send(json.dumps({"type": "ask", "message": "What colour of light does chlorophyll reflect?"}))
         events = []
         while not events or events[-1]["type"] not in ("done", "error"):

@@ -14,6 +14,7 @@ from chronos.models import courses, ratings, videos
 from chronos.models.states import Role
 from chronos.operations import ratings as rating_ops
 from chronos.rag.chat import MAX_QUESTION_CHARS, Asker, ChatError, answer_json
+from chronos.timefmt import human_bytes
 from chronos.web import json_input, limits, services
 from chronos.web.errors import error
 from chronos.web.identity import api_member_required, member_required, who
@@ -254,8 +255,13 @@ def register(app: Flask) -> None:
             return
         chat_service = services().chat
         while True:
+            message = ws.receive()
+            if message is not None and len(message) > json_input.JSON_MAX_BYTES:
+                ws.send(json.dumps({"type": "error", "retryable": False, "error":
+                                    f"The message is larger than {human_bytes(json_input.JSON_MAX_BYTES)}: ask a shorter question."}))
+                continue
             try:
-                request_body = SocketMessage.model_validate(json_input.loads(ws.receive()))
+                request_body = SocketMessage.model_validate(json_input.loads(message))
             except (TypeError, ValueError) as exc:  # a ValidationError is a ValueError
                 ws.send(json.dumps({"type": "error", "error": _socket_refusal(exc), "retryable": False}))
                 continue
