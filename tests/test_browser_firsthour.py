@@ -112,6 +112,7 @@ def running(tmp_path, transcriber, embedder, browser):
         page.fill("input[name=password]", OWNER["password"])
         page.click("button[type=submit]")
         expect(page).to_have_url(server.url + "/")
+        page.wait_for_load_state("load")  # library.js wires the file input up by the load event
         return server, page
     yield start
     for app, server, context in made:
