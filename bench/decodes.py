@@ -3,8 +3,9 @@ bench/batched.py and bench/hints.py measure the same run (a decode takes minutes
 
 A decode is (lecture, decoder: "seq" or "batch<N>", with "-beam<B>" unless beam 5, hints: "none"
 or "lecture"); it keeps the raw segments with their words, the wall and CPU time (all threads) and
-the load average while it ran. With hints, it also keeps the transcript after the hint-copy guard
-(chronos/ai/hint_copy.py), the stretches it decoded again and what they said.
+the load average while it ran. With hints, it also keeps the transcript after the product's guards (Transcriber.repair_hinted:
+hint copies, chronos/ai/hint_copy.py, then dropped speech, chronos/ai/dropped_speech.py), the
+stretches they decoded again and what they said.
 """
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from answers_hard_set import LECTURES
 from hints_glossaries import GLOSSARIES
 
 from chronos.ai.hint_copy import copy_signs, redo_copied
-from chronos.ai.transcriber import Transcriber
+from chronos.ai.dropped_speech import fill_dropped
+from chronos.ai.transcriber import Transcriber, speech_seconds
 from chronos.models.transcripts import Segment, Word
 from chronos.pipeline.hints import order_hints
 
 CACHE = Path(__file__).resolve().parent / "out" / "decodes"
-GUARD = 2  # the guard's version: 2 decodes a stretch again with context either side
+GUARD = 3  # the guards' version: 2 decodes a stretch again with context either side; 3 adds dropped speech
 
 
 def lecture_hints(slug: str) -> list[str]:
@@ -36,18 +38,25 @@ def segments_of(rows: list[dict]) -> list[Segment]:
 
 
 def guard(out: dict, transcriber: Transcriber, audio) -> None:
-    """Run the hint-copy guard on a hinted decode, keeping each redo it asked for."""
+    """Run the product's guards on a hinted decode, keeping each redo and speech check they made."""
     hint_list = lecture_hints(out["lecture"])
     redos: list[dict] = []
+    speech: list[dict] = []
 
     def redo(start: float, end: float) -> list[Segment]:
         again = transcriber._redo(audio, start, end, out["language"])
         redos.append({"start_s": start, "end_s": end, "segments": [asdict(s) for s in again]})
         return again
 
+    def heard(start: float, end: float) -> float:
+        seconds = speech_seconds(audio, start, end)
+        speech.append({"start_s": start, "end_s": end, "speech_s": seconds})
+        return seconds
+
     t1 = time.perf_counter()
-    guarded = redo_copied(segments_of(out["segments"]), hint_list, redo)
-    out.update(guard=GUARD, guard_s=round(time.perf_counter() - t1, 1), redos=redos,
+    guarded = transcriber.repair_hinted(audio, segments_of(out["segments"]), hint_list, out["language"],
+                                        redo=redo, speech=heard)
+    out.update(guard=GUARD, guard_s=round(time.perf_counter() - t1, 1), redos=redos, speech=speech,
                flagged=[r["text"] for r in out["segments"] if copy_signs(r["text"], hint_list)],
                guarded=[asdict(s) for s in guarded])
 
@@ -56,8 +65,11 @@ def replay_guard(run: dict) -> list[Segment]:
     """The guard's choice again on a cached hinted decode, from the redos it recorded (for trying
     the guard's rules without decoding again)."""
     redos = {(r["start_s"], r["end_s"]): segments_of(r["segments"]) for r in run["redos"]}
-    return redo_copied(segments_of(run["segments"]), lecture_hints(run["lecture"]),
-                       lambda start, end: redos[(start, end)])
+    speech = {(r["start_s"], r["end_s"]): r["speech_s"] for r in run["speech"]}
+    copied = redo_copied(segments_of(run["segments"]), lecture_hints(run["lecture"]),
+                         lambda start, end: redos[(start, end)])
+    return fill_dropped(copied, run["audio_s"], lambda start, end: speech.get((start, end), 0.0),
+                        lambda start, end: redos[(start, end)])
 
 
 def decode(transcriber: Transcriber, slug: str, audio, *, hints: bool, refresh: bool = False) -> dict:

@@ -73,9 +73,9 @@ class Settings:
     # window at a time (bench/README.md, "Batched decoding", has the measurements behind it).
     whisper_batch_size: int = 0
     # The glossary, the video's title and description and its courses' titles go to Whisper as
-    # hotwords (pipeline/hints.py). Off by default: on twelve voices they brought most names
-    # through (term recall 0.34 -> 0.86) and cut word errors 22.3 -> 17.5 % overall, but one voice
-    # got 2 points worse (bench/README.md, "Hint copying guard").
+    # hotwords (pipeline/hints.py). Off by default: on twelve voices, with both guards, they brought
+    # most names through (term recall 0.34 -> 0.82) and cut word errors 22.7 -> 17.7 % overall,
+    # but one voice got 2.4 points worse (bench/README.md, "Dropped speech").
     whisper_hints: bool = False
     # Embeddings: "minilm" (English) or "multilingual-e5" (questions and lectures in any of ~100
     # languages, also across them); empty: the one the library's vectors were made with (a new

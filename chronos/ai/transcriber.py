@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chronos.ai.dropped_speech import fill_dropped
 from chronos.ai.hint_copy import redo_copied, shift
 from chronos.models.transcripts import Segment, Word, ends_sentence
 
@@ -168,8 +169,7 @@ class Transcriber:
             on_step=on_decoded)
         segments = [*resume, *segments]
         if hotwords:
-            segments = redo_copied(segments, list(hints),
-                                   lambda start, end: self._redo(audio, start, end, language))
+            segments = self.repair_hinted(audio, segments, hints, language)
         if on_progress:
             on_progress(1.0)
         return Transcript(language, probability, duration, segments)
@@ -234,6 +234,18 @@ class Transcriber:
             audio=audio, vad_filter=True, language_detection_segments=DETECTION_WINDOWS)
         return language, probability
 
+    def repair_hinted(self, audio: np.ndarray, segments: list[Segment], hints: Sequence[str], language: str,
+                      redo: Callable[[float, float], list[Segment]] | None = None,
+                      speech: Callable[[float, float], float] | None = None) -> list[Segment]:
+        """A hinted decode with what hints can do wrong decoded again without them: stretches that
+        copy the hint list (ai/hint_copy.py), then speech left out (ai/dropped_speech.py).
+        redo(start, end) decodes a stretch without hints and speech(start, end) says how many
+        seconds of it are speech (by default _redo and speech_seconds on this audio)."""
+        redo = redo or (lambda start, end: self._redo(audio, start, end, language))
+        speech = speech or (lambda start, end: speech_seconds(audio, start, end))
+        segments = redo_copied(segments, list(hints), redo)
+        return fill_dropped(segments, len(audio) / SAMPLE_RATE, speech, redo)
+
     def _redo(self, audio: np.ndarray, start_s: float, end_s: float, language: str, *,
               hotwords: str | None = None, batched: bool = True) -> list[Segment]:
         """The speech between start_s and end_s decoded again (without hints unless given), on
@@ -251,3 +263,15 @@ class Transcriber:
             return []
         whole = "".join(w.text for w in inside).strip()
         return by_sentence(Segment(inside[0].start_s, inside[-1].end_s, whole, inside))
+
+
+def speech_seconds(audio: np.ndarray, start_s: float, end_s: float) -> float:
+    """Seconds of speech Silero's voice activity detector (shipped inside faster-whisper) hears in
+    a stretch of 16 kHz audio."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    piece = audio[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
+    if len(piece) < SAMPLE_RATE // 10:
+        return 0.0
+    found = get_speech_timestamps(piece, VadOptions(min_silence_duration_ms=300, speech_pad_ms=0))
+    return sum(t["end"] - t["start"] for t in found) / SAMPLE_RATE
