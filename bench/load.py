@@ -2,8 +2,8 @@
 
 Each student signs up through an invite (not measured), then, all together: opens /ws/chat and
 keeps it open (as the watch page does), loads the catalog and the video page, fetches a range of
-the video and asks a question over the websocket (offline answerer), checking the answer cites a
-video; then keeps watching for --watch-s seconds, sending a heartbeat every 10-15 s as the course
+the video and asks a question over the websocket (offline answerer; each student its own question,
+bench/load_questions.py, or --same-questions), checking the answer cites a video; then keeps watching for --watch-s seconds, sending a heartbeat every 10-15 s as the course
 player does (every 10 s of playing, plus pauses and seeks), the first at a random moment so a class
 that has been watching a while beats out of step. The owner's /ws/live stays open throughout and
 receives the students' activity. Every HTTP request and every answer is timed; any status >= 400,
@@ -58,10 +58,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.procs import chronos_env, free_port  # noqa: E402
 from report import emit, pct  # noqa: E402
+import load_questions  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
-QUESTIONS = ["What is compound interest?", "What is the interest rate?", "How does compound interest grow?",
-             "What is photosynthesis?", "What do plants need for photosynthesis?"]
 # The server candidates: how to start each on a port with the environment's data folder.
 SERVERS = {
     "pooled": lambda data, port: [sys.executable, "-m", "chronos", "serve", "--data-dir", str(data),
@@ -316,7 +315,7 @@ def _lock_report(proc: subprocess.Popen, out: Path, timeout_s: float = 30) -> di
 
 def run(students: int, server: str, profile: Path | None = None, py_spy: str | None = None,
         profile_gil: bool = False, watch_s: float = 60.0, lock_probe: bool = True,
-        seed: int = 13, embedder: str = "") -> dict:
+        seed: int = 13, embedder: str = "", same_questions: bool = False) -> dict:
     """Start the server, sign the students up, run them all at once, and summarise."""
     data = Path(tempfile.mkdtemp(prefix="chronos-load-")) / "data"
     probed = lock_probe and server == "pooled"
@@ -350,7 +349,9 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
         models_wait = _wait_for_models(data / "server.log", proc) if server == "pooled" else None
         start = threading.Barrier(students)
         rng = random.Random(seed)
-        threads = [threading.Thread(target=s.session, args=(video_id, QUESTIONS[i % len(QUESTIONS)], start,
+        asked = [load_questions.FIVE[i % 5] for i in range(students)] if same_questions \
+            else load_questions.distinct(students)
+        threads = [threading.Thread(target=s.session, args=(video_id, asked[i], start,
                                                             watch_s, random.Random(rng.random())))
                    for i, s in enumerate(crowd)]
         if probed:
@@ -400,7 +401,8 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
             "http_by_kind": by_kind,
             "heartbeats": len(beats), "heartbeat_p50_ms": _ms(beats, 0.50), "heartbeat_p95_ms": _ms(beats, 0.95),
             "watch_s": watch_s, "locks": locks,
-            "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server, "embedder": embedder or "default", "server_exit_on_sigterm": proc.returncode,
+            "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server, "embedder": embedder or "default",
+            "questions": "five, repeated" if same_questions else "one each, all different", "server_exit_on_sigterm": proc.returncode,
             "owner_live_events": len(live_events),
             "error_samples": sorted(set(errors))[:10]} | (
                 {"profile": profile_shares(profile) | {"file": str(profile), "gil_only": profile_gil}}
@@ -421,11 +423,14 @@ def main() -> None:
     parser.add_argument("--profile-gil", action="store_true", help="sample only the GIL holder")
     parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy program")
     parser.add_argument("--embedder", default="", help="the library's embedder (default: a new library's)")
+    parser.add_argument("--same-questions", action="store_true",
+                        help="the five questions of the runs before 2026-12-03, repeated (mostly cache hits)")
     args = parser.parse_args()
     if args.profile and not args.py_spy:
         parser.error("--profile needs py-spy: install it or pass --py-spy PATH")
     result = run(args.students, args.server, args.profile, args.py_spy, args.profile_gil,
-                 watch_s=args.watch_s, lock_probe=not args.no_lock_probe, embedder=args.embedder)
+                 watch_s=args.watch_s, lock_probe=not args.no_lock_probe, embedder=args.embedder,
+                 same_questions=args.same_questions)
     out = args.out or ROOT / "bench" / "results" / f"load-{args.server}.json"
     emit(result, out)
 
