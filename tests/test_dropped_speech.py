@@ -7,17 +7,10 @@ from pathlib import Path
 from chronos.ai.dropped_speech import fill_dropped, gaps
 from chronos.ai.transcriber import speech_seconds
 from chronos.models.transcripts import Segment, Word
+from tests.segments import seg
 from chronos.pipeline.media import load_audio
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def seg(start: float, end: float, text: str) -> Segment:
-    """A segment whose words share its span evenly."""
-    parts = text.split()
-    step = (end - start) / len(parts)
-    return Segment(start, end, text, [Word(round(start + i * step, 3), round(start + (i + 1) * step, 3),
-                                           " " + w) for i, w in enumerate(parts)])
 
 
 def test_only_gaps_longer_than_a_pause_count():

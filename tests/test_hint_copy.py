@@ -2,18 +2,11 @@
 from __future__ import annotations
 
 from chronos.ai.hint_copy import copy_signs, redo_copied, shift
-from chronos.models.transcripts import Segment, Word
+from chronos.models.transcripts import Segment
+from tests.segments import seg
 
 HINTS = ["The Andes: a continent's spine", "Andes", "Tierra del Fuego", "Nazca plate", "Aconcagua",
          "Cotopaxi", "Chimborazo", "Lake Titicaca", "quinoa", "llamas", "alpacas", "La Paz"]
-
-
-def seg(start: float, end: float, text: str) -> Segment:
-    """A segment whose words share its span evenly."""
-    parts = text.split()
-    step = (end - start) / len(parts)
-    return Segment(start, end, text, [Word(round(start + i * step, 3), round(start + (i + 1) * step, 3),
-                                           " " + w) for i, w in enumerate(parts)])
 
 
 def test_a_segment_that_copies_the_hint_list_is_caught():
