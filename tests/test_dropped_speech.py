@@ -41,6 +41,8 @@ def test_a_silent_gap_is_left_alone_and_costs_no_decode():
         raise AssertionError("a gap without speech was decoded again")
 
     assert fill_dropped(segments, 12.0, lambda start, end: 0.2, redo) == segments
+    # A five-second pause with a cough in it: a second of speech, but a fifth of the gap.
+    assert fill_dropped(segments, 12.0, lambda start, end: 1.0, redo) == segments
 
 
 def test_a_segment_spanning_the_gap_is_split_around_the_words_put_back():

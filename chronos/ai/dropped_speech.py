@@ -16,9 +16,12 @@ from chronos.models.transcripts import Segment
 # A gap between words worth a look: espeak's pause between sentences is 0.35 s, a speaker's
 # breath under a second; the dropped stretches of the hard set were 3-22 s.
 GAP_S = 1.5
-# Speech the voice activity detector must hear in a gap before it is decoded again: a cough or a
-# word's trailing sound is not a dropped sentence.
-MIN_SPEECH_S = 0.5
+# Speech the voice activity detector must hear in a gap before it is decoded again, in seconds
+# and as a share of the gap: a cough, an "um" or a word's trailing sound in a pause is not a
+# dropped sentence (the hard set's dropped stretches were 95-99 % speech), and each redo costs a
+# decode of up to 30 s of audio.
+MIN_SPEECH_S = 1.0
+MIN_SPEECH_SHARE = 0.5
 
 
 def gaps(segments: list[Segment], duration_s: float) -> list[tuple[float, float]]:
@@ -36,10 +39,12 @@ def fill_dropped(segments: list[Segment], duration_s: float, speech_s: Callable[
                  redo: Callable[[float, float], list[Segment]]) -> list[Segment]:
     """The transcript with the speech of each wordless gap put back: redo(start, end) decodes the
     gap without hints, for every gap where speech_s(start, end), the seconds of speech detected,
-    reaches MIN_SPEECH_S. A segment whose words lie on both sides of a gap is split at it."""
+    reaches MIN_SPEECH_S and MIN_SPEECH_SHARE of it. A segment whose words lie on both sides of a
+    gap is split at it."""
     out = list(segments)
     for start, end in gaps(segments, duration_s):
-        if speech_s(start, end) < MIN_SPEECH_S:
+        speech = speech_s(start, end)
+        if speech < MIN_SPEECH_S or speech < MIN_SPEECH_SHARE * (end - start):
             continue
         heard = [s for s in redo(start, end) if s.words]
         if heard:
