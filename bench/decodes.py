@@ -3,9 +3,9 @@ bench/batched.py and bench/hints.py measure the same run (a decode takes minutes
 
 A decode is (lecture, decoder: "seq" or "batch<N>", with "-beam<B>" unless beam 5, hints: "none"
 or "lecture"); it keeps the raw segments with their words, the wall and CPU time (all threads) and
-the load average while it ran. With hints, it also keeps the transcript after the product's guards (Transcriber.repair_hinted:
-hint copies, chronos/ai/hint_copy.py, then dropped speech, chronos/ai/dropped_speech.py), the
-stretches they decoded again and what they said.
+the load average while it ran. With hints, it also keeps the transcript after the product's
+guards (Transcriber.repair_hinted: hint copies, chronos/ai/hint_copy.py, then dropped speech,
+chronos/ai/dropped_speech.py), the stretches they decoded again and what they said.
 """
 from __future__ import annotations
 
@@ -18,9 +18,8 @@ from pathlib import Path
 from answers_hard_set import LECTURES
 from hints_glossaries import GLOSSARIES
 
-from chronos.ai.hint_copy import copy_signs, redo_copied
-from chronos.ai.dropped_speech import fill_dropped
-from chronos.ai.transcriber import Transcriber, speech_seconds
+from chronos.ai.hint_copy import copy_signs
+from chronos.ai.transcriber import Transcriber, repair_hinted, speech_seconds
 from chronos.models.transcripts import Segment, Word
 from chronos.pipeline.hints import order_hints
 
@@ -66,10 +65,8 @@ def replay_guard(run: dict) -> list[Segment]:
     the guard's rules without decoding again)."""
     redos = {(r["start_s"], r["end_s"]): segments_of(r["segments"]) for r in run["redos"]}
     speech = {(r["start_s"], r["end_s"]): r["speech_s"] for r in run["speech"]}
-    copied = redo_copied(segments_of(run["segments"]), lecture_hints(run["lecture"]),
-                         lambda start, end: redos[(start, end)])
-    return fill_dropped(copied, run["audio_s"], lambda start, end: speech.get((start, end), 0.0),
-                        lambda start, end: redos[(start, end)])
+    return repair_hinted(segments_of(run["segments"]), lecture_hints(run["lecture"]), run["audio_s"],
+                         lambda start, end: redos[(start, end)], lambda start, end: speech.get((start, end), 0.0))
 
 
 def decode(transcriber: Transcriber, slug: str, audio, *, hints: bool, refresh: bool = False) -> dict:

@@ -3,7 +3,8 @@
 Each student signs up through an invite (not measured), then, all together: opens /ws/chat and
 keeps it open (as the watch page does), loads the catalog and the video page, fetches a range of
 the video and asks a question over the websocket (offline answerer; each student its own question,
-bench/load_questions.py, or --same-questions), checking the answer cites a video; then keeps watching for --watch-s seconds, sending a heartbeat every 10-15 s as the course
+bench/load_questions.py, or --same-questions), checking the answer cites a video; then keeps
+watching for --watch-s seconds, sending a heartbeat every 10-15 s as the course
 player does (every 10 s of playing, plus pauses and seeks), the first at a random moment so a class
 that has been watching a while beats out of step. The owner's /ws/live stays open throughout and
 receives the students' activity. Every HTTP request and every answer is timed; any status >= 400
@@ -404,9 +405,11 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
             "http_by_kind": by_kind,
             "heartbeats": len(beats), "heartbeat_p50_ms": _ms(beats, 0.50), "heartbeat_p95_ms": _ms(beats, 0.95),
             "watch_s": watch_s, "locks": locks,
-            "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server, "embedder": embedder or "default",
-            "questions": "five, repeated" if same_questions else "one each, all different", "server_exit_on_sigterm": proc.returncode,
-            "owner_live_events": len(live_events), "uncited_answers": len(uncited), "uncited_samples": uncited[:10],
+            "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server,
+            "embedder": embedder or "default",
+            "questions": "five, repeated" if same_questions else "one each, all different",
+            "server_exit_on_sigterm": proc.returncode, "owner_live_events": len(live_events),
+            "uncited_answers": len(uncited), "uncited_samples": uncited[:10],
             "error_samples": sorted(set(errors))[:10]} | (
                 {"profile": profile_shares(profile) | {"file": str(profile), "gil_only": profile_gil}}
                 if profile and profile.exists() else {})

@@ -241,10 +241,9 @@ class Transcriber:
         copy the hint list (ai/hint_copy.py), then speech left out (ai/dropped_speech.py).
         redo(start, end) decodes a stretch without hints and speech(start, end) says how many
         seconds of it are speech (by default _redo and speech_seconds on this audio)."""
-        redo = redo or (lambda start, end: self._redo(audio, start, end, language))
-        speech = speech or (lambda start, end: speech_seconds(audio, start, end))
-        segments = redo_copied(segments, list(hints), redo)
-        return fill_dropped(segments, len(audio) / SAMPLE_RATE, speech, redo)
+        return repair_hinted(segments, hints, len(audio) / SAMPLE_RATE,
+                             redo or (lambda start, end: self._redo(audio, start, end, language)),
+                             speech or (lambda start, end: speech_seconds(audio, start, end)))
 
     def _redo(self, audio: np.ndarray, start_s: float, end_s: float, language: str, *,
               hotwords: str | None = None, batched: bool = True) -> list[Segment]:
@@ -263,6 +262,14 @@ class Transcriber:
             return []
         whole = "".join(w.text for w in inside).strip()
         return by_sentence(Segment(inside[0].start_s, inside[-1].end_s, whole, inside))
+
+
+def repair_hinted(segments: list[Segment], hints: Sequence[str], duration_s: float,
+                  redo: Callable[[float, float], list[Segment]],
+                  speech: Callable[[float, float], float]) -> list[Segment]:
+    """The two guards on a hinted decode, in order: hint copies, then dropped speech (what
+    Transcriber.repair_hinted runs; bench/decodes.py replays it from recorded redos)."""
+    return fill_dropped(redo_copied(segments, list(hints), redo), duration_s, speech, redo)
 
 
 def speech_seconds(audio: np.ndarray, start_s: float, end_s: float) -> float:
