@@ -12,7 +12,7 @@ from chronos.models import videos
 from chronos.models import sentences as sentence_store
 from chronos.models.sentences import window_text
 from chronos.rag.chat import Asker
-from chronos.rag.moments import Candidate, keyword_scores, score_moments
+from chronos.rag.moments import WEIGHTS, Candidate, Weights, keyword_scores, score_moments, weights_for
 from chronos.rag.retrieval import retrieve
 from tests.conftest import add_video, process, processed_library
 
@@ -61,6 +61,24 @@ def test_a_sentence_that_leans_on_its_neighbour_is_lifted_by_its_context(embedde
     answer, optics = 2, slice(4, 7)
     assert with_context[answer] - with_context[optics].max() > max(0.0, alone[answer] - alone[optics].max())
     assert with_context[answer] > with_context[optics].max()
+
+
+def test_each_embedder_scores_with_its_own_measured_weights():
+    assert weights_for("multilingual-e5-small") == Weights(sentence=0.8, window=0.2, keyword=0.1, video_prior=0.3)
+    assert weights_for("all-MiniLM-L6-v2") == Weights(sentence=0.6, window=0.4, keyword=0.2, video_prior=0.3)
+    assert weights_for("a model never measured") == WEIGHTS["all-MiniLM-L6-v2"]
+
+
+def test_the_weights_decide_between_the_sentence_like_the_question_and_the_one_sharing_its_words():
+    # Unit vectors: the first sentence is closer in meaning, the second shares the question's word.
+    q = np.array([1.0, 0.0])
+    near, far = np.array([0.8, 0.6]), np.array([0.6, 0.8])
+    cands = [Candidate(1, "A", "the river rises in spring", near, near),
+             Candidate(1, "A", "floods of the Amazon", far, far)]
+    meaning = Weights(sentence=0.8, window=0.2, keyword=0.0, video_prior=0.0)
+    words = Weights(sentence=0.8, window=0.2, keyword=0.5, video_prior=0.0)
+    assert np.argmax(score_moments("When does the Amazon flood?", q, cands, weights=meaning).scores) == 0
+    assert np.argmax(score_moments("When does the Amazon flood?", q, cands, weights=words).scores) == 1
 
 
 @pytest.fixture(scope="module")

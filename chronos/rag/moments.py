@@ -1,9 +1,10 @@
 """Which sentence is the moment that answers a question: scoring retrieved passages' sentences.
 
-The score of a candidate sentence (weights measured on the hard benchmark, bench/README.md):
+The score of a candidate sentence (weights measured per embedder on the hard benchmark,
+bench/README.md; these are multilingual-e5's, MiniLM's are 0.6 / 0.4 / 0.2 / 0.3):
 
-    0.6 * cos(question, sentence) + 0.4 * cos(question, sentence with its neighbours)
-  + 0.2 * BM25(sentence with its video's title) / the best candidate's BM25
+    0.8 * cos(question, sentence) + 0.2 * cos(question, sentence with its neighbours)
+  + 0.1 * BM25(sentence with its video's title) / the best candidate's BM25
   + 0.3 * the video's prior: the mean of its three best candidates' scores from the lines above
 
 BM25 also counts a candidate word that sounds like a question word (transcription spells names
@@ -24,9 +25,7 @@ import numpy as np
 
 from chronos.languages import fold, small_words, words
 
-SENTENCE_WEIGHT, WINDOW_WEIGHT = 0.6, 0.4
-KEYWORD_WEIGHT = 0.2
-VIDEO_PRIOR_WEIGHT, VIDEO_PRIOR_TOP = 0.3, 3
+VIDEO_PRIOR_TOP = 3
 BM25_K1, BM25_B = 1.2, 0.75
 # A question word this long or longer also matches candidate words that sound like it, this much
 # alike (difflib ratio of the phonetic forms), counted at SOUND_ALIKE_WEIGHT of their likeness.
@@ -72,6 +71,29 @@ _SOUNDS = (("ph", "f"), ("ck", "k"), ("qu", "k"), ("q", "k"), ("c", "k"), ("x", 
 
 
 @dataclass(frozen=True)
+class Weights:
+    """How much each part of a moment's score counts (see the module's docstring)."""
+    sentence: float
+    window: float
+    keyword: float
+    video_prior: float
+
+
+# Measured on the hard benchmark with each embedder's cosines on MiniLM's scale
+# (Embedder.similarity), by bench/moments_sweep.py (bench/README.md, "Moment weights per
+# embedder"). e5 tells the sentence that answers from its neighbours better than MiniLM, so its
+# own vector counts for more and the keyword term (which also matches names as they sound) for less:
+# with MiniLM's weights e5 scored hit@1 0.770, with these 0.806.
+WEIGHTS = {"all-MiniLM-L6-v2": Weights(sentence=0.6, window=0.4, keyword=0.2, video_prior=0.3),
+           "multilingual-e5-small": Weights(sentence=0.8, window=0.2, keyword=0.1, video_prior=0.3)}
+
+
+def weights_for(embedder_name: str) -> Weights:
+    """The weights measured for this embedder's vectors (MiniLM's for a model not measured)."""
+    return WEIGHTS.get(embedder_name, WEIGHTS["all-MiniLM-L6-v2"])
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A sentence that may be the moment: its video, that video's title, its text and vectors."""
     video_id: int
@@ -89,18 +111,20 @@ class Scored:
 
 
 def score_moments(question: str, question_vector: np.ndarray, candidates: Sequence[Candidate],
-                  similarity: Callable[[np.ndarray], np.ndarray] = lambda dots: dots) -> Scored:
+                  similarity: Callable[[np.ndarray], np.ndarray] = lambda dots: dots,
+                  weights: Weights = WEIGHTS["all-MiniLM-L6-v2"]) -> Scored:
     """Score every candidate sentence as the moment that answers the question; similarity puts
-    the embedder's cosines on the scale the weights were measured on (Embedder.similarity)."""
+    the embedder's cosines on the scale the weights were measured on (Embedder.similarity), and
+    weights are the embedder's (weights_for)."""
     if not candidates:
         return Scored(np.zeros(0), np.zeros(0))
     sentence = similarity(np.stack([c.vector for c in candidates]) @ question_vector)
     window = similarity(np.stack([c.window for c in candidates]) @ question_vector)
-    dense = SENTENCE_WEIGHT * sentence + WINDOW_WEIGHT * window
+    dense = weights.sentence * sentence + weights.window * window
     keyword = keyword_scores(question, [f"{c.title} {c.text}" for c in candidates])
     best = float(keyword.max())
-    base = dense + (KEYWORD_WEIGHT * keyword / best if best > 0 else 0.0)
-    return Scored(base + VIDEO_PRIOR_WEIGHT * _video_prior(base, [c.video_id for c in candidates]), dense)
+    base = dense + (weights.keyword * keyword / best if best > 0 else 0.0)
+    return Scored(base + weights.video_prior * _video_prior(base, [c.video_id for c in candidates]), dense)
 
 
 def _video_prior(base: np.ndarray, video_ids: Sequence[int]) -> np.ndarray:

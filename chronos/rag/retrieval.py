@@ -15,7 +15,8 @@ from chronos.models import chunks as chunk_store
 from chronos.models import sentences as sentence_store
 from chronos.models import transcripts, vector_index, videos
 from chronos.pipeline.chunking import sentences_from_segments
-from chronos.rag.moments import QUESTION_STOPWORDS, Candidate, is_vague, score_moments
+from chronos.rag.moments import QUESTION_STOPWORDS, Candidate, is_vague, score_moments, weights_for
+from chronos.rag.subject import search_question
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 CANDIDATES = 30
@@ -130,8 +131,10 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
     # Unfiltered KNN is fastest; filter only when some of the creator's chunks are out of scope.
     scope_filter = None if videos.videos_with_chunks(conn, creator_id) <= set(allowed) else allowed
     embedder.follow(vector_index.current(conn).embedder)  # after `chronos reembed`, its model
+    vague = is_vague(question)
+    question = search_question(question)  # without the words that only frame it (rag/subject.py)
     q_vec = embedder.embed_one(question)
-    if focus is not None and focus.video_id in allowed and is_vague(question):
+    if focus is not None and focus.video_id in allowed and vague:
         moment = _moment_passage(conn, embedder, q_vec, focus)
         if moment is not None:
             return Retrieval([moment], moment.score, True, allowed, q_vec)
@@ -216,7 +219,7 @@ def _by_best_moment(embedder: Embedder, question: str, q_vec: np.ndarray, passag
     windows = [s.window if s.window is not None else vectors[n] for n, (_, _, s) in enumerate(sentences)]
     candidates = [Candidate(passages[i].video_id, passages[i].title, s.text, vec, win)
                   for (i, _, s), vec, win in zip(sentences, vectors, windows)]
-    moments = score_moments(question, q_vec, candidates, embedder.similarity)
+    moments = score_moments(question, q_vec, candidates, embedder.similarity, weights_for(embedder.name))
     scores = moments.scores.copy()
     if focus is not None:  # "ask about this moment": what is playing answers a vague question
         for n, (i, _, s) in enumerate(sentences):
