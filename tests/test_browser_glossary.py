@@ -53,8 +53,15 @@ def test_type_terms_save_with_the_shortcut_and_find_them_after_a_reload(phone, l
     page.reload()
     expect(page.locator("#terms")).to_have_value("Solimoes\nRio Negro\nvarzea")
     expect(page.locator("#term-count")).to_have_text("(3 terms)")
+    expect(page.locator("#hint-fit")).to_have_text(re.compile(r"^27 of about 640 characters: every video gets them all"))
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "glossary-phone.png"), full_page=True)
+
+    # A glossary too long to reach Whisper whole says so while it is typed: none of it would be sent.
+    page.locator("#terms").fill("\n".join(f"Term number {i:02}" for i in range(50)))
+    expect(page.locator("#hint-fit")).to_have_text(re.compile(r"too long for Whisper.*no video gets these hints"))
+    expect(page.locator("#hint-fit")).to_have_class(re.compile(r"\bwarn\b"))
+    page.screenshot(path=str(SHOTS / "glossary-too-long.png"), full_page=True)
 
     # A term too long is refused with the server's message, and the saved list stays.
     box = page.locator("#terms")

@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, render_template
 from pydantic import Field
 
 from chronos.operations import glossary as glossary_ops
+from chronos.pipeline.hints import GLOSSARY_CHARS
 from chronos.web import services
 from chronos.web.identity import api_owner_required, owner_required, who
 from chronos.web.schemas import Body, Text, accepts
@@ -35,7 +36,7 @@ def page():
     sv = services()
     return render_template("glossary.html", terms=glossary_ops.terms(sv, who().creator_id),
                            term_max=glossary_ops.TERM_MAX, terms_max=glossary_ops.TERMS_MAX,
-                           hints_on=sv.settings.whisper_hints)
+                           hints_on=sv.settings.whisper_hints, hint_chars=GLOSSARY_CHARS)
 
 
 @bp.get("/api/glossary")
