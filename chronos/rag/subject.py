@@ -14,19 +14,27 @@ import re
 
 from chronos.rag.moments import is_vague
 
-_WHO = r"(?:the |this |that |our |my )?(?:lecture|video|lesson|class|course|teacher|professor|instructor|speaker|presenter|tutor|he|she|they|you)"
+_WHO = (r"(?:the |this |that |our |my )?(?:lecture|video|lesson|class|course|teacher|professor|instructor|"
+        r"speaker|presenter|tutor|he|she|they|you)")
 _SAY = r"(?:say|said|mean|meant|mention|mentioned|talk|talked|explain|explained|tell us|teach|taught)"
+_SHOWN = r"(?:explained|covered|discussed|mentioned|talked about|introduced|defined|shown)"
+_HELP = (r"(?:explain|go over|go through|describe|clarify|summari[sz]e|recap|repeat|tell me about|"
+         r"talk about)")
 # Frames around the subject, tried in order; each keeps the subject in its group "s".
 _FRAMES = [re.compile(p, re.IGNORECASE) for p in (
     rf"^(?:so |ok |okay )?what (?:did|does|do|was|is) {_WHO} {_SAY}(?: about| on| regarding| of| by)? (?P<s>.+)$",
-    rf"^(?:so |ok |okay )?what (?:was|is) (?:that|the|this) (?:part|bit|section|thing|stuff) (?:about|on|with) (?P<s>.+)$",
-    rf"^where (?:in|on) (?:the |this )?(?:video|lecture|lesson|course) (?:is|are|was|were|does|do|did) (?P<s>.+?)"
-    rf"(?: (?:explained|covered|discussed|mentioned|talked about|introduced|defined|shown|come up|start))?$",
-    rf"^(?:where|when) (?:is|are|was|were|does|do|did) (?P<s>.+?) (?:explained|covered|discussed|mentioned|talked about|introduced|defined)(?: in (?:the |this )?(?:video|lecture|lesson))?$",
-    r"^(?:can|could|would|will) (?:you|u|someone) (?:please )?(?:explain|go over|go through|describe|clarify|summari[sz]e|recap|repeat|tell me about|talk about) (?P<s>.+)$",
-    r"^(?:please )?(?:explain|go over|go through|describe|clarify|summari[sz]e|recap|tell me about|talk about) (?P<s>.+)$",
-    r"^(?:please )?(?:give|show) me (?:a |an |the )?(?:quick |short |brief )?(?:summary|recap|overview|explanation|rundown) (?:of|on|about) (?P<s>.+)$",
-    r"^i (?:didn'?t|did not|don'?t|do not|still don'?t|can'?t|cannot) (?:get|understand|follow|see|really get) (?P<s>.+)$",
+    r"^(?:so |ok |okay )?what (?:was|is) (?:that|the|this) (?:part|bit|section|thing|stuff) (?:about|on|with) "
+    r"(?P<s>.+)$",
+    rf"^where (?:in|on) (?:the |this )?(?:video|lecture|lesson|course) (?:is|are|was|were|does|do|did) "
+    rf"(?P<s>.+?)(?: {_SHOWN}| come up| start)?$",
+    rf"^(?:where|when) (?:is|are|was|were|does|do|did) (?P<s>.+?) {_SHOWN}"
+    r"(?: in (?:the |this )?(?:video|lecture|lesson))?$",
+    rf"^(?:can|could|would|will) (?:you|u|someone) (?:please )?{_HELP} (?P<s>.+)$",
+    rf"^(?:please )?{_HELP} (?P<s>.+)$",
+    r"^(?:please )?(?:give|show) me (?:a |an |the )?(?:quick |short |brief )?"
+    r"(?:summary|recap|overview|explanation|rundown) (?:of|on|about) (?P<s>.+)$",
+    r"^i (?:didn'?t|did not|don'?t|do not|still don'?t|can'?t|cannot) (?:get|understand|follow|see|really get) "
+    r"(?P<s>.+)$",
     r"^i(?:'m| am) (?:confused|lost|stuck) (?:about|on|with|by) (?P<s>.+)$",
 )]
 # Words after the subject that only ask for help.
