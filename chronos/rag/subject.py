@@ -37,13 +37,12 @@ _FRAMES = [re.compile(p, re.IGNORECASE) for p in (
     r"(?P<s>.+)$",
     r"^i(?:'m| am) (?:confused|lost|stuck) (?:about|on|with|by) (?P<s>.+)$",
 )]
+# A subject that is itself a question ("where the oxygen comes from") is asked as it is.
+_WH = re.compile(r"^(?:what|where|when|why|how|who|which|whose)\b", re.IGNORECASE)
 # Words after the subject that only ask for help.
 _TAIL = re.compile(r"(?:[,.!?\s]+(?:again|once more|one more time|please|pls|help|anyone|for me|in the video|"
                    r"in the lecture|in this video|in this lecture|in simple terms|simply|more simply))+[?.!\s]*$",
                    re.IGNORECASE)
-
-
-_WH = re.compile(r"^(?:what|where|when|why|how|who|which|whose)\b", re.IGNORECASE)
 
 
 def search_question(question: str) -> str:
