@@ -84,13 +84,14 @@ class Weights:
 # embedder"). e5 tells the sentence that answers from its neighbours better than MiniLM, so its
 # own vector counts for more and the keyword term (which also matches names as they sound) for less:
 # with MiniLM's weights e5 scored hit@1 0.770, with these 0.806.
-WEIGHTS = {"all-MiniLM-L6-v2": Weights(sentence=0.6, window=0.4, keyword=0.2, video_prior=0.3),
+MINILM_WEIGHTS = Weights(sentence=0.6, window=0.4, keyword=0.2, video_prior=0.3)
+WEIGHTS = {"all-MiniLM-L6-v2": MINILM_WEIGHTS,
            "multilingual-e5-small": Weights(sentence=0.8, window=0.2, keyword=0.1, video_prior=0.3)}
 
 
 def weights_for(embedder_name: str) -> Weights:
     """The weights measured for this embedder's vectors (MiniLM's for a model not measured)."""
-    return WEIGHTS.get(embedder_name, WEIGHTS["all-MiniLM-L6-v2"])
+    return WEIGHTS.get(embedder_name, MINILM_WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Scored:
 
 def score_moments(question: str, question_vector: np.ndarray, candidates: Sequence[Candidate],
                   similarity: Callable[[np.ndarray], np.ndarray] = lambda dots: dots,
-                  weights: Weights = WEIGHTS["all-MiniLM-L6-v2"]) -> Scored:
+                  weights: Weights = MINILM_WEIGHTS) -> Scored:
     """Score every candidate sentence as the moment that answers the question; similarity puts
     the embedder's cosines on the scale the weights were measured on (Embedder.similarity), and
     weights are the embedder's (weights_for)."""
