@@ -26,7 +26,10 @@ for the lock itself — the others waited only for the GIL), "database is locked
 -> committed) and transactions. "targets" says which of issue 13's and issue 20's targets the run
 met, and "limits" what bounded it: the server's CPU seconds over the measured part against what
 the machine's cores could give (server_cpu_share near 1.0: CPU-bound; well below with slow
-answers: waiting, on locks or the database), and the machine's load from other processes.
+answers: waiting, on locks or the database), and the machine's load from other processes; "burst_s"
+is from the start to the last answer, with the server's and this load client's CPU seconds in it
+(the client runs on the same cores). The probed server also reports "answer_turns" in "locks": how
+long the questions waited for their turn (chronos/turns.py).
 
 With --profile FILE (py-spy on PATH, or --py-spy PATH), py-spy samples the server over the measured
 part, every thread including waiting ones (--idle), into FILE (py-spy's raw collapsed stacks), and
@@ -94,6 +97,7 @@ class Student:
         self.kinds: list[str] = []  # what each of timings was: catalog, video page, media, heartbeat
         self.errors: list[str] = []
         self.uncited: list[str] = []  # questions answered "not in the course" (the relevance floor)
+        self.answered_at: float | None = None  # when its answer was whole (perf_counter)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 timed: bool = True) -> tuple[int, bytes]:
@@ -171,6 +175,7 @@ class Student:
             while event["type"] not in ("done", "error"):
                 event = json.loads(chat.receive(timeout=300))
             self.answers.append(time.perf_counter() - t0)
+            self.answered_at = time.perf_counter()
             if event["type"] == "error":
                 self.errors.append(f"chat: {event.get('error')}")
             elif not event.get("answer", {}).get("citations"):
@@ -231,6 +236,25 @@ def _cpu_s(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return 0.0
+
+
+class CpuSampler(threading.Thread):
+    """The server's and this client's CPU seconds every 0.1 s, to read them at any moment after."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.samples, self.done = pid, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.samples.append((time.perf_counter(), _cpu_s(self.pid), time.process_time()))
+            self.done.wait(0.1)
+
+    def between(self, t0: float, t1: float) -> tuple[float, float]:
+        """(server, client) CPU seconds used from t0 to t1 (the nearest samples)."""
+        first = min(self.samples, key=lambda x: abs(x[0] - t0))
+        last = min(self.samples, key=lambda x: abs(x[0] - t1))
+        return last[1] - first[1], last[2] - first[2]
 
 
 def _loadavg() -> float | None:
@@ -318,7 +342,7 @@ def _lock_report(proc: subprocess.Popen, out: Path, timeout_s: float = 30) -> di
 
 def run(students: int, server: str, profile: Path | None = None, py_spy: str | None = None,
         profile_gil: bool = False, watch_s: float = 60.0, lock_probe: bool = True,
-        seed: int = 13, embedder: str = "", same_questions: bool = False) -> dict:
+        seed: int = 13, embedder: str = "", same_questions: bool = False, answer_turns: int = 0) -> dict:
     """Start the server, sign the students up, run them all at once, and summarise."""
     data = Path(tempfile.mkdtemp(prefix="chronos-load-")) / "data"
     probed = lock_probe and server == "pooled"
@@ -328,7 +352,8 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
                       CHRONOS_RATE_PER_USER_PER_MIN="0", CHRONOS_RATE_QUESTIONS_PER_MIN="0",
                       CHRONOS_TIERS=json.dumps({"free": {"active_students": -1, "credits_per_month": -1,
                                                          "questions_per_student_per_day": -1}}),
-                      **({"CHRONOS_EMBEDDER": embedder} if embedder else {}))
+                      **({"CHRONOS_EMBEDDER": embedder} if embedder else {}),
+                      **({"CHRONOS_ANSWER_TURNS": str(answer_turns)} if answer_turns else {}))
     token, video_id = _prepare(data, env)
     port = free_port()
     log = (data / "server.log").open("w")
@@ -362,12 +387,16 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
         spy = _start_profiler(py_spy, proc.pid, profile, profile_gil) if profile else None
         load_before, cpu0 = _loadavg(), _cpu_s(proc.pid)
         print(f"measuring: {students} students at once (server pid {proc.pid})", file=sys.stderr, flush=True)
+        sampler = CpuSampler(proc.pid)
+        sampler.start()
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
+        sampler.done.set()
+        sampler.join()
         server_cpu = _cpu_s(proc.pid) - cpu0
         locks = _lock_report(proc, lock_out) if probed else None
         load_after = _loadavg()
@@ -395,7 +424,13 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
     if locks is not None:  # issue 20: no "database is locked", no write waiting over 100 ms
         targets |= {"lock_errors==0": locks["locked_errors"] == 0,
                     "lock_wait_max_ms<=100": (locks["begin_immediate"]["contended"]["max_ms"] or 0) <= 100}
-    limits = {"server_cpu_s": round(server_cpu, 1), "cores": cores,
+    answered = [s.answered_at for s in crowd if s.answered_at is not None]
+    burst_s = (max(answered) - t0) if answered else None
+    burst_cpu = sampler.between(t0, t0 + burst_s) if burst_s else (None, None)
+    limits = {"burst_s": burst_s and round(burst_s, 2),
+              "burst_server_cpu_s": burst_cpu[0] and round(burst_cpu[0], 2),
+              "burst_client_cpu_s": burst_cpu[1] and round(burst_cpu[1], 2),
+              "server_cpu_s": round(server_cpu, 1), "cores": cores,
               "server_cpu_share": round(server_cpu / max(wall * cores, 1e-9), 2),
               "loadavg_1min_before": load_before, "loadavg_1min_after": load_after}
     return {"students": students, "targets": targets, "limits": limits, "requests": len(timings) + len(answers), "errors": len(errors),
@@ -406,7 +441,7 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
             "heartbeats": len(beats), "heartbeat_p50_ms": _ms(beats, 0.50), "heartbeat_p95_ms": _ms(beats, 0.95),
             "watch_s": watch_s, "locks": locks,
             "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server,
-            "embedder": embedder or "default",
+            "embedder": embedder or "default", "answer_turns": answer_turns or "default",
             "questions": "five, repeated" if same_questions else "one each, all different",
             "server_exit_on_sigterm": proc.returncode, "owner_live_events": len(live_events),
             "uncited_answers": len(uncited), "uncited_samples": uncited[:10],
@@ -431,12 +466,14 @@ def main() -> None:
     parser.add_argument("--embedder", default="", help="the library's embedder (default: a new library's)")
     parser.add_argument("--same-questions", action="store_true",
                         help="the five questions of the runs before 2026-12-03, repeated (mostly cache hits)")
+    parser.add_argument("--answer-turns", type=int, default=0,
+                        help="the server's answer_turns setting (default: its own default)")
     args = parser.parse_args()
     if args.profile and not args.py_spy:
         parser.error("--profile needs py-spy: install it or pass --py-spy PATH")
     result = run(args.students, args.server, args.profile, args.py_spy, args.profile_gil,
                  watch_s=args.watch_s, lock_probe=not args.no_lock_probe, embedder=args.embedder,
-                 same_questions=args.same_questions)
+                 same_questions=args.same_questions, answer_turns=args.answer_turns)
     out = args.out or ROOT / "bench" / "results" / f"load-{args.server}.json"
     emit(result, out)
 

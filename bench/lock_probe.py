@@ -7,7 +7,8 @@ times each `BEGIN IMMEDIATE` (the wait for the write lock: SQLite's busy handler
 it, but the time also holds the wait to take the GIL back once SQLite returns) and counts
 "database is locked" errors; a BEGIN that started while another connection of the process held
 the write lock counts as contended (the waits for the lock itself); the writer's queue waits (queued -> committed) are
-taken from chronos.models.writer. On SIGUSR1 the process writes what it measured since the last
+taken from chronos.models.writer, and each question's wait for its answer turn (chronos/turns.py)
+from Turns.turn. On SIGUSR1 the process writes what it measured since the last
 SIGUSR1 to LOCK_PROBE_OUT as JSON and starts counting afresh, so the caller brackets the part it
 measures with two signals. The extra Python frame per statement costs a few microseconds.
 """
@@ -20,6 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlean
@@ -36,6 +38,7 @@ _slow_sites: Counter[str] = Counter()
 _locked_errors = 0
 _writer_waits: list[float] = []
 _writer_batches: list[int] = []
+_turn_waits: list[float] = []  # how long each question waited for its answer turn (chronos/turns.py)
 
 
 def _site() -> str:
@@ -96,7 +99,8 @@ def _dump(_signum, _frame) -> None:
     with _lock:
         waits, sites, errors = list(_waits), _slow_sites.most_common(10), _locked_errors
         contended, writer_waits, batches = list(_contended), list(_writer_waits), list(_writer_batches)
-        for kept in (_waits, _contended, _slow_sites, _writer_waits, _writer_batches):
+        turn_waits = list(_turn_waits)
+        for kept in (_waits, _contended, _slow_sites, _writer_waits, _writer_batches, _turn_waits):
             kept.clear()
         _locked_errors = 0
     out = Path(os.environ["LOCK_PROBE_OUT"])
@@ -115,6 +119,8 @@ def _dump(_signum, _frame) -> None:
                    "largest_batch": max(batches, default=0),
                    "wait_p50_ms": _ms(writer_waits, 0.5), "wait_p95_ms": _ms(writer_waits, 0.95),
                    "wait_max_ms": _ms(writer_waits, 1.0)},
+        "answer_turns": {"count": len(turn_waits), "wait_p50_ms": _ms(turn_waits, 0.5),
+                         "wait_p95_ms": _ms(turn_waits, 0.95), "wait_max_ms": _ms(turn_waits, 1.0)},
     }))
     tmp.replace(out)
 
@@ -135,6 +141,20 @@ def _install() -> None:
         return settle(self, done)
 
     writer.Writer._settle = timed_settle
+
+    from chronos import turns
+
+    take = turns.Turns.turn
+
+    @contextmanager
+    def timed_turn(self):
+        t0 = time.perf_counter()
+        with take(self):
+            with _lock:
+                _turn_waits.append(time.perf_counter() - t0)
+            yield
+
+    turns.Turns.turn = timed_turn
     signal.signal(signal.SIGUSR1, _dump)
 
 

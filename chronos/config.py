@@ -105,6 +105,9 @@ class Settings:
     tutor_mode: str = "answer"
     # Retrieval
     retrieval_k: int = 6
+    # Questions worked on at once (retrieval, and the offline answerer's own work); the others
+    # wait their turn in order (chronos/turns.py). Measured in bench/README.md, "A class at once".
+    answer_turns: int = 2
     # Whop: sign-in (OAuth), the iframe (app id), access checks (API key), webhooks (secret).
     whop_client_id: str = ""
     whop_client_secret: str = ""
@@ -278,6 +281,9 @@ def load_settings(data_dir: str | Path | None = None, env: dict[str, str] | None
     if coerced.get("embedder", base.embedder) not in ("", *EMBEDDERS):
         raise SettingsError(f"The setting 'embedder' (from {sources['embedder']}) is {coerced['embedder']!r};"
                             f" it must be one of: {', '.join(EMBEDDERS)} (or empty: the library's own).")
+    if coerced.get("answer_turns", base.answer_turns) < 1:
+        raise SettingsError(f"The setting 'answer_turns' (from {sources['answer_turns']}) is"
+                            f" {coerced['answer_turns']}; at least one question must be answered at a time.")
     for key in ("session_idle_s", "session_lifetime_s"):
         if coerced.get(key, getattr(base, key)) < 60:
             raise SettingsError(f"The setting '{key}' (from {sources[key]}) is {coerced[key]};"

@@ -94,7 +94,8 @@ def build_services(settings: Settings, *, transcriber: Transcriber | None = None
     runner = PipelineRunner(db, pipeline, max_retries=settings.max_retries,
                             retry_base_s=settings.retry_base_s)
     chat = ChatService(db, embedder, make_answerer(settings, embedder), writer=writer,
-                       k=settings.retrieval_k, settings=settings, publish=bus.publish)
+                       k=settings.retrieval_k, settings=settings, publish=bus.publish,
+                       turns=settings.answer_turns)
     from chronos.whop.service import build_whop
 
     return Services(settings, db, bus, transcriber, embedder, runner, chat, writer, build_whop(settings),

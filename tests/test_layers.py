@@ -19,6 +19,8 @@ FORBIDDEN = {
     "backup": {"web", "cli", "operations"},
     "db": {"web", "cli", "operations", "rag", "pipeline", "whop", "ai", "services"},
     "config": {"web", "cli", "operations", "rag", "pipeline", "whop", "ai", "models", "db", "services"},
+    "turns": {"web", "cli", "operations", "rag", "pipeline", "whop", "ai", "models", "db", "services", "server",
+              "config"},
 }
 
 

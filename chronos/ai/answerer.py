@@ -111,6 +111,9 @@ class Answerer(Protocol):
     """Anything that can answer from passages: offline, Claude, an OpenAI-compatible server."""
 
     name: str  # "offline" | "claude" | "openai"
+    # True when the answer is worked out by this process's CPU (offline): it is then written
+    # within the question's turn (chronos/turns.py); the others stream after it, from the network.
+    computes_here: bool
 
     def stream(self, question: str, passages: Sequence[Passage],
                history: History = (), *, mode: str = ANSWER) -> Iterator[AnswerEvent]:

@@ -35,6 +35,7 @@ class ClaudeAnswerer:
     """The Answerer backed by the Claude Messages API, streaming."""
 
     name = "claude"
+    computes_here = False
 
     def __init__(self, api_key: str, *, model: str, max_tokens: int = 1024,
                  base_url: str | None = None, timeout_s: float = 60, max_retries: int = 2) -> None:

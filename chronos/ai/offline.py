@@ -80,6 +80,7 @@ class OfflineAnswerer:
     """
 
     name = "offline"
+    computes_here = True
 
     def __init__(self, embedder: Embedder):
         self.embedder = embedder

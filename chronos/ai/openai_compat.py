@@ -44,6 +44,7 @@ class OpenAICompatAnswerer:
     """The Answerer backed by an OpenAI-compatible `/chat/completions` endpoint."""
 
     name = "openai"
+    computes_here = False
 
     def __init__(self, base_url: str, *, model: str, api_key: str = "",
                  timeout_s: float = 120) -> None:

@@ -18,7 +18,8 @@ from chronos.models import usage as quota
 from chronos.models.states import LiveKind, MessageRole
 from chronos.models.writer import Writer
 from chronos.rag import quotes
-from chronos.rag.retrieval import Focus, retrieve, scope_of
+from chronos.rag.retrieval import Focus, embed_question, retrieve, scope_of
+from chronos.turns import Turns
 
 # Said after an answer whose every citation was dropped: its quoted words were not in the lecture.
 UNPROVEN = ("\n\n(No moment is linked: the words this answer quoted could not be found in the lecture at "
@@ -122,12 +123,18 @@ class ChatService:
     Its writes go through the writer (models/writer.py), batched with the class's other writes: a
     question and its credit are one write, an answer with its usage and analytics another, and
     an answer from the cache is all of it in one. Nothing is written while the answerer streams.
+
+    The work of answering takes turns (chronos/turns.py): a question is embedded first, batched
+    with the others asked meanwhile, then waits for one of `turns` to retrieve its passages (and,
+    with the offline answerer, to write its answer); Claude's and an OpenAI server's answers
+    stream after the turn, since they wait on the network, not the CPU.
     """
 
     def __init__(self, db: Database, embedder: Embedder, answerer: Answerer, *, writer: Writer,
-                 k: int = 6, settings: Settings | None = None, publish=None):
+                 k: int = 6, settings: Settings | None = None, publish=None, turns: int = 2):
         self.db, self.embedder, self.answerer, self.k = db, embedder, answerer, k
         self.writer = writer
+        self.turns = Turns(turns)
         self.settings = settings  # with settings, the creator's tier limits apply
         self.publish = publish  # the event bus's publish: announces analytics events
 
@@ -259,19 +266,24 @@ class ChatService:
         """Retrieve, stream the answerer's answer, then store it; returns whether the question's
         analytics were recorded with the answer."""
         session_id, question_id = opened.session.id, opened.question_id
-        history = []
-        with self.db.connection() as conn:
+        history, events = [], iter(())
+        with self.db.connection() as conn:  # before the turn: batched with the class's questions
+            embed_question(conn, self.embedder, question)
+        with self.turns.turn(), self.db.connection() as conn:
             found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id,
                              video_ids=scope, focus=focus, k=self.k, drafts=asker.sees_drafts)
             if found.covered:
                 history = chat.history(conn, session_id, question_id)
+                events = self.answerer.stream(question, found.passages, history, mode=opened.mode)
+                if self.answerer.computes_here:
+                    events = iter(list(events))
         text, citations, failed, finished, dropped = [], {}, None, None, 0
         if not found.covered:
             text.append(NOT_COVERED)
             yield {"type": "delta", "text": NOT_COVERED}
             finished = Finished(model=self.answerer.name)
         else:
-            for event in self.answerer.stream(question, found.passages, history, mode=opened.mode):
+            for event in events:
                 if isinstance(event, TextDelta):
                     text.append(event.text)
                     yield {"type": "delta", "text": event.text}

@@ -120,6 +120,14 @@ def scope_of(conn: Connection, creator_id: int, video_ids: Sequence[int] | None,
     return [v for v in allowed if v in wanted]
 
 
+def embed_question(conn: Connection, embedder: Embedder, question: str) -> np.ndarray:
+    """The vector a question is searched by: of its subject, without the words that only frame it
+    (rag/subject.py), in the model of the library's vectors (after `chronos reembed`, the new one);
+    cached, and batched with the questions asked meanwhile."""
+    embedder.follow(vector_index.current(conn).embedder)
+    return embedder.embed_one(search_question(question))
+
+
 def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id: int,
              video_ids: Sequence[int] | None = None, focus: Focus | None = None, k: int = 6,
              mode: str = "hybrid", drafts: bool = False) -> Retrieval:
@@ -130,10 +138,9 @@ def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id:
         return Retrieval([], 0.0, False, [])
     # Unfiltered KNN is fastest; filter only when some of the creator's chunks are out of scope.
     scope_filter = None if videos.videos_with_chunks(conn, creator_id) <= set(allowed) else allowed
-    embedder.follow(vector_index.current(conn).embedder)  # after `chronos reembed`, its model
     vague = is_vague(question)
-    question = search_question(question)  # without the words that only frame it (rag/subject.py)
-    q_vec = embedder.embed_one(question)
+    q_vec = embed_question(conn, embedder, question)
+    question = search_question(question)  # keywords and moments are scored by the subject too
     if focus is not None and focus.video_id in allowed and vague:
         moment = _moment_passage(conn, embedder, q_vec, focus)
         if moment is not None:
