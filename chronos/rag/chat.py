@@ -131,7 +131,7 @@ class ChatService:
     """
 
     def __init__(self, db: Database, embedder: Embedder, answerer: Answerer, *, writer: Writer,
-                 k: int = 6, settings: Settings | None = None, publish=None, turns: int = 2):
+                 k: int = 6, settings: Settings | None = None, publish=None, turns: int = Settings.answer_turns):
         self.db, self.embedder, self.answerer, self.k = db, embedder, answerer, k
         self.writer = writer
         self.turns = Turns(turns)
@@ -266,17 +266,17 @@ class ChatService:
         """Retrieve, stream the answerer's answer, then store it; returns whether the question's
         analytics were recorded with the answer."""
         session_id, question_id = opened.session.id, opened.question_id
-        history, events = [], iter(())
+        events = ()
         with self.db.connection() as conn:  # before the turn: batched with the class's questions
-            embed_question(conn, self.embedder, question)
+            q_vec = embed_question(conn, self.embedder, question)
         with self.turns.turn(), self.db.connection() as conn:
-            found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id,
-                             video_ids=scope, focus=focus, k=self.k, drafts=asker.sees_drafts)
+            found = retrieve(conn, self.embedder, question, creator_id=asker.creator_id, video_ids=scope,
+                             focus=focus, k=self.k, drafts=asker.sees_drafts, question_vector=q_vec)
             if found.covered:
                 history = chat.history(conn, session_id, question_id)
                 events = self.answerer.stream(question, found.passages, history, mode=opened.mode)
                 if self.answerer.computes_here:
-                    events = iter(list(events))
+                    events = list(events)
         text, citations, failed, finished, dropped = [], {}, None, None, 0
         if not found.covered:
             text.append(NOT_COVERED)

@@ -130,16 +130,17 @@ def embed_question(conn: Connection, embedder: Embedder, question: str) -> np.nd
 
 def retrieve(conn: Connection, embedder: Embedder, question: str, *, creator_id: int,
              video_ids: Sequence[int] | None = None, focus: Focus | None = None, k: int = 6,
-             mode: str = "hybrid", drafts: bool = False) -> Retrieval:
+             mode: str = "hybrid", drafts: bool = False, question_vector: np.ndarray | None = None) -> Retrieval:
     """The passages that best answer a question, among the videos the asker may see (students'
-    rule; with drafts, also the owner's unpublished videos)."""
+    rule; with drafts, also the owner's unpublished videos). question_vector: the question's
+    embed_question, when the caller already has it."""
     allowed = scope_of(conn, creator_id, video_ids, drafts=drafts)
     if not allowed:
         return Retrieval([], 0.0, False, [])
     # Unfiltered KNN is fastest; filter only when some of the creator's chunks are out of scope.
     scope_filter = None if videos.videos_with_chunks(conn, creator_id) <= set(allowed) else allowed
     vague = is_vague(question)
-    q_vec = embed_question(conn, embedder, question)
+    q_vec = question_vector if question_vector is not None else embed_question(conn, embedder, question)
     question = search_question(question)  # keywords and moments are scored by the subject too
     if focus is not None and focus.video_id in allowed and vague:
         moment = _moment_passage(conn, embedder, q_vec, focus)
