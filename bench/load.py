@@ -29,7 +29,8 @@ the machine's cores could give (server_cpu_share near 1.0: CPU-bound; well below
 answers: waiting, on locks or the database), and the machine's load from other processes; "burst_s"
 is from the start to the last answer, with the server's and this load client's CPU seconds in it
 (the client runs on the same cores). The probed server also reports "answer_turns" in "locks": how
-long the questions waited for their turn (chronos/turns.py).
+long the questions waited for their turn (chronos/turns.py). --answer-turns and --request-turns
+set the server's answer_turns and request_turns settings (bench/README.md measures both).
 
 With --profile FILE (py-spy on PATH, or --py-spy PATH), py-spy samples the server over the measured
 part, every thread including waiting ones (--idle), into FILE (py-spy's raw collapsed stacks), and
@@ -342,7 +343,8 @@ def _lock_report(proc: subprocess.Popen, out: Path, timeout_s: float = 30) -> di
 
 def run(students: int, server: str, profile: Path | None = None, py_spy: str | None = None,
         profile_gil: bool = False, watch_s: float = 60.0, lock_probe: bool = True,
-        seed: int = 13, embedder: str = "", same_questions: bool = False, answer_turns: int = 0) -> dict:
+        seed: int = 13, embedder: str = "", same_questions: bool = False, answer_turns: int = 0,
+        request_turns: int = -1) -> dict:
     """Start the server, sign the students up, run them all at once, and summarise."""
     data = Path(tempfile.mkdtemp(prefix="chronos-load-")) / "data"
     probed = lock_probe and server == "pooled"
@@ -353,7 +355,8 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
                       CHRONOS_TIERS=json.dumps({"free": {"active_students": -1, "credits_per_month": -1,
                                                          "questions_per_student_per_day": -1}}),
                       **({"CHRONOS_EMBEDDER": embedder} if embedder else {}),
-                      **({"CHRONOS_ANSWER_TURNS": str(answer_turns)} if answer_turns else {}))
+                      **({"CHRONOS_ANSWER_TURNS": str(answer_turns)} if answer_turns else {}),
+                      **({"CHRONOS_REQUEST_TURNS": str(request_turns)} if request_turns >= 0 else {}))
     token, video_id = _prepare(data, env)
     port = free_port()
     log = (data / "server.log").open("w")
@@ -442,6 +445,7 @@ def run(students: int, server: str, profile: Path | None = None, py_spy: str | N
             "watch_s": watch_s, "locks": locks,
             "wall_s": round(wall, 1), "models_wait_s": models_wait, "server": server,
             "embedder": embedder or "default", "answer_turns": answer_turns or "default",
+            "request_turns": request_turns if request_turns >= 0 else "default",
             "questions": "five, repeated" if same_questions else "one each, all different",
             "server_exit_on_sigterm": proc.returncode, "owner_live_events": len(live_events),
             "uncited_answers": len(uncited), "uncited_samples": uncited[:10],
@@ -468,12 +472,15 @@ def main() -> None:
                         help="the five questions of the runs before 2026-12-03, repeated (mostly cache hits)")
     parser.add_argument("--answer-turns", type=int, default=0,
                         help="the server's answer_turns setting (default: its own default)")
+    parser.add_argument("--request-turns", type=int, default=-1,
+                        help="the server's request_turns setting, 0 for no gate (default: its own default)")
     args = parser.parse_args()
     if args.profile and not args.py_spy:
         parser.error("--profile needs py-spy: install it or pass --py-spy PATH")
     result = run(args.students, args.server, args.profile, args.py_spy, args.profile_gil,
                  watch_s=args.watch_s, lock_probe=not args.no_lock_probe, embedder=args.embedder,
-                 same_questions=args.same_questions, answer_turns=args.answer_turns)
+                 same_questions=args.same_questions, answer_turns=args.answer_turns,
+                 request_turns=args.request_turns)
     out = args.out or ROOT / "bench" / "results" / f"load-{args.server}.json"
     emit(result, out)
 

@@ -108,6 +108,10 @@ class Settings:
     # Questions worked on at once (retrieval, and the offline answerer's own work); the others
     # wait their turn in order (chronos/turns.py). Measured in bench/README.md, "A class at once".
     answer_turns: int = 2
+    # Page, API and media requests worked on at once by `chronos serve` (its request_turns gate);
+    # the others wait their turn in order. Websockets and uploads do not take a turn.
+    # 0: no gate. Measured in bench/README.md, "Requests take turns".
+    request_turns: int = 2
     # Whop: sign-in (OAuth), the iframe (app id), access checks (API key), webhooks (secret).
     whop_client_id: str = ""
     whop_client_secret: str = ""
@@ -281,6 +285,9 @@ def load_settings(data_dir: str | Path | None = None, env: dict[str, str] | None
     if coerced.get("embedder", base.embedder) not in ("", *EMBEDDERS):
         raise SettingsError(f"The setting 'embedder' (from {sources['embedder']}) is {coerced['embedder']!r};"
                             f" it must be one of: {', '.join(EMBEDDERS)} (or empty: the library's own).")
+    if coerced.get("request_turns", base.request_turns) < 0:
+        raise SettingsError(f"The setting 'request_turns' (from {sources['request_turns']}) is"
+                            f" {coerced['request_turns']}; use 0 for no limit or a number of requests.")
     if coerced.get("answer_turns", base.answer_turns) < 1:
         raise SettingsError(f"The setting 'answer_turns' (from {sources['answer_turns']}) is"
                             f" {coerced['answer_turns']}; at least one question must be answered at a time.")

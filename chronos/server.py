@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
+from chronos.turns import Turns
+
 SERVER_NAME = "Chronos"
 # simple-websocket pings idle sockets this often, so a quiet websocket never trips the socket
 # timeout below (a ping's pong is traffic) and a vanished browser is noticed.
@@ -56,9 +58,54 @@ class PooledWSGIServer(BaseWSGIServer):
             self.shutdown_request(request)
 
 
-def make_server(app, host: str, port: int, *, threads: int, timeout_s: float) -> PooledWSGIServer:
-    """The production server for the app; port 0 picks a free port."""
+class RequestTurns:
+    """WSGI middleware: at most n requests are worked on at once, the rest wait in arrival order.
+
+    Python runs one thread at a time. When a class of 200 opens its pages at once, 200 request
+    threads share one core by the interpreter's 5 ms slices, and a thread coming back from SQLite
+    (the writer committing a heartbeat) waits for its slice behind all of them. Through the gate,
+    the requests beyond n sleep on their own lock (costing nothing) until it is their turn, so
+    the ones ahead finish first and the writer competes with a few threads, not hundreds.
+
+    Not gated: websockets (they hold their thread while open) and `POST /api/chat` (a question
+    waits for its own answer turn, chronos/turns.py, and a Claude answer for the network), and
+    request bodies over UPLOAD_BYTES (an upload is read at the client's pace). A response's body (a media file's bytes) is sent after the turn is handed on.
+    """
+
+    UPLOAD_BYTES = 1024 * 1024
+    OWN_TURNS = frozenset({"/api/chat"})
+
+    def __init__(self, app, n: int):
+        self.app = app
+        self.turns = Turns(n)
+
+    def __call__(self, environ, start_response):
+        if not self._takes_a_turn(environ):
+            return self.app(environ, start_response)
+        with self.turns.turn():
+            return self.app(environ, start_response)
+
+    @classmethod
+    def _takes_a_turn(cls, environ) -> bool:
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            return False
+        if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO") in cls.OWN_TURNS:
+            return False
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return False
+        try:
+            return int(environ.get("CONTENT_LENGTH") or 0) <= cls.UPLOAD_BYTES
+        except ValueError:
+            return True  # Werkzeug refuses it: a short request
+
+
+def make_server(app, host: str, port: int, *, threads: int, timeout_s: float,
+                request_turns: int = 0) -> PooledWSGIServer:
+    """The production server for the app; port 0 picks a free port; request_turns > 0 gates
+    the requests (RequestTurns)."""
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": WS_PING_INTERVAL_S})
+    if request_turns:
+        app.wsgi_app = RequestTurns(app.wsgi_app, request_turns)
     return PooledWSGIServer(host, port, app, threads=threads, timeout_s=timeout_s)
 
 
@@ -150,7 +197,7 @@ def serve(settings, *, no_browser: bool = False) -> int:
     app = create_app(settings)
     services = app.extensions["chronos"]
     server = make_server(app, settings.host, settings.port, threads=settings.server_threads,
-                         timeout_s=settings.server_timeout_s)
+                         timeout_s=settings.server_timeout_s, request_turns=settings.request_turns)
     # Handlers first: a stop request that comes right after the address is printed is honoured.
     stopping = threading.Event()
 

@@ -1,0 +1,142 @@
+"""Requests take turns (chronos/server.py, RequestTurns): `chronos serve` works on at most
+request_turns page, API and media requests at once, the others waiting in order; websockets,
+questions over HTTP and uploads never wait for a turn."""
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+
+import pytest
+from simple_websocket import Client
+
+from chronos.config import SettingsError, load_settings
+from chronos.server import RequestTurns, make_server
+
+WAIT_S = 30
+
+
+def _until(check, what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not check():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.01)
+
+
+class Held:
+    """Under the gate: a request for /held stays inside until released; the rest go to the app."""
+
+    def __init__(self, app):
+        self.app = app
+        self.inside = 0
+        self.entered: list[str] = []  # the other requests, in the order they got in
+        self.release = threading.Semaphore(0)  # one release lets one held request go
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] != "/held":
+            with self._lock:
+                self.entered.append(f"{environ['PATH_INFO']}?{environ['QUERY_STRING']}")
+            return self.app(environ, start_response)
+        with self._lock:
+            self.inside += 1
+        self.release.acquire(timeout=WAIT_S)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"held"]
+
+
+@pytest.fixture
+def gated(app):
+    """The app on the pooled server with two request turns, /held under the gate."""
+    held = app.wsgi_app = Held(app.wsgi_app)
+    server = make_server(app, "127.0.0.1", 0, threads=16, timeout_s=30, request_turns=2)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.hold = lambda out: _get(server.port, "/held", out)
+    yield server, held, app.wsgi_app
+    held.release.release(2)
+    server.shutdown()
+    thread.join(timeout=10)
+    server.pool.shutdown(wait=False)
+
+
+def _get(port: int, path: str, out: list, **kw) -> threading.Thread:
+    def run():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT_S)
+        conn.request(kw.get("method", "GET"), path, body=kw.get("body"), headers=kw.get("headers", {}))
+        response = conn.getresponse()
+        out.append((path, response.status, response.read()))
+        conn.close()
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_requests_beyond_the_turns_wait_and_then_are_served_in_order(gated):
+    server, held, gate = gated
+    assert isinstance(gate, RequestTurns)
+    done: list = []
+    holders = [server.hold(done) for _ in range(2)]
+    _until(lambda: held.inside == 2, "two requests inside")
+    waiters = []
+    for i in range(3):  # each queued before the next comes
+        waiters.append(_get(server.port, f"/login?n={i}", done))
+        _until(lambda: len(gate.turns._waiting) == i + 1, f"request {i} to queue")
+    assert done == [] and held.entered == []  # nobody got past the two turns
+    held.release.release()  # one turn comes free: the waiters take it one after another
+    for t in waiters:
+        t.join(WAIT_S)
+    assert held.entered == [f"/login?n={i}" for i in range(3)]
+    assert len(done) == 4 and held.inside == 2  # the other holder still has its turn
+    held.release.release()
+    for t in holders:
+        t.join(WAIT_S)
+    assert [status for _, status, _ in done] == [200] * 5
+
+
+def test_websockets_and_questions_do_not_wait_for_a_turn(gated, token):
+    server, held, gate = gated
+    done: list = []
+    holders = [server.hold(done) for _ in range(2)]
+    _until(lambda: held.inside == 2, "both turns taken")
+    auth = {"Authorization": f"Bearer {token}"}
+    live = Client.connect(f"ws://127.0.0.1:{server.port}/ws/live", headers=auth)
+    assert json.loads(live.receive(timeout=WAIT_S))["type"] == "hello"
+    live.close()
+    asked: list = []
+    _get(server.port, "/api/chat", asked, method="POST", body=json.dumps({"message": "What is compound interest?"}),
+         headers={**auth, "Content-Type": "application/json"}).join(WAIT_S)
+    assert asked and asked[0][1] == 200, asked
+    assert json.loads(asked[0][2])["answer"]
+    assert done == [] and not gate.turns._waiting  # the holders still hold both turns
+    held.release.release(2)
+    for t in holders:
+        t.join(WAIT_S)
+
+
+def test_an_upload_sized_body_does_not_wait_for_a_turn(gated, token):
+    server, held, gate = gated
+    done: list = []
+    holders = [server.hold(done) for _ in range(2)]
+    _until(lambda: held.inside == 2, "both turns taken")
+    body = b"x" * (RequestTurns.UPLOAD_BYTES + 1)
+    uploaded: list = []
+    _get(server.port, "/api/videos", uploaded, method="POST", body=body,
+         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"}).join(WAIT_S)
+    assert uploaded and uploaded[0][1] == 400, uploaded  # refused (no multipart file), not held
+    assert not gate.turns._waiting
+    held.release.release(2)
+    for t in holders:
+        t.join(WAIT_S)
+
+
+def test_no_gate_with_zero_turns(app):
+    make_server(app, "127.0.0.1", 0, threads=2, timeout_s=5, request_turns=0).server_close()
+    assert not isinstance(app.wsgi_app, RequestTurns)
+
+
+def test_request_turns_must_not_be_negative(tmp_path):
+    assert load_settings(tmp_path, env={"CHRONOS_REQUEST_TURNS": "0"}).request_turns == 0
+    with pytest.raises(SettingsError, match="request_turns"):
+        load_settings(tmp_path, env={"CHRONOS_REQUEST_TURNS": "-1"})
