@@ -38,6 +38,8 @@ _slow_sites: Counter[str] = Counter()
 _locked_errors = 0
 _writer_waits: list[float] = []
 _writer_batches: list[int] = []
+_writer_applies: list[float] = []  # how long each of the writer's transactions took, BEGIN to COMMIT
+_writer_pickups: list[float] = []  # each write's wait until a transaction began with it in it
 _turn_waits: list[float] = []  # how long each question waited for its answer turn (chronos/turns.py)
 
 
@@ -99,8 +101,9 @@ def _dump(_signum, _frame) -> None:
     with _lock:
         waits, sites, errors = list(_waits), _slow_sites.most_common(10), _locked_errors
         contended, writer_waits, batches = list(_contended), list(_writer_waits), list(_writer_batches)
-        turn_waits = list(_turn_waits)
-        for kept in (_waits, _contended, _slow_sites, _writer_waits, _writer_batches, _turn_waits):
+        turn_waits, applies, pickups = list(_turn_waits), list(_writer_applies), list(_writer_pickups)
+        for kept in (_waits, _contended, _slow_sites, _writer_waits, _writer_batches, _turn_waits,
+                     _writer_applies, _writer_pickups):
             kept.clear()
         _locked_errors = 0
     out = Path(os.environ["LOCK_PROBE_OUT"])
@@ -118,7 +121,11 @@ def _dump(_signum, _frame) -> None:
         "writer": {"writes": len(writer_waits), "transactions": len(batches),
                    "largest_batch": max(batches, default=0),
                    "wait_p50_ms": _ms(writer_waits, 0.5), "wait_p95_ms": _ms(writer_waits, 0.95),
-                   "wait_max_ms": _ms(writer_waits, 1.0)},
+                   "wait_max_ms": _ms(writer_waits, 1.0),
+                   # What the wait is made of: until the write's transaction began, and how long
+                   # the transactions took.
+                   "pickup_p95_ms": _ms(pickups, 0.95), "transaction_p50_ms": _ms(applies, 0.5),
+                   "transaction_p95_ms": _ms(applies, 0.95), "transaction_max_ms": _ms(applies, 1.0)},
         "answer_turns": {"count": len(turn_waits), "wait_p50_ms": _ms(turn_waits, 0.5),
                          "wait_p95_ms": _ms(turn_waits, 0.95), "wait_max_ms": _ms(turn_waits, 1.0)},
     }))
@@ -141,6 +148,18 @@ def _install() -> None:
         return settle(self, done)
 
     writer.Writer._settle = timed_settle
+    apply = writer.Writer._apply
+
+    def timed_apply(self, batch):
+        t0 = time.perf_counter()
+        try:
+            return apply(self, batch)
+        finally:
+            with _lock:
+                _writer_applies.append(time.perf_counter() - t0)
+                _writer_pickups.extend(t0 - job.queued_at for job in batch)
+
+    writer.Writer._apply = timed_apply
 
     from chronos import turns
 
