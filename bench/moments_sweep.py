@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from answers_hard import LECTURES, OFF_TOPIC_KINDS, SLACK_S, build_questions, lecture_media, open_services, \
     prepare_library  # noqa: E402
 
+from chronos.models import sentences as sentence_store  # noqa: E402
 from chronos.rag import moments, retrieval  # noqa: E402
 
 
@@ -60,10 +61,25 @@ def capture(data_dir: Path, model: str) -> tuple[list[dict], object, str]:
                           "passage": n}
                          for n, p in enumerate(passages) for s in p.sentences]
                 rows.append({**q, "video_id": video_ids[q["lecture"]], "q_vec": q_vec, "cands": cands})
+            means = {vid: mean_windows(sentence_store.video_sentences(conn, vid)) for vid in video_ids.values()}
+        for row in rows:  # each candidate's context as the mean of its and its neighbours' vectors
+            for c in row["cands"]:
+                c["window_mean"] = means[c["video_id"]].get(c["start_s"], c["window"])
         similarity, name = services.embedder.similarity, services.embedder.name
     finally:
         services.close(wait=True)
     return rows, similarity, name
+
+
+def mean_windows(spoken) -> dict[float, np.ndarray]:
+    """Each sentence's start -> the normalised sum of its vector and its neighbours' (what a
+    context vector would be if it were not embedded as one text)."""
+    vectors = [s.vector for s in spoken]
+    out = {}
+    for i, s in enumerate(spoken):
+        v = np.sum(vectors[max(0, i - 1):i + 2], axis=0)
+        out[s.start_s] = v / (np.linalg.norm(v) or 1.0)
+    return out
 
 
 def is_hit(row: dict, cand: dict) -> bool:
@@ -71,14 +87,14 @@ def is_hit(row: dict, cand: dict) -> bool:
         cand["start_s"] - SLACK_S <= ge and gs <= cand["end_s"] + SLACK_S for gs, ge in row["gold"])
 
 
-def evaluate(rows: list[dict], similarity, weights: moments.Weights) -> dict:
+def evaluate(rows: list[dict], similarity, weights: moments.Weights, window: str = "window") -> dict:
     """hit@1 / hit@3 / MRR of the scorer with these weights, overall and per half."""
     ranks = []
     for row in rows:
         if not row["cands"]:
             ranks.append(None)
             continue
-        cands = [moments.Candidate(c["video_id"], c["title"], c["text"], c["vector"], c["window"])
+        cands = [moments.Candidate(c["video_id"], c["title"], c["text"], c["vector"], c[window])
                  for c in row["cands"]]
         scores = moments.score_moments(row["q"], row["q_vec"], cands, similarity, weights).scores
         order = np.argsort(-scores, kind="stable")
@@ -111,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, similarity, embedder = capture(args.data_dir.resolve(), args.model)
     shipped = moments.weights_for(embedder)
     results = [{"weights": asdict(shipped), **evaluate(rows, similarity, shipped)}]
+    mean_window = {"weights": asdict(shipped), **evaluate(rows, similarity, shipped, "window_mean")}
     for values in itertools.product(*GRID.values()):
         weights = moments.Weights(*values)
         if weights != shipped:
@@ -118,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     best = sorted(results, key=lambda r: (-r["all"]["hit@1"], -r["all"]["mrr"]))
     out = {"data_dir": str(args.data_dir), "embedder": embedder, "questions": len(rows),
            "in_no_candidate": round(sum(not any(is_hit(r, c) for c in r["cands"]) for r in rows) / len(rows), 3),
-           "shipped": results[0], "best": best[:15]}
+           "shipped": results[0], "shipped_mean_windows": mean_window, "best": best[:15]}
     text = json.dumps(out, indent=1)
     print(text)
     if args.json_out:

@@ -21,6 +21,13 @@ HINT_TOKENS = 220
 LOOPING = 2.4
 # Seconds of audio either side of a stretch decoded again without hints (ai/hint_copy.py).
 REDO_CONTEXT_S = 10.0
+# Each 30 s window is decoded with the text of the windows before it as its prompt (Whisper's
+# own default), except with hints: their list is then the prompt, as measured with them. On the
+# twelve voices of the hard set, without hints, pooled WER 20.9 % -> 18.6 %, better on eleven
+# voices (up to 6 points) and 1.3 points worse on one, for 2 % more decoding time
+# (bench/README.md, "Conditioning on the previous text"); a window whose text loops is decoded
+# again at a higher temperature with the prompt reset (faster-whisper's fallback).
+CONDITION_ON_PREVIOUS_TEXT = True
 # Seconds before the point a transcription resumes from that Whisper hears again, their words not
 # kept: the seam's last word is heard whole, whatever its saved end time. (The saved text as
 # `initial_prompt` was tried too: with this overlap it once dropped a sentence after the seam,
@@ -123,6 +130,7 @@ class Transcriber:
         # > 0: faster-whisper's batched pipeline decodes this many speech chunks at once (it cuts
         # the audio with its voice detector, so VAD is always on then); 0: one window at a time.
         self.batch_size = max(0, batch_size)
+        self.condition_on_previous_text = CONDITION_ON_PREVIOUS_TEXT  # bench/conditioning.py compares
         self._model = None
         self._lock = threading.Lock()
 
@@ -159,8 +167,9 @@ class Transcriber:
         """Transcribe 16 kHz mono float32 audio; on_progress gets the fraction done (0..1).
 
         hints: the words the lecture uses (names, terms, titles), most specific first. They go to
-        Whisper as `hotwords`, which prefix every 30 s window; `initial_prompt` would reach only
-        the first window, since each window is decoded without the previous one's text.
+        Whisper as `hotwords`, which prefix every 30 s window (and take the place of the previous
+        windows' text as its prompt, CONDITION_ON_PREVIOUS_TEXT); `initial_prompt` would reach only
+        the first window.
         language: the language it is spoken in, fixed by the creator for this video; otherwise the
         whisper_language setting's, and without that Whisper detects it from the first 30 s.
         resume: the segments an interrupted transcription of this audio saved, decoded in
@@ -199,7 +208,8 @@ class Transcriber:
         piece = audio[round(first * SAMPLE_RATE):] if first else audio
         detected = None if language or self.language else self.detect_language(piece)
         options = dict(language=language or self.language or detected[0], beam_size=self.beam_size,
-                       word_timestamps=True, condition_on_previous_text=False, hotwords=hotwords)
+                       word_timestamps=True, hotwords=hotwords,
+                       condition_on_previous_text=self.condition_on_previous_text and not hotwords)
         batched = batched and self.batch_size > 0
         if batched:
             from faster_whisper import BatchedInferencePipeline
