@@ -42,6 +42,20 @@ def test_transcript_contains_the_spoken_words(processed):
             assert wer(spoken, heard) < 0.12, (name, heard)
 
 
+def test_lines_are_the_segments_without_their_words(processed):
+    sv, ids = processed
+    with sv.db.connection() as conn:
+        video_id = ids["interest.mp4"]
+        segments, lines = transcripts.load_segments(conn, video_id), transcripts.load_lines(conn, video_id)
+        assert [(s.start_s, s.end_s, s.text) for s in segments] == [(s.start_s, s.end_s, s.text) for s in lines]
+        assert all(s.words for s in segments) and not any(s.words for s in lines)
+        second = segments[1]
+        said = transcripts.text_between(conn, video_id, second.start_s + 0.01, second.end_s - 0.01)
+        assert said == second.text  # only the segment that overlaps the range
+        whole = transcripts.text_between(conn, video_id, 0, segments[-1].end_s)
+        assert whole == " ".join(s.text for s in segments)
+
+
 def test_word_times_match_when_sentences_were_spoken(processed):
     sv, ids = processed
     with sv.db.connection() as conn:

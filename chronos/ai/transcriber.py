@@ -88,8 +88,9 @@ def pick_device(preference: str = "auto") -> tuple[str, str]:
 
 def by_sentence(segment: Segment) -> list[Segment]:
     """A segment cut after each word that ends a sentence, each piece timed by its words. The
-    batched pipeline gives one segment per speech chunk (up to 30 s); captions, subtitles and the
-    editor want a sentence a line, about what sequential decoding gives."""
+    batched pipeline gives one segment per speech chunk (up to 30 s), and sequential decoding,
+    conditioned on the text before, sometimes runs two sentences into one segment; captions,
+    subtitles and the editor want a sentence a line."""
     pieces: list[list[Word]] = [[]]
     for i, word in enumerate(segment.words):
         pieces[-1].append(word)
@@ -235,7 +236,7 @@ class Transcriber:
                 step = self._redo(audio, whole.start_s, whole.end_s, info.language,
                                   hotwords=hotwords, batched=False)
             else:
-                step = by_sentence(whole) if batched else [whole]
+                step = by_sentence(whole)
             if after_s:
                 step = [kept for s in step if (kept := words_after(s, after_s)) is not None]
             segments.extend(step)

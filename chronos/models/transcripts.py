@@ -92,6 +92,22 @@ def load_segments(conn: Connection, video_id: int) -> list[Segment]:
                     [Word(*w) for w in json.loads(r["words"])]) for r in rows]
 
 
+def load_lines(conn: Connection, video_id: int) -> list[Segment]:
+    """A video's segments in order without their words: what a page, captions and subtitles show.
+    Decoding the words is most of load_segments' cost (1.6 ms against 0.06 for a 3-minute
+    lecture), and the video page and its captions are read on every view."""
+    rows = conn.execute("SELECT start_s, end_s, text FROM transcript_segments WHERE video_id = ?"
+                        " ORDER BY segment_index", (video_id,))
+    return [Segment(r["start_s"], r["end_s"], r["text"]) for r in rows]
+
+
+def text_between(conn: Connection, video_id: int, start_s: float, end_s: float) -> str:
+    """What is said in the segments of a video that overlap a time range, as one text."""
+    rows = conn.execute("SELECT text FROM transcript_segments WHERE video_id = ? AND end_s >= ?"
+                        " AND start_s <= ? ORDER BY segment_index", (video_id, start_s, end_s))
+    return " ".join(r["text"] for r in rows)
+
+
 def segments_between(conn: Connection, video_id: int, start_s: float, end_s: float) -> list[Segment]:
     """The segments of a video that overlap a time range, with their words."""
     rows = conn.execute(

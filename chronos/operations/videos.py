@@ -212,8 +212,9 @@ def transcript(db: Database, video_id: int, fmt: str, *, creator_id: int | None 
 
 def render_transcript(conn: Connection, video: videos.Video, fmt: str) -> str:
     """A video's transcript in one of the download formats."""
-    segments = transcripts.load_segments(conn, video.id)
-    if check_format(fmt) == "json":
+    if check_format(fmt) == "json":  # the one format with each word's time
+        segments = transcripts.load_segments(conn, video.id)
         return json.dumps(subtitles.to_json(video.id, video.language, segments,
                                             chunk_store.chunks_for_video(conn, video.id)))
+    segments = transcripts.load_lines(conn, video.id)
     return {"txt": subtitles.to_txt, "srt": subtitles.to_srt, "vtt": subtitles.to_vtt}[fmt](segments)

@@ -39,8 +39,8 @@ def verify(conn: Connection, citation: chat.Citation, quoted: str) -> chat.Citat
     end = max(start, citation.end_s)
     if end_limit is not None:
         start, end = min(start, end_limit), min(end, end_limit)
-    said = normalised(" ".join(s.text for s in transcripts.segments_between(
-        conn, citation.video_id, start - RANGE_SLACK_S, end + RANGE_SLACK_S)))
+    said = normalised(transcripts.text_between(conn, citation.video_id, start - RANGE_SLACK_S,
+                                               end + RANGE_SLACK_S))
     words = normalised(quoted or citation.text)
     if not words or words not in said:
         return None

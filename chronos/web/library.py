@@ -60,7 +60,7 @@ def video_page(video_id: int):
         return render_template("video.html", video=video, info=video_json(conn, video), is_owner=is_owner,
                                editor=transcript_ops.editor_state(conn, video) if is_owner else None,
                                position_s=mine.position_s if mine else 0,
-                               segments=transcripts.load_segments(conn, video_id),
+                               segments=transcripts.load_lines(conn, video_id),
                                stage_runs=stages.list_stages(conn, video_id),
                                timings=stages.latest_timings(conn, video_id))
 
