@@ -19,6 +19,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 OWNER = {"name": "Ada Lovelace", "password": "correct horse battery"}
 
 
+def until(check, what: str, timeout_s: float = 30.0) -> None:
+    """Return once check() is true; fail, naming what was awaited, after timeout_s."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.01)
+
+
 def sidecar(name: str) -> dict:
     """The generator's sidecar for a fixture: its sentences and when each is spoken."""
     return json.loads((FIXTURES / name).with_suffix(".json").read_text())

@@ -3,7 +3,6 @@ the order asked, each question embedded (batched) before its turn; Claude stream
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -11,17 +10,10 @@ from chronos.config import SettingsError, load_settings
 from chronos.rag.chat import Asker, ChatService
 from chronos.rag.subject import search_question
 from chronos.turns import Turns
-from tests.conftest import add_video, process
+from tests.conftest import add_video, process, until
 from tests.fakes.claude_server import FakeClaude, answer
 
 WAIT_S = 30
-
-
-def _until(check, what: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while not check():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("n", [1, 2])
@@ -45,12 +37,12 @@ def test_turns_admit_n_at_once_in_the_order_they_came(n):
     holders = [threading.Thread(target=work, args=(f"holder{i}", release)) for i in range(n)]
     for t in holders:
         t.start()
-    _until(lambda: len(entered) == n, "the holders")
+    until(lambda: len(entered) == n, "the holders")
     waiters = []
     for i in range(6):  # each queued before the next comes, so the arrival order is known
         waiters.append(threading.Thread(target=work, args=(f"waiter{i}",)))
         waiters[-1].start()
-        _until(lambda: len(turns._waiting) == i + 1, f"waiter {i} to queue")
+        until(lambda: len(turns._waiting) == i + 1, f"waiter {i} to queue")
     assert sorted(entered) == [f"holder{i}" for i in range(n)]  # nobody got past the n turns
     release.set()
     for t in holders + waiters:
@@ -104,7 +96,7 @@ def test_an_answer_waits_for_its_turn_with_its_question_already_embedded(library
     with library.chat.turns.turn():  # another question is being worked on
         thread, got = _asking(library.chat, question)
         # Embedded while it waits (batched with whatever else is asked meanwhile) ...
-        _until(lambda: searched in library.embedder._cache, "the question's vector")
+        until(lambda: searched in library.embedder._cache, "the question's vector")
         thread.join(0.5)
         assert thread.is_alive() and not got  # ... but not answered before its turn
     thread.join(WAIT_S)
@@ -125,7 +117,7 @@ def test_claude_streams_after_the_turn(library):
         claude.script(answer("Chlorophyll is green. ", "It reflects green light.", hold=hold),
                       answer("The Calvin cycle makes sugar."))
         first, first_got = _asking(chat, "What colour is chlorophyll?")
-        _until(lambda: len(claude.requests) == 1, "the first question to reach Claude")
+        until(lambda: len(claude.requests) == 1, "the first question to reach Claude")
         second, second_got = _asking(chat, "What does the Calvin cycle make?")
         second.join(WAIT_S)
         assert second_got["answer"].startswith("The Calvin cycle makes sugar.")

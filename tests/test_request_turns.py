@@ -6,22 +6,15 @@ from __future__ import annotations
 import http.client
 import json
 import threading
-import time
 
 import pytest
 from simple_websocket import Client
 
 from chronos.config import SettingsError, load_settings
 from chronos.server import RequestTurns, make_server
+from tests.conftest import until
 
 WAIT_S = 30
-
-
-def _until(check, what: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while not check():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.01)
 
 
 class Held:
@@ -78,11 +71,11 @@ def test_requests_beyond_the_turns_wait_and_then_are_served_in_order(gated):
     assert isinstance(gate, RequestTurns)
     done: list = []
     holders = [server.hold(done) for _ in range(2)]
-    _until(lambda: held.inside == 2, "two requests inside")
+    until(lambda: held.inside == 2, "two requests inside")
     waiters = []
     for i in range(3):  # each queued before the next comes
         waiters.append(_get(server.port, f"/login?n={i}", done))
-        _until(lambda: len(gate.turns._waiting) == i + 1, f"request {i} to queue")
+        until(lambda: len(gate.turns._waiting) == i + 1, f"request {i} to queue")
     assert done == [] and held.entered == []  # nobody got past the two turns
     held.release.release()  # one turn comes free: the waiters take it one after another
     for t in waiters:
@@ -99,7 +92,7 @@ def test_websockets_and_questions_do_not_wait_for_a_turn(gated, token):
     server, held, gate = gated
     done: list = []
     holders = [server.hold(done) for _ in range(2)]
-    _until(lambda: held.inside == 2, "both turns taken")
+    until(lambda: held.inside == 2, "both turns taken")
     auth = {"Authorization": f"Bearer {token}"}
     live = Client.connect(f"ws://127.0.0.1:{server.port}/ws/live", headers=auth)
     assert json.loads(live.receive(timeout=WAIT_S))["type"] == "hello"
@@ -119,7 +112,7 @@ def test_an_upload_sized_body_does_not_wait_for_a_turn(gated, token):
     server, held, gate = gated
     done: list = []
     holders = [server.hold(done) for _ in range(2)]
-    _until(lambda: held.inside == 2, "both turns taken")
+    until(lambda: held.inside == 2, "both turns taken")
     body = b"x" * (RequestTurns.UPLOAD_BYTES + 1)
     uploaded: list = []
     _get(server.port, "/api/videos", uploaded, method="POST", body=body,
