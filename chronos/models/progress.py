@@ -98,11 +98,14 @@ def record_heartbeat(conn: Connection, student_id: int, video_id: int, *, positi
     moment = now or datetime.now(timezone.utc)
     stamp = iso_utc(moment)
     with transaction(conn):  # read-modify-write: the write lock is taken first
-        duration = conn.execute("SELECT duration_s FROM videos WHERE id = ?", (video_id,)).fetchone()[0]
-        row = conn.execute("SELECT * FROM video_progress WHERE student_id = ? AND video_id = ?",
-                           (student_id, video_id)).fetchone()
-        anchor = conn.execute("SELECT max(last_beat_at) FROM video_progress WHERE student_id = ?",
-                              (student_id,)).fetchone()[0]
+        # One read and one write with RETURNING: each statement on the writer's thread waits to
+        # get the interpreter back from a busy class (bench/README.md, "Requests take turns").
+        read = conn.execute(
+            "SELECT v.duration_s AS video_duration_s, (SELECT max(last_beat_at) FROM video_progress"
+            " WHERE student_id = ?1) AS anchor, p.* FROM videos v LEFT JOIN video_progress p"
+            " ON p.student_id = ?1 AND p.video_id = v.id WHERE v.id = ?2", (student_id, video_id)).fetchone()
+        duration, anchor = read["video_duration_s"], read["anchor"]
+        row = read if read["student_id"] is not None else None
         elapsed = FIRST_BEAT_S if anchor is None else min(
             max((moment - datetime.fromisoformat(anchor)).total_seconds(), 0.0), MAX_GAP_S)
         position = _clamp(position_s, duration)
@@ -119,25 +122,23 @@ def record_heartbeat(conn: Connection, student_id: int, video_id: int, *, positi
         watched = min(watched, duration) if duration else watched
         was_complete = bool(row and row["completed_at"])
         complete = was_complete or bool(duration and watched >= COMPLETE_AT * duration)
-        conn.execute(
+        saved = conn.execute(
             "INSERT INTO video_progress(student_id, video_id, position_s, watched_s, watched_ranges,"
             " watch_time_s, completed_at, last_beat_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(student_id, video_id) DO UPDATE SET position_s = excluded.position_s,"
             " watched_s = excluded.watched_s, watched_ranges = excluded.watched_ranges,"
             " watch_time_s = watch_time_s + excluded.watch_time_s,"
             " completed_at = coalesce(completed_at, excluded.completed_at),"
-            " last_beat_at = excluded.last_beat_at, updated_at = excluded.updated_at",
+            " last_beat_at = excluded.last_beat_at, updated_at = excluded.updated_at RETURNING *",
             (student_id, video_id, position, watched,
              json.dumps([[round(float(a), 2), round(float(b), 2)] for a, b in ranges]),
-             credit, stamp if complete else None, stamp, stamp))
+             credit, stamp if complete else None, stamp, stamp)).fetchall()[0]
         kind = activity.record_watch(conn, student_id, video_id, at=moment,
                               previous_beat_at=row["last_beat_at"] if row else None, watch_s=credit,
                               completed=complete and not was_complete, position_s=position,
                               first_touch=row is None)
         if course_id is not None:
             _course_visit(conn, student_id, course_id, video_id, module_id, stamp, min(credit, elapsed))
-        saved = conn.execute("SELECT * FROM video_progress WHERE student_id = ? AND video_id = ?",
-                             (student_id, video_id)).fetchone()
     return Beat(_progress(saved), round(credit, 3), complete and not was_complete, kind)
 
 
