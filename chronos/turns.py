@@ -5,6 +5,10 @@ all run share that one core by the interpreter's 5 ms slices: every answer is sl
 other, pages and heartbeats wait their slice behind all of them, and the switching itself costs
 CPU. Through `Turns`, the ones beyond `n` sleep (costing nothing) until a turn is handed to them,
 first come first served, so each answer runs nearly alone and the ones ahead finish first.
+
+A turn is for work on this computer. Around a wait for another server (Whop's API, Claude
+drafting a quiz) `outside_turn()` hands the thread's turn to the next in line and queues again
+for one afterwards, so a slow network holds no one up.
 """
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+
+_held = threading.local()  # the Turns whose turn this thread holds, if any
 
 
 class Turns:
@@ -26,21 +33,43 @@ class Turns:
 
     @contextmanager
     def turn(self) -> Iterator[None]:
-        with self._lock:
-            if self._free and not self._waiting:
-                self._free -= 1
-                mine = None
-            else:
-                mine = threading.Lock()
-                mine.acquire()
-                self._waiting.append(mine)
-        if mine is not None:
-            mine.acquire()  # released by the one handing its turn over
+        self._take()
+        outer, _held.turns = getattr(_held, "turns", None), self
         try:
             yield
         finally:
-            with self._lock:
-                if self._waiting:
-                    self._waiting.popleft().release()  # the turn goes straight to the next in line
-                else:
-                    self._free += 1
+            _held.turns = outer
+            self._give()
+
+    def _take(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            mine = threading.Lock()
+            mine.acquire()
+            self._waiting.append(mine)
+        mine.acquire()  # released by the one handing its turn over
+
+    def _give(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()  # the turn goes straight to the next in line
+            else:
+                self._free += 1
+
+
+@contextmanager
+def outside_turn() -> Iterator[None]:
+    """Run the block without this thread's turn (if it holds one), then wait in line for one again."""
+    turns = getattr(_held, "turns", None)
+    if turns is None:
+        yield
+        return
+    turns._give()
+    _held.turns = None
+    try:
+        yield
+    finally:
+        turns._take()
+        _held.turns = turns

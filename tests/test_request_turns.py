@@ -133,3 +133,82 @@ def test_request_turns_must_not_be_negative(tmp_path):
     assert load_settings(tmp_path, env={"CHRONOS_REQUEST_TURNS": "0"}).request_turns == 0
     with pytest.raises(SettingsError, match="request_turns"):
         load_settings(tmp_path, env={"CHRONOS_REQUEST_TURNS": "-1"})
+
+
+class SlowServer:
+    """A server on 127.0.0.1 that answers {"ok": true} once released."""
+
+    def __init__(self):
+        import http.server
+
+        release = self.release = threading.Event()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                release.wait(WAIT_S)
+                body = b'{"ok": true}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+
+
+def test_a_wait_for_whop_gives_the_turn_to_the_next_in_line():
+    from chronos.turns import Turns
+    from chronos.whop import request_json
+
+    turns, slow, got = Turns(1), SlowServer(), {}
+    try:
+        def ask_whop():
+            with turns.turn():
+                got["reply"] = request_json("GET", slow.url, action="the test")
+                got["back"] = True  # the turn is held again here
+
+        asker = threading.Thread(target=ask_whop)
+        asker.start()
+        until(lambda: turns._free == 1, "the asker to hand its turn on while Whop answers")
+        with turns.turn():  # another request gets the one turn meanwhile
+            slow.release.set()
+            until(lambda: len(turns._waiting) == 1, "the asker to queue for its turn again")
+            assert "back" not in got  # it waits until this turn is given back
+        asker.join(WAIT_S)
+        assert got == {"reply": {"ok": True}, "back": True}
+    finally:
+        slow.close()
+
+
+def test_a_thread_without_a_turn_steps_out_without_waiting_for_one():
+    from chronos.turns import Turns, outside_turn
+
+    turns, held, release = Turns(1), threading.Event(), threading.Event()
+
+    def holder():
+        with turns.turn():
+            held.set()
+            release.wait(WAIT_S)
+
+    threading.Thread(target=holder).start()
+    assert held.wait(WAIT_S)
+    ran = []
+
+    def step_out():
+        with outside_turn():
+            ran.append(True)
+
+    stepper = threading.Thread(target=step_out)
+    stepper.start()
+    stepper.join(WAIT_S)
+    assert ran == [True] and turns._free == 0 and not turns._waiting  # nothing given or taken
+    release.set()

@@ -11,6 +11,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from chronos.turns import outside_turn
+
 DEFAULT_BASE_URL = "https://api.whop.com"
 USER_AGENT = "Chronos (self-hosted video tutor)"
 # Membership statuses that keep a student's access. past_due stays valid: Whop retries the
@@ -46,8 +48,8 @@ def request_json(method: str, url: str, *, json_body: dict | None = None, bearer
     request = urllib.request.Request(url, data=data, headers=headers, method=method)
     host = urllib.parse.urlsplit(url).netloc
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            raw = response.read()
+        with outside_turn(), urllib.request.urlopen(request, timeout=timeout_s) as response:
+            raw = response.read()  # a request's turn (chronos/turns.py) is not held meanwhile
     except urllib.error.HTTPError as err:
         detail = _error_detail(err.read())
         hint = _STATUS_HINTS.get(err.code) or ("Whop is having trouble; try again shortly."
