@@ -69,7 +69,9 @@ class RequestTurns:
 
     Not gated: websockets (they hold their thread while open) and `POST /api/chat` (a question
     waits for its own answer turn, chronos/turns.py, and a Claude answer for the network), and
-    request bodies over UPLOAD_BYTES (an upload is read at the client's pace). A response's body (a media file's bytes) is sent after the turn is handed on.
+    request bodies over UPLOAD_BYTES (an upload is read at the client's pace). A response's body
+    (a media file's bytes) is sent after the turn is handed on, and a wait for another server
+    inside a request (Whop's API) hands it on meanwhile (`chronos.turns.outside_turn`).
     """
 
     UPLOAD_BYTES = 1024 * 1024
