@@ -2,7 +2,7 @@
 
 The product's Transcriber (Whisper base, beam 5, no hints) decodes each lecture twice: once with
 each 30 s window hearing the text of the windows before it as its prompt (Whisper's default and
-the product's, CONDITION_ON_PREVIOUS_TEXT), once without (the product before 2026-12-04). Prints
+the product's for base, CONDITIONED_MODELS), once without (the product before 2026-12-04). Prints
 and writes one JSON: per lecture its voice, WER and decode time each way, and the pooled WER.
 
     nice .venv/bin/python bench/conditioning.py                     # all twelve lectures

@@ -21,13 +21,16 @@ HINT_TOKENS = 220
 LOOPING = 2.4
 # Seconds of audio either side of a stretch decoded again without hints (ai/hint_copy.py).
 REDO_CONTEXT_S = 10.0
-# Each 30 s window is decoded with the text of the windows before it as its prompt (Whisper's
-# own default), except with hints: their list is then the prompt, as measured with them. On the
-# twelve voices of the hard set, without hints, pooled WER 20.9 % -> 18.6 %, better on eleven
-# voices (up to 6 points) and 1.3 points worse on one, for 2 % more decoding time
-# (bench/README.md, "Conditioning on the previous text"); a window whose text loops is decoded
-# again at a higher temperature with the prompt reset (faster-whisper's fallback).
-CONDITION_ON_PREVIOUS_TEXT = True
+# The models whose 30 s windows are each decoded with the text of the windows before as their
+# prompt (Whisper's own default); with hints the hint list is the prompt instead, as measured with
+# them. Whisper base, on the twelve voices of the hard set without hints: pooled WER 20.9 % ->
+# 18.6 %, better on eleven voices (up to 6 points), 1.3 points worse on one, 2 % more decoding
+# time, sentences as many as before (bench/README.md, "Conditioning on the previous text").
+# tiny.en gained nothing (WER better on three voices of six, worse on three) and lost its
+# punctuation where it went wrong (one lecture 12 -> 4 full stops of 22; a fixture ran four
+# sentences into one across a change of topic), and sentences are what answers cite: it hears
+# each window alone.
+CONDITIONED_MODELS = frozenset({"base"})
 # Seconds before the point a transcription resumes from that Whisper hears again, their words not
 # kept: the seam's last word is heard whole, whatever its saved end time. (The saved text as
 # `initial_prompt` was tried too: with this overlap it once dropped a sentence after the seam,
@@ -131,7 +134,7 @@ class Transcriber:
         # > 0: faster-whisper's batched pipeline decodes this many speech chunks at once (it cuts
         # the audio with its voice detector, so VAD is always on then); 0: one window at a time.
         self.batch_size = max(0, batch_size)
-        self.condition_on_previous_text = CONDITION_ON_PREVIOUS_TEXT  # bench/conditioning.py compares
+        self.condition_on_previous_text = name in CONDITIONED_MODELS  # bench/conditioning.py compares
         self._model = None
         self._lock = threading.Lock()
 
@@ -169,7 +172,7 @@ class Transcriber:
 
         hints: the words the lecture uses (names, terms, titles), most specific first. They go to
         Whisper as `hotwords`, which prefix every 30 s window (and take the place of the previous
-        windows' text as its prompt, CONDITION_ON_PREVIOUS_TEXT); `initial_prompt` would reach only
+        windows' text as its prompt, CONDITIONED_MODELS); `initial_prompt` would reach only
         the first window.
         language: the language it is spoken in, fixed by the creator for this video; otherwise the
         whisper_language setting's, and without that Whisper detects it from the first 30 s.
