@@ -71,7 +71,7 @@ class RequestTurns:
     waits for its own answer turn, chronos/turns.py, and a Claude answer for the network), and
     request bodies over UPLOAD_BYTES (an upload is read at the client's pace). A response's body
     (a media file's bytes) is sent after the turn is handed on, and a wait for another server
-    inside a request (Whop's API) hands it on meanwhile (`chronos.turns.outside_turn`).
+    inside a request (Whop's API, Claude) hands it on meanwhile (`chronos.turns.outside_turn`).
     """
 
     UPLOAD_BYTES = 1024 * 1024

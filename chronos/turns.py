@@ -6,8 +6,8 @@ other, pages and heartbeats wait their slice behind all of them, and the switchi
 CPU. Through `Turns`, the ones beyond `n` sleep (costing nothing) until a turn is handed to them,
 first come first served, so each answer runs nearly alone and the ones ahead finish first.
 
-A turn is for work on this computer. Around a wait for another server (Whop's API, Claude
-drafting a quiz) `outside_turn()` hands the thread's turn to the next in line and queues again
+A turn is for work on this computer. Around a wait for another server (every Whop and Claude
+request) `outside_turn()` hands the thread's turn to the next in line and queues again
 for one afterwards, so a slow network holds no one up.
 """
 from __future__ import annotations

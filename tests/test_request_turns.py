@@ -212,3 +212,33 @@ def test_a_thread_without_a_turn_steps_out_without_waiting_for_one():
     stepper.join(WAIT_S)
     assert ran == [True] and turns._free == 0 and not turns._waiting  # nothing given or taken
     release.set()
+
+
+def test_a_wait_for_claude_gives_the_turn_to_the_next_in_line():
+    from chronos.ai.claude import ClaudeTitler
+    from chronos.turns import Turns
+    from tests.fakes.claude_server import FakeClaude, message
+
+    release = threading.Event()
+    whole = message('["How volcanoes erupt", "How bees make honey"]')
+
+    def held_reply(request, ex):
+        release.wait(WAIT_S)
+        whole(request, ex)
+
+    turns, got = Turns(1), {}
+    with FakeClaude() as claude:
+        claude.script(held_reply)
+        titler = ClaudeTitler(claude.api_key, model="claude-sonnet-4-6", base_url=claude.url,
+                              timeout_s=30, max_retries=0)
+
+        def title():
+            with turns.turn():
+                got["titles"] = titler.titles(["Volcanoes erupt …", "Bees make honey …"])
+
+        asker = threading.Thread(target=title)
+        asker.start()
+        until(lambda: turns._free == 1, "the titler to hand its turn on while Claude works")
+        release.set()
+        asker.join(WAIT_S)
+    assert got == {"titles": ["How volcanoes erupt", "How bees make honey"]}

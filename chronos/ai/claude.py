@@ -13,6 +13,7 @@ import httpx2
 from chronos.ai.answerer import (ANSWER, AnswerEvent, Cited, Failed, Finished, History, Passage, TextDelta,
                                  Usage, system_prompt)
 from chronos.ai.followups import FollowUpFilter
+from chronos.turns import outside_turn
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class ClaudeAnswerer:
         self.max_tokens = max_tokens
         self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url or None,
                                            timeout=timeout_s, max_retries=max_retries,
-                                           middleware=[_no_retry_when_out_of_budget])
+                                           middleware=MIDDLEWARE)
 
     def stream(self, question: str, passages: Sequence[Passage],
                history: History = (), *, mode: str = ANSWER) -> Iterator[AnswerEvent]:
@@ -129,6 +130,12 @@ def _out_of_budget(body: object) -> bool:
             or any(words in message for words in ("usage limit", "spend limit", "credit balance")))
 
 
+def _outside_turn(request: anthropic.APIRequest, call_next: anthropic.CallNext) -> Any:
+    """SDK middleware: while Claude works, a request's turn (chronos/turns.py) goes to the next in line."""
+    with outside_turn():
+        return call_next(request)
+
+
 def _no_retry_when_out_of_budget(request: anthropic.APIRequest,
                                  call_next: anthropic.CallNext) -> Any:
     """SDK middleware: a spend-limit 429 won't clear in seconds, so tell the SDK not to retry it."""
@@ -143,6 +150,10 @@ def _no_retry_when_out_of_budget(request: anthropic.APIRequest,
         if _out_of_budget(body):
             http.headers["x-should-retry"] = "false"  # the SDK obeys this header over the status
     return response
+
+
+# Every Claude client's: the answerer's, the chapter titler's and the quiz drafter's.
+MIDDLEWARE = [_outside_turn, _no_retry_when_out_of_budget]
 
 
 def _failed(exc: Exception, usage: Usage, started: bool) -> Failed:
@@ -189,7 +200,7 @@ class ClaudeTitler:
         self.model = model
         self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url or None,
                                            timeout=timeout_s, max_retries=max_retries,
-                                           middleware=[_no_retry_when_out_of_budget])
+                                           middleware=MIDDLEWARE)
 
     def titles(self, chapters: Sequence[str]) -> list[str]:
         """One title per chapter's text, in order; raises when Claude fails or answers otherwise."""

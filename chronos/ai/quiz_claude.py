@@ -8,7 +8,7 @@ from typing import Any
 
 import anthropic
 
-from chronos.ai.claude import _failed, _no_retry_when_out_of_budget
+from chronos.ai.claude import MIDDLEWARE, _failed
 from chronos.ai.answerer import Usage
 from chronos.ai.quiz_drafts import BLANK, DraftRefused, Drafted, DrafterFailed, Lecture, check_draft
 from chronos.ai.quiz_offline import course_terms
@@ -63,7 +63,7 @@ class ClaudeQuizDrafter:
                  max_retries: int = 2) -> None:
         self.model = model
         self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url or None, timeout=timeout_s,
-                                           max_retries=max_retries, middleware=[_no_retry_when_out_of_budget])
+                                           max_retries=max_retries, middleware=MIDDLEWARE)
 
     def draft(self, lecture: Lecture, count: int) -> Drafted:
         """Up to `count` checked drafts; DrafterFailed when Claude could not be asked or said nothing usable."""

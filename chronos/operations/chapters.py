@@ -23,7 +23,6 @@ from chronos.pipeline import subtitles
 from chronos.pipeline.chaptering import compute_chapters, refresh_chapters
 from chronos.pipeline.chapters import clean_title, offline_titles
 from chronos.timefmt import clock
-from chronos.turns import outside_turn
 
 if TYPE_CHECKING:
     from chronos.services import Services
@@ -145,8 +144,7 @@ def reset(sv: Services, creator_id: int, video_id: int) -> dict:
     with sv.db.connection() as conn:
         video = _editable(conn, video_id, creator_id)
         chapter_store.forget_chapters(conn, video_id)
-        with outside_turn():  # Claude may title them: no request turn is held meanwhile
-            refresh_chapters(conn, video_id, sv.runner.pipeline.titler)
+        refresh_chapters(conn, video_id, sv.runner.pipeline.titler)
         return chapters_json(conn, video)
 
 

@@ -17,7 +17,6 @@ from chronos.models import activity, analytics_quiz, quiz, sentences, transcript
 from chronos.models.states import LiveKind, VideoStatus
 from chronos.operations import OperationError
 from chronos.operations.videos import require_video
-from chronos.turns import outside_turn
 
 if TYPE_CHECKING:
     from chronos.services import Services
@@ -79,8 +78,7 @@ def generate(sv: Services, creator_id: int, video_id: int, *, drafter: str = "au
         raise OperationError(f"Ask for 1 to {MAX_QUESTIONS} questions.")
     maker = make_drafter(sv.settings, drafter)
     try:
-        with outside_turn():  # Claude's request is made outside any transaction and request turn
-            drafted = maker.draft(lecture, want)
+        drafted = maker.draft(lecture, want)  # Claude's request is made outside any transaction
     except DrafterFailed as exc:
         raise OperationError(exc.message, 503 if exc.retryable else 502) from exc
     if not drafted.questions:
